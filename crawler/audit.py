@@ -38,3 +38,29 @@ class AuditConfig:
     allow_submit: bool = False
     canary_seed: str | None = None
     screenshots: bool = True
+
+
+# Entry points (implemented by the audit engine; signatures are the contract):
+#
+#   async def audit_url(url: str, config: AuditConfig) -> tuple[Trace, AuditResult]
+#       Launch Chromium (crawler.browser.launch_options()), one fresh context with the
+#       profile, audit, judge with detectors.judge, save trace.json + result.json into
+#       config.out_dir, close everything.  Never raises for page problems: they end as
+#       an inconclusive/unsupported result.  Raises QrauditError for bad input (not a URL).
+#
+#   async def audit_many(targets: dict[str, str], config: AuditConfig, concurrency: int = 2)
+#           -> dict[str, tuple[Trace, AuditResult]]
+#       One browser, one fresh context per target; target id -> its result; each target's
+#       evidence goes to config.out_dir / <id>.
+#
+#   def scrapy_meta(visit_id: str, config: AuditConfig) -> dict
+#       The Request.meta for scrapy-playwright: playwright=True, playwright_include_page=True,
+#       playwright_context=<visit_id>, playwright_context_kwargs=<profile kwargs>,
+#       playwright_page_init_callback=instrument, playwright_page_goto_kwargs=...,
+#       plus "qraudit_config" and "qraudit_visit_id".
+#
+#   async def instrument(page, request) -> None        # scrapy-playwright page init callback
+#   async def audit_page(page, url: str, config: AuditConfig, visit_id: str | None = None)
+#           -> tuple[Trace, AuditResult]
+#       Drive a page that may already be navigated (or whose first navigation failed);
+#       closes the page's context when done.
