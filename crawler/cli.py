@@ -20,6 +20,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+@app.callback()
+def _root() -> None:
+    """Audit scan-to-order (扫码点餐) pages for personal-information abuse."""
+
+
 #: Modules that register commands on :data:`app`; a module that is missing or
 #: broken only loses its own commands.
 COMMAND_MODULES = (

@@ -1,0 +1,24 @@
+# qraudit: the README's commands.  `make demo` and `make test` do all the set-up themselves.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup demo test lint bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup  ## crawl the built-in demo district (the sandbox) and write the report
+	@$(VENV)/bin/qraudit crawl
+
+test: setup  ## the whole test suite, browser tests included (they fail, never skip, without a browser)
+	@$(VENV)/bin/ruff check .
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	@$(VENV)/bin/ruff check .
+
+bench: setup  ## benchmarks print figures (not tests)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

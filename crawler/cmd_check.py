@@ -1,0 +1,156 @@
+"""``qraudit check``: audit one merchant now, from a URL, a QR-code photo or a merchant's name.
+
+Prints the findings.md JSON object with ``--format json`` (one object on
+stdout, nothing else), a readable table by default.  The trace and evidence
+go to ``--out`` (default ``<data>/checks/<UTC time>-<host>/``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import typer
+
+from crawler.cli import app
+from crawler.errors import QrauditError
+
+PROFILES = ("wechat", "alipay", "mobile")
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def data_dir() -> Path:
+    """The data folder: ``$QRAUDIT_DATA`` or ``./data``."""
+    return Path(os.environ.get("QRAUDIT_DATA") or "data")
+
+
+def resolve_target(target: str) -> str:
+    """Turn TARGET into a URL: a QR photo is decoded, a bare host gets ``http://``.
+
+    Non-web schemes (``weixin://``, ``alipays://``) are returned as they are: the
+    engine reports them ``unsupported``.  Raises ``QrauditError`` for anything
+    that is neither a URL nor a readable photo.
+    """
+    from crawler.qr import decode_qr_photo, looks_like_photo
+
+    target = target.strip()
+    if not target:
+        raise QrauditError("TARGET is empty: give a URL or a QR-code photo")
+    if looks_like_photo(target):
+        return decode_qr_photo(target)
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", target):
+        parts = urlsplit(target)
+        if parts.scheme in ("http", "https") and not parts.hostname:
+            raise QrauditError(f"not a URL: {target!r}")
+        return target
+    if re.match(r"^[\w.-]+\.[a-zA-Z]{2,}(:\d+)?(/|$)", target) or re.match(r"^\d+\.\d+\.\d+\.\d+(:\d+)?(/|$)", target):
+        return "http://" + target
+    raise QrauditError(f"not a URL or an image file: {target!r}")
+
+
+def default_out(url: str) -> Path:
+    host = (urlsplit(url).hostname or "target").replace(":", "_")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return data_dir() / "checks" / f"{stamp}-{host}"
+
+
+def print_table(result: dict, out: Path | None) -> None:
+    """Print a result (findings.md dict) for people, with rich."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    colour = {"violation": "red", "compliant": "green", "inconclusive": "yellow", "unsupported": "magenta"}
+    verdict = result["verdict"]
+    console.print(f"[bold]{result['url']}[/bold]")
+    line = f"verdict: [bold {colour.get(verdict, 'white')}]{verdict}[/]  order reached: {result['order_reached']}"
+    if result.get("order_mode"):
+        line += f"  mode: {result['order_mode']}"
+    if result.get("reason"):
+        line += f"  reason: {result['reason']}"
+    console.print(line)
+    if result["findings"]:
+        table = Table(show_lines=False)
+        for col in ("rule", "group", "stage", "severity", "explanation", "step"):
+            table.add_column(col)
+        for f in result["findings"]:
+            table.add_row(
+                f["rule"], f["group"], f["stage"], f["severity"], f["explanation"], str(f["evidence"].get("step", ""))
+            )
+        console.print(table)
+    console.print(f"steps: {len(result['steps'])}" + (f"  evidence: {out}" if out else ""))
+
+
+@app.command("check")
+def check(
+    target: Annotated[str | None, typer.Argument(help="URL, or a photo of the table's QR code")] = None,
+    env: Annotated[str, typer.Option(help="in-app browser: wechat | alipay | mobile")] = "wechat",
+    format: Annotated[Format, typer.Option("--format", help="table | json")] = Format.table,
+    out: Annotated[Path | None, typer.Option(help="folder for the trace and evidence")] = None,
+    timeout: Annotated[float, typer.Option(help="time budget of the visit, seconds")] = 60.0,
+    allow_submit: Annotated[
+        bool, typer.Option(help="also press 'send code' and the final submit outside the sandbox (never pay)")
+    ] = False,
+    sandbox_host: Annotated[
+        list[str] | None, typer.Option(help="extra host treated as sandbox (submit allowed); repeatable")
+    ] = None,
+    merchant: Annotated[str | None, typer.Option(help="audit a known merchant by name instead of a URL")] = None,
+    district: Annotated[str | None, typer.Option(help="district (name or file) to find --merchant in")] = None,
+) -> None:
+    """Audit one merchant ordering page now and print the verdict and findings."""
+    if env not in PROFILES:
+        raise QrauditError(f"unknown --env {env!r}: choose one of {', '.join(PROFILES)}")
+    if timeout <= 0:
+        raise QrauditError("--timeout must be a positive number of seconds")
+    if (target is None) == (merchant is None):
+        raise QrauditError("give exactly one of TARGET (a URL or QR photo) or --merchant NAME")
+
+    if merchant is not None:
+        from crawler.merchants import check_merchant
+
+        run_id, result_obj = check_merchant(
+            merchant, district, env=env, timeout_s=timeout, allow_submit=allow_submit
+        )
+        result = result_obj.to_dict() if hasattr(result_obj, "to_dict") else result_obj
+        run_out = None
+        try:
+            from crawler.store import Store
+
+            run_out = Store().run_dir(run_id)
+        except Exception:  # the store is optional for printing
+            pass
+        _emit(result, format, run_out)
+        return
+
+    url = resolve_target(target)
+    from crawler.audit import AuditConfig, audit_url
+
+    out_dir = out or default_out(url)
+    config = AuditConfig(
+        env=env,
+        timeout_s=timeout,
+        out_dir=out_dir,
+        sandbox_hosts=list(sandbox_host or []),
+        allow_submit=allow_submit,
+    )
+    _trace, result_obj = asyncio.run(audit_url(url, config))
+    _emit(result_obj.to_dict(), format, out_dir)
+
+
+def _emit(result: dict, format: Format, out: Path | None) -> None:
+    if format is Format.json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    else:
+        print_table(result, out)

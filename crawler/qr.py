@@ -1,0 +1,64 @@
+"""Decode the ordering URL printed as a QR code on a table, from a photo.
+
+Uses zxing-cpp through Pillow.  :func:`decode_qr_photo` returns the one URL
+in a photo; it raises :class:`crawler.errors.QrauditError` for a file that is
+missing or not an image, a photo with no QR code, or one with several
+different codes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crawler.errors import QrauditError
+
+PHOTO_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic"}
+
+
+def read_qr_codes(path: str | Path) -> list[str]:
+    """Return the distinct QR payloads found in the image at ``path`` (text, in reading order).
+
+    Raises ``QrauditError`` when the file is missing or is not a readable image.
+    """
+    import zxingcpp
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    path = Path(path)
+    if not path.is_file():
+        raise QrauditError(f"{path}: no such file")
+    try:
+        with Image.open(path) as img:
+            img = ImageOps.exif_transpose(img).convert("RGB")
+    except (UnidentifiedImageError, OSError) as exc:
+        raise QrauditError(f"{path}: not a readable image ({exc.__class__.__name__})") from None
+    found: list[str] = []
+    for attempt in (img, ImageOps.grayscale(img), ImageOps.autocontrast(ImageOps.grayscale(img))):
+        for code in zxingcpp.read_barcodes(attempt):
+            if "QR" not in str(code.format) and "QR" not in str(getattr(code, "symbology", "")):
+                continue
+            if code.text and code.text not in found:
+                found.append(code.text)
+        if found:
+            break
+    return found
+
+
+def decode_qr_photo(path: str | Path) -> str:
+    """Return the single QR payload of a photo.
+
+    Raises ``QrauditError`` for no code (``"no QR code found in …"``) or several
+    different codes (``"… holds 2 different QR codes: …"``).
+    """
+    codes = read_qr_codes(path)
+    if not codes:
+        raise QrauditError(f"no QR code found in {path}")
+    if len(codes) > 1:
+        raise QrauditError(f"{path} holds {len(codes)} different QR codes: {', '.join(codes)}; crop the photo to one")
+    return codes[0]
+
+
+def looks_like_photo(target: str) -> bool:
+    """True when ``target`` names an image file (by suffix) rather than a URL."""
+    if "://" in target:
+        return False
+    return Path(target).suffix.lower() in PHOTO_SUFFIXES or Path(target).is_file()
