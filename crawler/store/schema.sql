@@ -104,3 +104,21 @@ CREATE TABLE IF NOT EXISTS requests (
   third_party   BOOLEAN,                  -- site differs from the merchant page's site
   PRIMARY KEY (run_id, merchant_id, req_id)
 );
+
+-- ---- additions (crawl store, version 1.1): new columns and tables only ----
+-- merchants.audit_url: the URL the audit opens (a table QR target, table parameter kept).
+ALTER TABLE merchants ADD COLUMN IF NOT EXISTS audit_url TEXT;
+-- runs.pid / runs.host: the process that runs the crawl (resume refuses a run still alive).
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS pid INTEGER;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS host TEXT;
+
+-- One row per audit start and per stored result, so a resumed crawl can be checked
+-- for merchants audited twice or lost: event = start | done.
+CREATE TABLE IF NOT EXISTS audit_log (
+  run_id       TEXT NOT NULL,
+  merchant_id  TEXT NOT NULL,
+  visit_id     TEXT,
+  event        TEXT NOT NULL,
+  event_at     TIMESTAMPTZ,
+  pid          INTEGER
+);
