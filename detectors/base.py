@@ -111,7 +111,8 @@ class AuditResult:
 
     ``verdict``: one of :data:`VERDICTS`; ``reason``: why inconclusive or
     unsupported (``None`` otherwise); ``order_reached``: the trace's
-    ``order_reached``; ``steps``: ``[{"n", "action", "url", "screenshot", ...}]``.
+    ``order_reached``; ``steps``: ``[{"n", "action", "url", "screenshot", ...}]``;
+    ``errors``: one line per rule that raised while judging (the other rules still ran).
     """
 
     url: str
@@ -125,6 +126,7 @@ class AuditResult:
     env: str = "wechat"
     order_mode: str | None = None
     rules_version: str = ""
+    errors: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the findings.md JSON object (required fields first, extras after)."""
@@ -140,6 +142,7 @@ class AuditResult:
             "env": self.env,
             "order_mode": self.order_mode,
             "rules_version": self.rules_version,
+            "errors": list(self.errors),
         }
 
 

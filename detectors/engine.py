@@ -1,0 +1,121 @@
+"""Run every rule over a trace and build the verdict (findings.md contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.trace import STAGES, Trace
+from detectors.base import SEVERITIES, AuditResult, Finding, load_rules
+
+#: bumped whenever a rule's logic or words change (stored with each result)
+RULES_VERSION = "2025.1"
+
+_CONF = {"low": 0, "medium": 1, "high": 2}
+
+
+def _strength(f: Finding) -> tuple:
+    ev = f.evidence or {}
+    return (
+        _CONF.get(f.confidence, 0),
+        SEVERITIES.index(f.severity) if f.severity in SEVERITIES else -1,
+        bool(ev.get("screenshot")),
+        bool(ev.get("selector")),
+        -(ev.get("step") or 0),
+    )
+
+
+def dedup(findings: list[Finding]) -> list[Finding]:
+    """One finding per (rule, stage): the one with the strongest evidence (confidence,
+    severity, screenshot, selector, earliest step); the others' steps are kept in
+    ``evidence["also_steps"]``."""
+    best: dict[tuple[str, str], Finding] = {}
+    others: dict[tuple[str, str], list[int]] = {}
+    for f in findings:
+        key = (f.rule, f.stage)
+        cur = best.get(key)
+        if cur is None:
+            best[key] = f
+            continue
+        loser = f
+        if _strength(f) > _strength(cur):
+            best[key], loser = f, cur
+        st = (loser.evidence or {}).get("step")
+        if st is not None:
+            others.setdefault(key, []).append(st)
+    out = []
+    for key, f in best.items():
+        if key in others:
+            mine = (f.evidence or {}).get("step")
+            also = sorted({s for s in others[key] if s != mine})
+            if also:
+                f.evidence = {**f.evidence, "also_steps": also}
+        out.append(f)
+    out.sort(key=lambda f: (
+        STAGES.index(f.stage) if f.stage in STAGES else len(STAGES),
+        -(SEVERITIES.index(f.severity) if f.severity in SEVERITIES else -1),
+        f.rule,
+    ))
+    return out
+
+
+def _steps(trace: Trace) -> list[dict[str, Any]]:
+    return [
+        {"n": s.n, "action": s.action, "url": s.url, "screenshot": s.screenshot,
+         "stage": s.stage, "state": s.state, "note": s.note}
+        for s in trace.steps
+    ]
+
+
+def _default_reason(trace: Trace) -> str:
+    if trace.outcome == "blocked":
+        return f"blocked before checkout (reached {trace.order_reached})"
+    if not trace.complete:
+        return "visit cut short (incomplete trace)"
+    if trace.outcome == "completed":
+        return f"order path not completed (reached {trace.order_reached})"
+    return f"could not reach checkout (reached {trace.order_reached})"
+
+
+def judge(trace: Trace) -> AuditResult:
+    """Run every registered rule over ``trace``; return the :class:`AuditResult`.
+
+    Verdict: ``unsupported`` when the trace's outcome says so (reason from the
+    trace); ``violation`` with at least one finding; ``compliant`` when the visit
+    completed (reached checkout or submitted); else ``inconclusive`` with the
+    trace's reason (never ``None``).  A rule that raises is recorded in
+    ``errors`` and the others still run.  Never raises for a well-formed trace.
+    """
+    registry = load_rules()
+    findings: list[Finding] = []
+    errors: list[str] = []
+    for rid, info in registry.items():
+        try:
+            findings.extend(info.func(trace) or ())
+        except Exception as exc:  # a broken rule must not lose the others
+            errors.append(f"{rid}: {type(exc).__name__}: {exc}")
+    findings = dedup(findings)
+    reason: str | None = None
+    if trace.outcome == "unsupported":
+        verdict = "unsupported"
+        reason = trace.reason or "not a web page (mini-program or app-only link)"
+    elif findings:
+        verdict = "violation"
+    elif trace.outcome == "completed" and trace.order_reached in ("checkout", "submitted"):
+        verdict = "compliant"
+    else:
+        verdict = "inconclusive"
+        reason = trace.reason or _default_reason(trace)
+    return AuditResult(
+        url=trace.url,
+        final_url=trace.final_url,
+        verdict=verdict,
+        reason=reason,
+        order_reached=trace.order_reached,
+        findings=findings,
+        steps=_steps(trace),
+        visit_id=trace.visit_id,
+        env=trace.env,
+        order_mode=trace.order_mode,
+        rules_version=RULES_VERSION,
+        errors=errors,
+    )

@@ -1,0 +1,214 @@
+"""induced_consent and no_privacy_notice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from crawler.trace import Checkbox, Gate, Trace
+from detectors import text as tx
+from detectors.base import Finding, rule
+from detectors.common import (
+    USERINFO_SCOPES,
+    GateInfo,
+    analyse_gates,
+    evidence,
+    field_asks,
+    make,
+    stage_index,
+    step_of,
+)
+
+#: asks that make a gate a PI prompt for the repeat check
+PROMPT_ASKS = ("phone", "follow", "membership", "profile_auth", "location", "camera", *tx.EXCESSIVE_KINDS)
+
+
+def _all_checkboxes(trace: Trace) -> list[tuple[Checkbox, Gate | None]]:
+    seen: set[tuple[int, str]] = set()
+    out: list[tuple[Checkbox, Gate | None]] = []
+    for g in trace.gates:
+        for c in g.checkboxes:
+            key = (c.step, c.element.selector)
+            if key not in seen:
+                seen.add(key)
+                out.append((c, g))
+    for c in trace.checkboxes:
+        key = (c.step, c.element.selector)
+        if key not in seen:
+            seen.add(key)
+            out.append((c, None))
+    return out
+
+
+def _topics(c: Checkbox) -> dict[str, str]:
+    t = tx.norm(" ".join([c.label, *c.links]))
+    out = {}
+    for name, rx in (("privacy", tx.PRIVACY_NOTICE), ("membership", tx.MEMBER_WORD),
+                     ("marketing", tx.MARKETING), ("data_sharing", tx.DATA_SHARING),
+                     ("consent", tx.CONSENT_WORD)):
+        m = rx.search(t)
+        if m:
+            out[name] = m.group(0)
+    return out
+
+
+@rule(
+    "induced_consent",
+    group="induced",
+    severity="medium",
+    title="Consent taken by inducement (pre-ticked, bundled or nagging)",
+    title_zh="诱导同意（默认勾选、捆绑授权、反复弹窗）",
+    legal_basis=[
+        "PIPL art. 14", "CRPL Impl. Reg. art. 23", "App Identification Method items 3.2, 3.4",
+        "E-Commerce Law art. 19", "Network Data Security Regulations art. 22(5)", "GB/T 35273-2020 5.3",
+    ],
+)
+def induced_consent(trace: Trace) -> Iterator[Finding]:
+    """A pre-ticked box for membership, marketing, data sharing or privacy consent; one
+    tick bundling the privacy policy with membership/marketing/sharing; a PI prompt
+    shown three times or more (it came back twice after being declined).
+
+    Legal basis: PIPL art. 14 (informed, voluntary, explicit consent); CRPL Impl.
+    Reg. art. 23 (no one-time blanket or default authorisation); 认定方法 items 3.2
+    (frequent re-asking), 3.4 (default-ticked); E-Commerce Law art. 19; NDSR art. 22(5);
+    GB/T 35273-2020 5.3(a),(d).  Not fired for an unticked, optional box.
+    """
+    for c, g in _all_checkboxes(trace):
+        topics = _topics(c)
+        s = step_of(trace, c.step)
+        stage = g.stage if g is not None else (s.stage if s else "entry")
+        purposes = [k for k in ("membership", "marketing", "data_sharing") if k in topics]
+        bundled = "privacy" in topics and purposes
+        if c.checked_initially and (purposes or "privacy" in topics or "consent" in topics):
+            kind = "bundled_prechecked" if bundled else "prechecked"
+            yield make(
+                "induced_consent", stage,
+                f"A consent box was ticked in advance ({c.label[:80]!r}).",
+                f"同意框被默认勾选（{c.label[:80]}）。",
+                evidence(trace, c.step, gate=g, element=c.element, text=c.label, kind=kind,
+                         topics=topics, checked_initially=True, links=list(c.links)),
+            )
+        elif bundled and (c.required_signals or (g is not None and g.passed_by in ("canary", "granted"))):
+            yield make(
+                "induced_consent", stage,
+                f"One tick bundles the privacy policy with {', '.join(purposes)} ({c.label[:80]!r}).",
+                f"一个勾选框将隐私政策与{'、'.join({'membership': '会员', 'marketing': '营销', 'data_sharing': '信息共享'}[p] for p in purposes)}捆绑（{c.label[:80]}）。",
+                evidence(trace, c.step, gate=g, element=c.element, text=c.label, kind="bundled",
+                         topics=topics, checked_initially=c.checked_initially, links=list(c.links)),
+            )
+    # repeated prompts: the same PI gate shown 3+ times
+    groups: dict[tuple[str, str], list[GateInfo]] = {}
+    for info in analyse_gates(trace):
+        if not any(k in info.asks for k in PROMPT_ASKS):
+            continue
+        key = (info.gate.kind, tx.norm(info.gate.text)[:300])
+        groups.setdefault(key, []).append(info)
+    for infos in groups.values():
+        shown = sum(max(1, i.gate.appearances) for i in infos)
+        returned = sum(1 for i in infos for t in i.gate.tries if t.outcome == "gate_returned")
+        if shown < 3 and returned < 2:
+            continue
+        g = infos[0].gate
+        asks = sorted(k for i in infos for k in i.asks if k in PROMPT_ASKS)
+        yield make(
+            "induced_consent", g.stage,
+            f"A prompt asking for {', '.join(sorted(set(asks)))} came back after being declined "
+            f"(shown {shown} times).",
+            f"拒绝后反复弹出索取个人信息的提示（共出现{shown}次）。",
+            evidence(trace, g.step, gate=g, kind="repeated_prompt", shown=shown, returned=returned,
+                     appeared_steps=sorted({n for i in infos for n in (i.gate.appeared_steps or [i.gate.step])})),
+        )
+
+
+def _gate_has_notice(g: Gate) -> str | None:
+    texts = [g.text]
+    texts += [f"{e.text} {e.attrs.get('href', '')}" for e in g.links]
+    texts += [" ".join([c.label, *c.links]) for c in g.checkboxes]
+    return tx.has_privacy_notice(*texts)
+
+
+def _step_has_notice(trace: Trace, n: int | None) -> str | None:
+    s = step_of(trace, n)
+    if s is None:
+        return None
+    texts = [s.visible_text]
+    texts += [f"{lk.get('text', '')} {lk.get('href', '')}" for lk in s.links]
+    return tx.has_privacy_notice(*texts)
+
+
+_PI_ASKS = ("phone", "membership", "profile_auth", "location", "camera", *tx.EXCESSIVE_KINDS)
+
+
+@rule(
+    "no_privacy_notice",
+    group="unlawful_handling",
+    severity="medium",
+    title="PI asked with no privacy notice in reach",
+    title_zh="收集个人信息未提供隐私政策",
+    legal_basis=[
+        "PIPL art. 7", "PIPL art. 17", "CRPL art. 29", "App Identification Method items 1.1-1.2",
+        "Shanghai self-check list item 1",
+    ],
+)
+def no_privacy_notice(trace: Trace) -> Iterator[Finding]:
+    """A gate or step that asks for PI (a phone/name/ID/... field, OAuth userinfo, a
+    location or camera request, a forced PI gate) where neither the gate's text, links
+    and boxes nor the step's links and visible text show a privacy notice or policy.
+    Reported once per stage.
+
+    Legal basis: PIPL arts. 7, 17 (public processing rules; conspicuous prior notice);
+    CRPL art. 29 ¶1; 认定方法 items 1.1-1.2; Shanghai self-check list item 1 (no pop-up
+    or other conspicuous notice at first use).
+    """
+    hits: dict[str, dict[str, Any]] = {}
+
+    def add(stage: str, what: str, ev: dict[str, Any]) -> None:
+        if stage not in hits:
+            hits[stage] = {"what": what, "ev": ev}
+
+    for info in analyse_gates(trace):
+        g = info.gate
+        pi = [k for k in info.asks if k in _PI_ASKS
+              and (info.forced or any(a.source in ("field", "oauth", "permission") for a in info.asks[k]))]
+        if not pi:
+            continue
+        if _gate_has_notice(g) or _step_has_notice(trace, g.step):
+            continue
+        add(g.stage, ", ".join(sorted(pi)), evidence(trace, g.step, gate=g, asks=sorted(pi)))
+    gate_selectors = {f.element.selector for g in trace.gates for f in g.fields if f.element}
+    for s in trace.steps:
+        pi = sorted({a.kind for a in field_asks(s.fields)
+                     if a.element is None or a.element.selector not in gate_selectors})
+        if not pi or _step_has_notice(trace, s.n):
+            continue
+        add(s.stage, ", ".join(pi), evidence(trace, s.n, text=", ".join(pi), asks=pi))
+    for i, ev in enumerate(trace.oauth):
+        if not any(sc in ev.scope for sc in USERINFO_SCOPES):
+            continue
+        gate = next((g for g in trace.gates if g.oauth == i), None)
+        if gate is not None and _gate_has_notice(gate):
+            continue
+        if _step_has_notice(trace, ev.step) or _step_has_notice(trace, ev.step - 1):
+            continue
+        st = gate.stage if gate else step_of(trace, ev.step).stage if trace.steps else "entry"
+        add(st, "profile_auth", evidence(trace, ev.step, gate=gate, url=ev.url, text=f"scope={ev.scope}",
+                                         asks=["profile_auth"], oauth_url=ev.url))
+    for i, p in enumerate(trace.permissions):
+        if p.user_initiated or p.name not in ("geolocation", "camera"):
+            continue
+        gate = next((g for g in trace.gates if g.permission == i), None)
+        if gate is not None and _gate_has_notice(gate):
+            continue
+        if _step_has_notice(trace, p.step):
+            continue
+        st = gate.stage if gate else step_of(trace, p.step).stage if trace.steps else "entry"
+        add(st, p.name, evidence(trace, p.step, gate=gate, text=p.api, asks=[p.name]))
+    for stage in sorted(hits, key=stage_index):
+        h = hits[stage]
+        yield make(
+            "no_privacy_notice", stage,
+            f"Personal information ({h['what']}) was asked for with no privacy notice or policy in reach.",
+            f"索取个人信息（{h['what']}）时页面未提供隐私政策或个人信息处理规则。",
+            h["ev"],
+            confidence="medium",
+        )

@@ -1,0 +1,79 @@
+"""excessive_fields: required fields the order type does not need (name, ID, birthday, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from crawler.trace import Trace
+from detectors import text as tx
+from detectors.base import Finding, rule
+from detectors.common import analyse_gates, evidence, gate_blocks_on, make, order_mode, step_required_fields
+
+_LABEL_ZH = {
+    "name": "姓名", "id_number": "身份证号", "birthday": "生日", "gender": "性别",
+    "email": "邮箱", "address": "地址",
+}
+
+
+def excessive_kinds(mode: str) -> tuple[str, ...]:
+    """Field kinds not needed for ``mode`` (delivery needs the recipient's name and address)."""
+    if mode == "delivery":
+        return tuple(k for k in tx.EXCESSIVE_KINDS if k not in ("name", "address"))
+    return tx.EXCESSIVE_KINDS
+
+
+@rule(
+    "excessive_fields",
+    group="over_collection",
+    severity="medium",
+    title="Fields not needed for the order type are required",
+    title_zh="索要与点餐无关的个人信息",
+    legal_basis=[
+        "PIPL art. 6", "CRPL art. 29", "Shanghai Consumer Protection Regulations art. 31",
+        "App Identification Method item 4.1", "Shanghai self-check list item 3",
+    ],
+)
+def excessive_fields(trace: Trace) -> Iterator[Finding]:
+    """Required real name, ID number, birthday, gender, e-mail or home address on a
+    dine-in/pickup path (on delivery: all but name and address).
+
+    Legal basis: PIPL art. 6 (minimum necessary); CRPL art. 29; Shanghai Consumer
+    Protection Regulations art. 31; 认定方法 item 4.1; Shanghai self-check list item 3
+    (unrelated PI not marked optional).  Not fired when the same fields are optional.
+    """
+    mode = order_mode(trace)
+    kinds = excessive_kinds(mode)
+    by_stage: dict[str, list[dict[str, Any]]] = {}
+    first: dict[str, dict[str, Any]] = {}
+    for info in analyse_gates(trace):
+        g = info.gate
+        for kind in kinds:
+            hit = gate_blocks_on(info, kind)
+            if not hit:
+                continue
+            ask, conf = hit
+            f = ask.field
+            by_stage.setdefault(g.stage, []).append(
+                {"kind": kind, "label": ask.text, "selector": ask.element.selector if ask.element else None}
+            )
+            first.setdefault(g.stage, {"step": g.step, "gate": g, "element": ask.element, "conf": conf,
+                                       "signals": list(f.required_signals) if f else []})
+    for s, ask in step_required_fields(trace, kinds):
+        by_stage.setdefault(s.stage, []).append(
+            {"kind": ask.kind, "label": ask.text, "selector": ask.element.selector if ask.element else None}
+        )
+        first.setdefault(s.stage, {"step": s.n, "gate": None, "element": ask.element, "conf": "medium",
+                                   "signals": list(ask.field.required_signals)})
+    for stage, fields in by_stage.items():
+        kinds_seen = sorted({f["kind"] for f in fields})
+        f0 = first[stage]
+        yield make(
+            "excessive_fields", stage,
+            f"The {mode.replace('_', '-')} order required fields it does not need: {', '.join(kinds_seen)}.",
+            f"点餐要求填写与订单无关的信息：{'、'.join(_LABEL_ZH.get(k, k) for k in kinds_seen)}。",
+            evidence(trace, f0["step"], gate=f0["gate"], element=f0["element"],
+                     text=", ".join(f["label"] for f in fields), fields=fields, order_mode=mode,
+                     required_signals=f0["signals"]),
+            confidence=f0["conf"],
+        )

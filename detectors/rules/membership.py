@@ -1,0 +1,45 @@
+"""forced_membership: going on requires registering as a member / opening a member card."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from crawler.trace import Trace
+from detectors.base import Finding, rule
+from detectors.common import analyse_gates, evidence, gate_blocks_on, make
+
+
+@rule(
+    "forced_membership",
+    group="forced",
+    severity="high",
+    title="Membership registration forced to order",
+    title_zh="强制注册会员/开卡才能点餐",
+    legal_basis=[
+        "PIPL art. 16", "Necessary-PI Scope art. 4", "App Identification Method item 4.2",
+        "CRPL art. 16(3)", "Shanghai CAC 半天妖 case (Feb 2024)",
+    ],
+)
+def forced_membership(trace: Trace) -> Iterator[Finding]:
+    """A gate demanding member registration / login / a member card that no no-PI
+    try got past.
+
+    Legal basis: PIPL art. 16; Necessary-PI Scope art. 4; 认定方法 item 4.2 (function
+    refused because non-necessary PI was refused); CRPL art. 16(3); Shanghai CAC,
+    2 Feb 2024 (半天妖): a non-member ordering in-store need give no PI at all.
+    Not fired for member prices (会员价) or a join offer that can be declined.
+    """
+    for info in analyse_gates(trace):
+        hit = gate_blocks_on(info, "membership")
+        if not hit:
+            continue
+        ask, conf = hit
+        g = info.gate
+        yield make(
+            "forced_membership", g.stage,
+            f"Ordering was blocked until the diner joined the membership ({ask.text!r}).",
+            f"须注册会员/开卡才能继续点餐（{ask.text}）。",
+            evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="membership",
+                     matched=ask.text),
+            confidence=conf,
+        )

@@ -1,0 +1,143 @@
+"""forced_location and forced_biometric: browser permissions (or face steps) demanded to order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from crawler.trace import Gate, PermissionRequest, Trace
+from detectors import text as tx
+from detectors.base import Finding, rule
+from detectors.common import analyse_gates, evidence, gate_blocks_on, gate_forced, make, order_mode, stage_of
+
+
+def _is_camera(p: PermissionRequest) -> bool:
+    return p.name == "camera" or bool(p.constraints.get("video"))
+
+
+def _permission_forced(trace: Trace, i: int, p: PermissionRequest) -> tuple[bool, str, Gate | None]:
+    """Whether denying permission request ``i`` blocked the order: its gate was passed
+    only by granting, or the page asked again and the agent granted."""
+    gate = next((g for g in trace.gates if g.permission == i), None)
+    if gate is not None:
+        forced, conf = gate_forced(trace, gate)
+        return forced, conf, gate
+    if p.user_initiated:
+        return False, "high", None
+    if p.answer == "granted":
+        same = _is_camera if _is_camera(p) else (lambda q: q.name == p.name)
+        earlier_denied = any(
+            same(q) and q.answer == "denied" for q in trace.permissions[:i]
+        )
+        if earlier_denied:
+            return True, "high", None
+    return False, "medium", None
+
+
+_FACE = tx._rx(r"刷脸|人脸|面部|面容|活体", r"\bface\b|facial|selfie|liveness")
+
+
+@rule(
+    "forced_location",
+    group="over_collection",
+    severity="medium",
+    title="Geolocation forced for an order at a QR-identified table",
+    title_zh="扫桌码点餐强制获取位置信息",
+    legal_basis=[
+        "PIPL art. 6", "PIPL art. 16", "PIPL arts. 28-29", "App Identification Method items 4.1-4.2",
+    ],
+)
+def forced_location(trace: Trace) -> Iterator[Finding]:
+    """Geolocation asked on a table (dine-in/pickup) order and denying it blocked the
+    order (its permission gate passed only by granting, or the page re-asked until granted),
+    or a location gate no no-PI try got past.
+
+    Legal basis: PIPL arts. 6, 16, 28-29 (location tracks are sensitive PI);
+    认定方法 items 4.1-4.2; Shanghai Consumer Council, Mar 2023 (一点点: a manual store
+    picker should be offered).  Not fired for delivery, or when refusing let the order go on.
+    """
+    if order_mode(trace) == "delivery":
+        return
+    for i, p in enumerate(trace.permissions):
+        if p.name != "geolocation":
+            continue
+        forced, conf, gate = _permission_forced(trace, i, p)
+        if not forced:
+            continue
+        stage = gate.stage if gate is not None else stage_of(trace, p.step)
+        yield make(
+            "forced_location", stage,
+            f"Ordering at the table required granting geolocation ({p.api}); denying it blocked the order.",
+            f"扫桌码点餐须授权定位（{p.api}），拒绝后无法继续。",
+            evidence(trace, p.step, gate=gate, text=gate.text if gate else p.api, permission=p.name,
+                     api=p.api, answer=p.answer, user_initiated=p.user_initiated),
+            confidence=conf,
+        )
+    for info in analyse_gates(trace):
+        if info.gate.kind == "permission":
+            continue
+        hit = gate_blocks_on(info, "location")
+        if not hit:
+            continue
+        ask, conf = hit
+        g = info.gate
+        yield make(
+            "forced_location", g.stage,
+            f"Ordering was blocked until location was shared ({ask.text!r}).",
+            f"须开启定位才能继续点餐（{ask.text}）。",
+            evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="location", matched=ask.text),
+            confidence=conf,
+        )
+
+
+@rule(
+    "forced_biometric",
+    group="over_collection",
+    severity="high",
+    title="Face recognition / camera forced to order",
+    title_zh="强制刷脸/开启摄像头才能点餐",
+    legal_basis=[
+        "PIPL art. 26", "PIPL arts. 28-30", "SPC face-recognition interpretation (法释〔2021〕15号) arts. 2(3), 4",
+    ],
+)
+def forced_biometric(trace: Trace) -> Iterator[Finding]:
+    """A face-scan step or a camera ``getUserMedia`` (video) whose denial blocked the
+    order, with no other way to order.
+
+    Legal basis: PIPL arts. 26, 28-30 (biometrics are sensitive PI: specific purpose,
+    necessity, separate consent); SPC face-recognition interpretation arts. 2(3), 4
+    (consent is no defence when face processing is a condition of service).
+    Not fired when the camera opened only because the diner chose to scan a code
+    (user-initiated after a 扫一扫/scan control, with no gate).
+    """
+    for i, p in enumerate(trace.permissions):
+        if not _is_camera(p):
+            continue
+        forced, conf, gate = _permission_forced(trace, i, p)
+        if not forced:
+            continue
+        stage = gate.stage if gate is not None else stage_of(trace, p.step)
+        yield make(
+            "forced_biometric", stage,
+            f"Ordering required camera access ({p.api}); denying it blocked the order.",
+            f"须开启摄像头（{p.api}）才能继续点餐，拒绝后无法下单。",
+            evidence(trace, p.step, gate=gate, text=gate.text if gate else p.api, permission=p.name,
+                     api=p.api, answer=p.answer, constraints=p.constraints, user_initiated=p.user_initiated),
+            confidence=conf,
+        )
+    for info in analyse_gates(trace):
+        if info.gate.kind == "permission":
+            continue
+        hit = gate_blocks_on(info, "camera")
+        if not hit:
+            continue
+        ask, conf = hit
+        g = info.gate
+        if not _FACE.search(tx.norm(g.text)) and tx.SCAN_CONTROL.search(tx.norm(g.text)):
+            continue  # a scan-the-code prompt, not a face step
+        yield make(
+            "forced_biometric", g.stage,
+            f"Ordering was blocked behind a face-recognition/camera step ({ask.text!r}).",
+            f"须刷脸/人脸识别才能继续点餐（{ask.text}）。",
+            evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="camera", matched=ask.text),
+            confidence=conf,
+        )
