@@ -1,0 +1,451 @@
+"""Collectors: one per kind of evidence, each with its own per-visit state.
+
+Shaped like Tracker Radar Collector's collectors: a collector is created for one
+:class:`~crawler.browser.visit.Visit`, subscribes to the page in :meth:`Collector.attach`
+and writes what it sees into the visit's :class:`~crawler.trace.Trace`.  Nothing is
+shared between visits (no module-level state).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import re
+import time
+from typing import TYPE_CHECKING, Any
+
+from crawler.browser.oauth import is_oauth_host, is_wx_sdk, parse_authorize, provider_of, standin_page
+from crawler.trace import Dialog, PermissionRequest, Request, WebSocketFrame
+
+if TYPE_CHECKING:  # pragma: no cover
+    from crawler.browser.visit import Visit
+
+MAX_BODY = 1 << 20  # 1 MiB
+MAX_URL = 65536
+MAX_REQUESTS = 5000
+MAX_WS_FRAMES = 2000
+MAX_WS_PAYLOAD = 65536
+MAX_CONSOLE = 200
+MAX_DIALOGS_KEPT = 100
+DIALOG_LOOP = 20  # dialogs in one visit before the nuisance "dialog loop"
+NAV_LOOP = 30  # main-frame navigations between two recorded steps before "redirect loop"
+LONG_POLL_S = 2.0  # requests open longer than this do not keep the network "busy"
+
+ROUTE_PATTERN = re.compile(
+    r"^https?://(open\.weixin\.qq\.com|openauth\.alipay\.com|res2?\.wx\.qq\.com)(:\d+)?(/|$)", re.I
+)
+
+
+def _body(buf: bytes | None) -> tuple[str | None, str]:
+    if buf is None:
+        return None, "text"
+    buf = buf[:MAX_BODY]
+    try:
+        return buf.decode("utf-8"), "text"
+    except UnicodeDecodeError:
+        return base64.b64encode(buf).decode("ascii"), "base64"
+
+
+def _safe(fn, default=None):
+    try:
+        return fn()
+    except Exception:  # noqa: BLE001 - playwright raises various errors on detached objects
+        return default
+
+
+class Collector:
+    """Base class: ``attach(page)`` subscribes, ``on_step(n)`` is called after step n
+    is recorded, ``finish()`` before the trace is saved."""
+
+    name = "collector"
+
+    def __init__(self, visit: Visit) -> None:
+        self.visit = visit
+        self.trace = visit.trace
+
+    async def attach(self, page: Any) -> None:  # pragma: no cover - interface
+        """Subscribe to ``page``'s events."""
+
+    def on_step(self, n: int) -> None:
+        """Called right after step ``n`` was recorded."""
+
+    async def finish(self) -> None:
+        """Flush state into the trace."""
+
+
+class RequestCollector(Collector):
+    """Every request of every frame: method, URL, all headers (incl. Cookie,
+    Referer), body (≤ 1 MiB, text or base64), status, response headers, redirect
+    chain, failure.  Also tracks requests in flight for :meth:`Visit.settle`."""
+
+    name = "requests"
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__(visit)
+        self._records: dict[Any, Request] = {}
+        self._inflight: dict[Any, float] = {}
+        self._last_change = time.monotonic()
+        self._next_id = 1
+        self.dropped = 0
+
+    async def attach(self, page: Any) -> None:
+        page.on("request", self._on_request)
+        page.on("response", self._on_response)
+        page.on("requestfinished", self._on_done)
+        page.on("requestfailed", self._on_failed)
+
+    def quiet_ms(self) -> float:
+        """Milliseconds since the network last changed, or 0 while a young request is open."""
+        now = time.monotonic()
+        if any(now - t < LONG_POLL_S for t in self._inflight.values()):
+            return 0.0
+        return (now - self._last_change) * 1000
+
+    def _on_request(self, req: Any) -> None:
+        self._last_change = time.monotonic()
+        self._inflight[req] = self._last_change
+        if len(self.trace.requests) >= MAX_REQUESTS:
+            self.dropped += 1
+            return
+        body, enc = _body(_safe(lambda: req.post_data_buffer))
+        prev = _safe(lambda: req.redirected_from)
+        rec = Request(
+            id=self._next_id,
+            step=self.visit.event_step,
+            t_ms=self.visit.elapsed_ms(),
+            method=req.method,
+            url=req.url[:MAX_URL],
+            resource_type=_safe(lambda: req.resource_type, "") or "",
+            headers=dict(_safe(lambda: req.headers, {}) or {}),
+            body=body,
+            body_encoding=enc,
+            redirected_from=prev.url[:MAX_URL] if prev is not None else None,
+            is_navigation=bool(_safe(req.is_navigation_request, False)),
+            frame_url=_safe(lambda: req.frame.url),
+        )
+        self._next_id += 1
+        self._records[req] = rec
+        self.trace.requests.append(rec)
+        self.visit.spawn(self._full_headers(req, rec))
+
+    async def _full_headers(self, req: Any, rec: Request) -> None:
+        with contextlib.suppress(Exception):
+            rec.headers = dict(await asyncio.wait_for(req.all_headers(), 5))
+
+    def _on_response(self, resp: Any) -> None:
+        self._last_change = time.monotonic()
+        rec = self._records.get(_safe(lambda: resp.request))
+        if rec is None:
+            return
+        rec.status = resp.status
+        rec.response_headers = dict(_safe(lambda: resp.headers, {}) or {})
+        self.visit.spawn(self._full_response_headers(resp, rec))
+
+    async def _full_response_headers(self, resp: Any, rec: Request) -> None:
+        with contextlib.suppress(Exception):
+            rec.response_headers = dict(await asyncio.wait_for(resp.all_headers(), 5))
+
+    def _on_done(self, req: Any) -> None:
+        self._last_change = time.monotonic()
+        self._inflight.pop(req, None)
+
+    def _on_failed(self, req: Any) -> None:
+        self._on_done(req)
+        failure = _safe(lambda: req.failure) or "failed"
+        rec = self._records.get(req)
+        if rec is not None:
+            rec.failure = failure
+        if "ERR_TOO_MANY_REDIRECTS" in failure:
+            self.visit.add_nuisance("redirect loop")
+
+    async def finish(self) -> None:
+        if self.dropped:
+            self.trace.meta["requests_dropped"] = self.dropped
+
+
+class WebSocketCollector(Collector):
+    """Websocket frames sent and received (text, or ``base64:``-prefixed binary)."""
+
+    name = "websockets"
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__(visit)
+        self.urls: list[str] = []
+
+    async def attach(self, page: Any) -> None:
+        page.on("websocket", self._on_ws)
+
+    def _on_ws(self, ws: Any) -> None:
+        url = ws.url
+        self.urls.append(url)
+        ws.on("framesent", lambda payload: self._frame(url, "sent", payload))
+        ws.on("framereceived", lambda payload: self._frame(url, "received", payload))
+
+    def _frame(self, url: str, direction: str, payload: str | bytes) -> None:
+        if len(self.trace.websocket_frames) >= MAX_WS_FRAMES:
+            return
+        if isinstance(payload, bytes | bytearray):
+            text = "base64:" + base64.b64encode(bytes(payload[:MAX_WS_PAYLOAD])).decode("ascii")
+        else:
+            text = str(payload)[:MAX_WS_PAYLOAD]
+        self.trace.websocket_frames.append(
+            WebSocketFrame(step=self.visit.event_step, t_ms=self.visit.elapsed_ms(), url=url,
+                           direction=direction, payload=text)
+        )
+
+    async def finish(self) -> None:
+        if self.urls:
+            self.trace.meta["websockets"] = self.urls[:200]
+
+
+class DialogCollector(Collector):
+    """alert/confirm/prompt/beforeunload: answered at once (alert accept, confirm and
+    prompt dismiss, beforeunload accept), counted; more than 20 → nuisance ``dialog loop``."""
+
+    name = "dialogs"
+    ANSWERS = {"alert": "accept", "confirm": "dismiss", "prompt": "dismiss", "beforeunload": "accept"}
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__(visit)
+        self.count = 0
+        self.cursor = 0
+        self.new: list[Dialog] = []
+
+    async def attach(self, page: Any) -> None:
+        page.on("dialog", self._on_dialog)
+
+    async def _on_dialog(self, dialog: Any) -> None:
+        self.count += 1
+        kind = _safe(lambda: dialog.type, "alert") or "alert"
+        answer = self.ANSWERS.get(kind, "dismiss")
+        with contextlib.suppress(Exception):
+            if answer == "accept":
+                await dialog.accept()
+            else:
+                await dialog.dismiss()
+        if self.count <= MAX_DIALOGS_KEPT:
+            d = Dialog(step=self.visit.event_step, type=kind,
+                       message=(_safe(lambda: dialog.message, "") or "")[:2000], answer=answer)
+            self.trace.dialogs.append(d)
+            self.new.append(d)
+        if self.count > DIALOG_LOOP:
+            self.visit.add_nuisance("dialog loop")
+
+    def take_new(self) -> list[Dialog]:
+        out, self.new = self.new, []
+        return out
+
+    async def finish(self) -> None:
+        self.trace.meta["dialog_count"] = self.count
+
+
+class ConsoleCollector(Collector):
+    """Console errors and uncaught page errors (≤ 200, each ≤ 500 chars)."""
+
+    name = "console"
+
+    async def attach(self, page: Any) -> None:
+        page.on("console", self._on_console)
+        page.on("pageerror", self._on_pageerror)
+
+    def _add(self, text: str) -> None:
+        if len(self.trace.console_errors) < MAX_CONSOLE:
+            self.trace.console_errors.append(text[:500])
+
+    def _on_console(self, msg: Any) -> None:
+        if _safe(lambda: msg.type) == "error":
+            self._add(_safe(lambda: msg.text, "") or "")
+
+    def _on_pageerror(self, exc: Any) -> None:
+        self._add(f"pageerror: {exc}")
+
+
+class PopupCollector(Collector):
+    """New windows/tabs: URL recorded (``meta.popups``), window closed, nuisance ``popup``.
+    An OAuth authorize URL opened in a popup is recorded as an OAuth event."""
+
+    name = "popups"
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__(visit)
+        self.urls: list[str] = []
+
+    async def attach(self, page: Any) -> None:
+        page.on("popup", self._on_popup)
+
+    async def _on_popup(self, popup: Any) -> None:
+        url = _safe(lambda: popup.url, "") or ""
+        if url in ("", "about:blank"):
+            deadline = time.monotonic() + 1.5
+            while time.monotonic() < deadline and (url in ("", "about:blank")) and not popup.is_closed():
+                await asyncio.sleep(0.05)
+                url = _safe(lambda: popup.url, "") or ""
+        self.urls.append(url)
+        self.visit.add_nuisance("popup")
+        self.visit.oauth_collector.seen(url, via="popup")
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(popup.close(), 5)
+
+    async def finish(self) -> None:
+        if self.urls:
+            self.trace.meta["popups"] = self.urls[:100]
+
+
+class DownloadCollector(Collector):
+    """Downloads: URL recorded (``meta.downloads``), cancelled, nuisance ``download``."""
+
+    name = "downloads"
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__(visit)
+        self.urls: list[str] = []
+
+    async def attach(self, page: Any) -> None:
+        page.on("download", self._on_download)
+
+    async def _on_download(self, download: Any) -> None:
+        self.urls.append(_safe(lambda: download.url, "") or "")
+        self.visit.add_nuisance("download")
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(download.cancel(), 5)
+
+    async def finish(self) -> None:
+        if self.urls:
+            self.trace.meta["downloads"] = self.urls[:100]
+
+
+class NavigationCollector(Collector):
+    """Main-frame navigations: total (``meta.navigations``) and per step; more than 30
+    between two recorded steps → nuisance ``redirect loop``."""
+
+    name = "navigations"
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__(visit)
+        self.total = 0
+        self.since_step = 0
+        self._main = None
+
+    async def attach(self, page: Any) -> None:
+        self._main = page.main_frame
+        page.on("framenavigated", self._on_nav)
+
+    def _on_nav(self, frame: Any) -> None:
+        if frame is not self._main:
+            return
+        self.total += 1
+        self.since_step += 1
+        if self.since_step > NAV_LOOP:
+            self.visit.add_nuisance("redirect loop")
+
+    def on_step(self, n: int) -> None:
+        self.since_step = 0
+
+    async def finish(self) -> None:
+        self.trace.meta["navigations"] = self.total
+
+
+class PermissionCollector(Collector):
+    """Receives the instrumentation's reports through the visit's binding:
+    permission requests (answered per ``visit.permission_mode``) and bridge calls
+    (``meta.bridge_calls``: ``{step, bridge, api}``, ≤ 300)."""
+
+    name = "permissions"
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__(visit)
+        self.new: list[PermissionRequest] = []
+        self.bridge_calls: list[dict[str, Any]] = []
+
+    async def attach(self, page: Any) -> None:
+        await page.expose_binding(self.visit.binding_name, self._on_report)
+
+    def _on_report(self, source: dict[str, Any], payload: Any) -> str | None:
+        if not isinstance(payload, dict):
+            return None
+        frame = source.get("frame") if isinstance(source, dict) else None
+        frame_url = _safe(lambda: frame.url) if frame is not None else None
+        kind = payload.get("kind")
+        if kind == "permission":
+            answer = "granted" if self.visit.permission_mode == "grant" else "denied"
+            constraints = payload.get("constraints")
+            p = PermissionRequest(
+                step=self.visit.event_step,
+                name=str(payload.get("name") or "unknown"),
+                api=str(payload.get("api") or ""),
+                answer=answer,
+                user_initiated=bool(payload.get("user_initiated")),
+                constraints=constraints if isinstance(constraints, dict) else {},
+                frame_url=frame_url,
+            )
+            self.trace.permissions.append(p)
+            self.new.append(p)
+            return answer
+        if kind == "bridge" and len(self.bridge_calls) < 300:
+            self.bridge_calls.append(
+                {"step": self.visit.event_step, "bridge": str(payload.get("bridge", "")),
+                 "api": str(payload.get("api", ""))[:200], "frame_url": frame_url}
+            )
+        return None
+
+    def take_new(self) -> list[PermissionRequest]:
+        out, self.new = self.new, []
+        return out
+
+    async def finish(self) -> None:
+        if self.bridge_calls:
+            self.trace.meta["bridge_calls"] = self.bridge_calls
+
+
+class OAuthCollector(Collector):
+    """OAuth authorize redirects (WeChat, Alipay), never contacting the real hosts.
+
+    Client-side requests to the provider hosts are routed: an authorize URL is
+    recorded and answered with a local stand-in page; anything else there gets an
+    empty 204; the WeChat JS-SDK file gets the profile's stand-in.  Server-side
+    redirect chains (which routes do not see) are caught from the ``request`` and
+    ``requestfailed`` events (the launch options resolve the hosts to nothing).
+    """
+
+    name = "oauth"
+
+    async def attach(self, page: Any) -> None:
+        await page.route(ROUTE_PATTERN, self._on_route)
+        page.on("request", self._on_request)
+        page.on("requestfailed", self._on_request)
+
+    def seen(self, url: str, via: str = "request") -> None:
+        """Record ``url`` as an OAuth event if it is an authorize URL not already pending."""
+        if not url or not provider_of(url):
+            return
+        for e in self.trace.oauth:
+            if e.url == url and not e.handled:
+                return
+        ev = parse_authorize(url, step=self.visit.event_step)
+        if ev is not None:
+            self.trace.oauth.append(ev)
+
+    def _on_request(self, req: Any) -> None:
+        url = _safe(lambda: req.url, "") or ""
+        if is_oauth_host(url):
+            self.seen(url)
+
+    async def _on_route(self, route: Any) -> None:
+        req = route.request
+        url = req.url
+        try:
+            if is_wx_sdk(url):
+                await route.fulfill(status=200, content_type="application/javascript; charset=utf-8",
+                                    body=self.visit.profile.wx_sdk_script())
+                return
+            if provider_of(url):
+                self.seen(url, via="route")
+                ev = parse_authorize(url)
+                await route.fulfill(status=200, content_type="text/html; charset=utf-8",
+                                    body=standin_page(ev, url))
+                return
+            await route.fulfill(status=204, body="")
+        except Exception:  # noqa: BLE001 - page closed while routing
+            with contextlib.suppress(Exception):
+                await route.abort()

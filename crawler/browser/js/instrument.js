@@ -1,0 +1,137 @@
+// qraudit instrumentation: runs in every frame before the page's own scripts.
+// Records permission requests through the per-visit binding and answers them
+// per the visit's permission mode; tracks DOM mutations for "settle".
+(() => {
+  const CFG = __QRAUDIT_CFG__;
+  if (window.__qrauditInstalled) return;
+  const hide = (obj, name, value) => {
+    try { Object.defineProperty(obj, name, { value, configurable: true, enumerable: false, writable: true }); } catch (e) { /* ignore */ }
+  };
+  hide(window, '__qrauditInstalled', true);
+
+  // navigator.webdriver: a real in-app browser says false.
+  try { Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false, configurable: true }); } catch (e) { /* ignore */ }
+
+  // ---- DOM quiet tracker ------------------------------------------------
+  let lastMutation = performance.now();
+  try {
+    new MutationObserver(() => { lastMutation = performance.now(); })
+      .observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  } catch (e) { /* ignore */ }
+  try {
+    Object.defineProperty(window, '__qrauditQuietMs', { get: () => performance.now() - lastMutation, configurable: true, enumerable: false });
+  } catch (e) { /* ignore */ }
+
+  // ---- report channel ---------------------------------------------------
+  const report = (payload) => {
+    try {
+      const f = window[CFG.binding];
+      if (typeof f === 'function') return Promise.resolve(f(payload)).catch(() => null);
+    } catch (e) { /* ignore */ }
+    return Promise.resolve(null);
+  };
+  const active = () => { try { return !!(navigator.userActivation && navigator.userActivation.isActive); } catch (e) { return false; } };
+  const plain = (v) => { try { return JSON.parse(JSON.stringify(v === undefined ? {} : v)); } catch (e) { return { unserialisable: String(v) }; } };
+  const ask = (name, api, constraints) =>
+    report({ kind: 'permission', name, api, constraints: plain(constraints), user_initiated: active() })
+      .then((a) => (a === 'granted' ? 'granted' : 'denied'));
+  const note = (kind, data) => { report(Object.assign({ kind }, plain(data))); };
+  hide(window, '__qrauditAsk', ask);
+  hide(window, '__qrauditNote', note);
+  const later = (fn, ...args) => { setTimeout(() => { try { fn && fn(...args); } catch (e) { /* page's own error */ } }, 0); };
+
+  // ---- geolocation ------------------------------------------------------
+  const CANARY = { latitude: 31.2304, longitude: 121.4737 };
+  hide(window, '__qrauditCanaryPosition', CANARY);
+  const fakePosition = () => ({
+    coords: { latitude: CANARY.latitude, longitude: CANARY.longitude, accuracy: 30, altitude: null,
+      altitudeAccuracy: null, heading: null, speed: null },
+    timestamp: Date.now(),
+  });
+  const deniedError = () => {
+    const proto = (window.GeolocationPositionError || Object).prototype;
+    const e = Object.create(proto);
+    Object.defineProperties(e, {
+      code: { value: 1, enumerable: true }, message: { value: 'User denied Geolocation', enumerable: true },
+      PERMISSION_DENIED: { value: 1 }, POSITION_UNAVAILABLE: { value: 2 }, TIMEOUT: { value: 3 },
+    });
+    return e;
+  };
+  const geoOptions = (o) => (o ? { enableHighAccuracy: !!o.enableHighAccuracy, timeout: o.timeout, maximumAge: o.maximumAge } : {});
+  try {
+    const geo = navigator.geolocation;
+    if (geo) {
+      const proto = Object.getPrototypeOf(geo);
+      let watchId = 0;
+      const answer = (api, ok, err, opts) => ask('geolocation', api, geoOptions(opts)).then((a) => {
+        if (a === 'granted') later(ok, fakePosition()); else later(err, deniedError());
+      });
+      hide(proto, 'getCurrentPosition', function getCurrentPosition(ok, err, opts) { answer('getCurrentPosition', ok, err, opts); });
+      hide(proto, 'watchPosition', function watchPosition(ok, err, opts) { answer('watchPosition', ok, err, opts); return ++watchId; });
+      hide(proto, 'clearWatch', function clearWatch() {});
+    }
+  } catch (e) { /* ignore */ }
+
+  // ---- camera / microphone ------------------------------------------------
+  const fakeStream = (c) => {
+    const tracks = [];
+    try {
+      if (!c || c.video) {
+        const cv = document.createElement('canvas'); cv.width = 320; cv.height = 240;
+        const g = cv.getContext('2d'); g.fillStyle = '#808080'; g.fillRect(0, 0, 320, 240);
+        tracks.push(...cv.captureStream(5).getVideoTracks());
+      }
+      if (c && c.audio) {
+        const ac = new (window.AudioContext || window.webkitAudioContext)();
+        tracks.push(...ac.createMediaStreamDestination().stream.getAudioTracks());
+      }
+    } catch (e) { /* ignore */ }
+    return new MediaStream(tracks);
+  };
+  const mediaName = (c) => (c && !c.video && c.audio ? 'microphone' : 'camera');
+  const notAllowed = () => new DOMException('Permission denied', 'NotAllowedError');
+  const gum = (api, c) => ask(mediaName(c), api, c).then((a) => {
+    if (a === 'granted') return fakeStream(c);
+    throw notAllowed();
+  });
+  try {
+    if (navigator.mediaDevices) {
+      const proto = Object.getPrototypeOf(navigator.mediaDevices);
+      hide(proto, 'getUserMedia', function getUserMedia(c) { return gum('getUserMedia', c); });
+      if (proto.getDisplayMedia) hide(proto, 'getDisplayMedia', function getDisplayMedia(c) { return gum('getDisplayMedia', c); });
+    }
+    for (const legacy of ['webkitGetUserMedia', 'getUserMedia', 'mozGetUserMedia']) {
+      if (typeof Navigator.prototype[legacy] === 'function' || typeof navigator[legacy] === 'function') {
+        hide(Navigator.prototype, legacy, function (c, ok, err) {
+          gum(legacy, c).then((s) => later(ok, s), (e) => later(err, e));
+        });
+      }
+    }
+  } catch (e) { /* ignore */ }
+
+  // ---- notifications ----------------------------------------------------
+  try {
+    if (window.Notification) {
+      hide(Notification, 'requestPermission', function requestPermission(cb) {
+        return ask('notifications', 'Notification.requestPermission', {}).then((a) => {
+          const r = a === 'granted' ? 'granted' : 'denied';
+          later(cb, r);
+          return r;
+        });
+      });
+    }
+  } catch (e) { /* ignore */ }
+
+  // ---- clipboard read -----------------------------------------------------
+  try {
+    if (navigator.clipboard && navigator.clipboard.readText) {
+      const proto = Object.getPrototypeOf(navigator.clipboard);
+      hide(proto, 'readText', function readText() {
+        return ask('clipboard', 'clipboard.readText', {}).then((a) => {
+          if (a === 'granted') return '';
+          throw notAllowed();
+        });
+      });
+    }
+  } catch (e) { /* ignore */ }
+})();

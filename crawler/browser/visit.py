@@ -1,0 +1,485 @@
+"""One merchant visit in the in-app browser: instrumentation, collectors, steps.
+
+Usage (the order agent drives it)::
+
+    browser = await pw.chromium.launch(**launch_options())
+    profile = get_profile("wechat")
+    context = await browser.new_context(**profile.context_kwargs())
+    page = await context.new_page()
+    visit = Visit(page, Trace(url=url, visit_id=vid), out_dir, profile)
+    await visit.attach()                  # before the first navigation
+    err = await visit.goto(url)           # None or "net::ERR_…" / "timeout"
+    await visit.record("open", "entry", state="landing")
+    ...
+    trace = await visit.finish(outcome="completed", reason=None, order_reached="checkout")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html as html_mod
+import json
+import re
+import secrets
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crawler.browser.collectors import (
+    ConsoleCollector,
+    DialogCollector,
+    DownloadCollector,
+    NavigationCollector,
+    OAuthCollector,
+    PermissionCollector,
+    PopupCollector,
+    RequestCollector,
+    WebSocketCollector,
+)
+from crawler.browser.launch import browser_version_hint
+from crawler.browser.oauth import return_url
+from crawler.browser.profiles import Profile, js_source
+from crawler.trace import Candidate, Dialog, Element, FormField, OAuthEvent, PermissionRequest, Step, Trace
+
+MAX_TEXT = 20000
+MAX_DOM = 2_000_000
+MAX_LINKS = 500
+MAX_FULL_PAGE_HEIGHT = 6000
+PROBE_S = 2.5  # a page that cannot run `1` within this is busy
+FRAME_EVAL_S = 4.0
+SNAPSHOT_S = 15.0
+SCREENSHOT_S = 6.0
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _net_error(message: str) -> str:
+    m = re.search(r"net::ERR_[A-Z0-9_]+", message)
+    if m:
+        return m.group(0)
+    if "Timeout" in message or "timeout" in message:
+        return "timeout"
+    return message.strip().splitlines()[0][:300] if message.strip() else "error"
+
+
+class Visit:
+    """One visit of one page: instruments it, collects evidence, records steps.
+
+    ``page``: a Playwright (async) page in a fresh context made with
+    ``profile.context_kwargs()``; ``trace``: the visit's :class:`Trace` (filled in
+    place); ``out_dir``: folder for ``step-NN.png``/``step-NN.html``/``trace.json``.
+
+    ``step_no`` is the number of the last recorded step (0 before the first
+    :meth:`record`).  Events (requests, dialogs, permission requests, OAuth
+    redirects, websocket frames) are tagged with :attr:`event_step` =
+    ``step_no + 1``: the step in progress, whose action caused them and which the
+    next :meth:`record` closes.  ``permission_mode``: ``"deny"`` (default) or
+    ``"grant"``: how geolocation, getUserMedia, notifications and the bridges'
+    location/camera calls are answered (granted = canary position 31.2304,
+    121.4737 / a blank fake camera stream).
+    """
+
+    def __init__(self, page: Any, trace: Trace, out_dir: Path | str, profile: Profile,
+                 *, screenshots: bool = True) -> None:
+        self.page = page
+        self.trace = trace
+        self.out_dir = Path(out_dir)
+        self.profile = profile
+        self.screenshots = screenshots
+        self.permission_mode = "deny"
+        self.step_no = 0
+        self.binding_name = "__qrauditReport_" + secrets.token_hex(4)
+        self._t0 = time.monotonic()
+        self._attached = False
+        self._tasks: set[asyncio.Task] = set()
+        self._cdp: Any = None
+        self._dialog_cursor = 0
+        if not trace.started_at:
+            trace.started_at = _now_iso()
+        if not trace.env or trace.env == "wechat":
+            trace.env = profile.name
+        self.requests = RequestCollector(self)
+        self.oauth_collector = OAuthCollector(self)
+        self.permission_collector = PermissionCollector(self)
+        self.dialog_collector = DialogCollector(self)
+        self.navigation_collector = NavigationCollector(self)
+        self.collectors = [
+            self.permission_collector,
+            self.requests,
+            self.oauth_collector,
+            WebSocketCollector(self),
+            self.dialog_collector,
+            ConsoleCollector(self),
+            PopupCollector(self),
+            DownloadCollector(self),
+            self.navigation_collector,
+        ]
+
+    # ---- small helpers -----------------------------------------------------
+
+    @property
+    def event_step(self) -> int:
+        """The step number events are tagged with: the step in progress (``step_no + 1``)."""
+        return self.step_no + 1
+
+    def elapsed_ms(self) -> int:
+        """Milliseconds since the visit object was made."""
+        return int((time.monotonic() - self._t0) * 1000)
+
+    def add_nuisance(self, name: str) -> None:
+        """Add ``name`` (``dialog loop``, ``redirect loop``, ``popup``, ``download``,
+        ``busy script``) to ``trace.nuisances`` once."""
+        if name not in self.trace.nuisances:
+            self.trace.nuisances.append(name)
+
+    def spawn(self, coro: Any) -> None:
+        """Run ``coro`` in the background; :meth:`finish` waits (bounded) for it."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def instrumentation_script(self) -> str:
+        """The per-visit instrumentation JS (permission wrappers, DOM quiet tracker)."""
+        cfg = json.dumps({"binding": self.binding_name})
+        return js_source("instrument.js").replace("__QRAUDIT_CFG__", cfg)
+
+    # ---- setup ---------------------------------------------------------------
+
+    async def attach(self) -> None:
+        """Instrument the page; call BEFORE the first navigation.  Idempotent.
+
+        Exposes the report binding, adds the instrumentation and the profile's
+        bridge stand-ins as init scripts (they run in every frame, before the
+        page's scripts), subscribes every collector, routes the OAuth hosts and
+        opens a CDP session (to stop busy scripts).
+        """
+        if self._attached:
+            return
+        self._attached = True
+        for c in self.collectors:
+            await c.attach(self.page)
+        await self.page.add_init_script(script=self.instrumentation_script())
+        bridges = self.profile.init_script()
+        if bridges:
+            await self.page.add_init_script(script=bridges)
+        with contextlib.suppress(Exception):
+            self._cdp = await asyncio.wait_for(self.page.context.new_cdp_session(self.page), 5)
+
+    # ---- navigation and waiting ---------------------------------------------
+
+    async def goto(self, url: str, timeout_ms: int = 15000) -> str | None:
+        """Navigate (``wait_until="commit"``), then :meth:`settle`.
+
+        Returns ``None`` on success, else an error string (``net::ERR_…`` or
+        ``timeout``); never raises for page problems.  After a server-side
+        redirect to an OAuth host the result is ``net::ERR_NAME_NOT_RESOLVED``:
+        check :meth:`oauth_pending` first.  ``net::ERR_TOO_MANY_REDIRECTS`` also
+        adds the nuisance ``redirect loop``.
+        """
+        err: str | None = None
+        try:
+            await self.page.goto(url, wait_until="commit", timeout=timeout_ms)
+        except Exception as exc:  # noqa: BLE001 - Playwright Error/TimeoutError
+            msg = str(exc)
+            if "interrupted by another navigation" not in msg:
+                err = "timeout" if type(exc).__name__ == "TimeoutError" else _net_error(msg)
+        if err and "ERR_TOO_MANY_REDIRECTS" in err:
+            self.add_nuisance("redirect loop")
+        await self.settle()
+        return err
+
+    async def settle(self, max_ms: int = 2500, quiet_ms: int = 300) -> None:
+        """Wait until the network (requests younger than 2 s) and the DOM
+        (MutationObserver) have both been quiet for ``quiet_ms``, at most ``max_ms``.
+        Returns early when the page is busy (a script hogs it) or closed."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max_ms / 1000
+        while not self.page.is_closed():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            try:
+                dom_quiet = await asyncio.wait_for(
+                    self.page.evaluate("() => { const q = window.__qrauditQuietMs; return typeof q === 'number' ? q : 1e9; }"),
+                    max(0.05, min(1.0, remaining)),
+                )
+            except TimeoutError:
+                return
+            except Exception:  # noqa: BLE001 - navigating: context destroyed
+                dom_quiet = 0
+            if self.requests.quiet_ms() >= quiet_ms and dom_quiet >= quiet_ms:
+                return
+            await asyncio.sleep(min(0.1, max(0.0, deadline - loop.time())))
+
+    # ---- page liveness --------------------------------------------------------
+
+    async def _probe(self, timeout: float) -> str:
+        """``ok`` | ``busy`` | ``closed`` | ``error``."""
+        if self.page.is_closed():
+            return "closed"
+        try:
+            await asyncio.wait_for(self.page.evaluate("1"), timeout)
+            return "ok"
+        except TimeoutError:
+            return "busy"
+        except Exception:  # noqa: BLE001
+            return "closed" if self.page.is_closed() else "error"
+
+    async def ensure_responsive(self, notes: list[str] | None = None) -> bool:
+        """Make sure the page runs scripts again.
+
+        A page whose main thread is hogged (``while(true){}``, an endless chain of
+        alerts) gets its running script terminated through CDP
+        (``Runtime.terminateExecution``) and the nuisance ``busy script``; if that
+        does not help, ``trace.complete`` becomes False and False is returned.
+        """
+        notes = notes if notes is not None else []
+        state = await self._probe(PROBE_S)
+        if state == "error":  # navigating: try once more
+            await asyncio.sleep(0.2)
+            state = await self._probe(PROBE_S)
+        if state in ("ok", "error"):
+            return True
+        if state == "closed":
+            notes.append("page closed")
+            return False
+        self.add_nuisance("busy script")
+        for _ in range(2):
+            if self._cdp is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self._cdp.send("Runtime.terminateExecution"), 3)
+            state = await self._probe(PROBE_S)
+            if state in ("ok", "error"):
+                notes.append("terminated a busy script")
+                return True
+        notes.append("page unresponsive: snapshot skipped")
+        self.trace.complete = False
+        return False
+
+    # ---- frames ------------------------------------------------------------------
+
+    def live_frames(self) -> list[Any]:
+        """The page's frames (main frame first), detached ones left out."""
+        if self.page.is_closed():
+            return []
+        return [f for f in self.page.frames if not f.is_detached()]
+
+    async def frames_snapshot(self, js: str, arg: Any = None, timeout_s: float = FRAME_EVAL_S) -> list[tuple[Any, Any]]:
+        """Evaluate ``js`` (a function source) with ``arg`` in every live frame;
+        return ``[(frame, result), …]`` for the frames that answered within
+        ``timeout_s`` (cross-origin frames included; failures left out)."""
+        out = []
+        for frame in self.live_frames():
+            try:
+                res = await asyncio.wait_for(frame.evaluate(js, arg), timeout_s)
+            except Exception:  # noqa: BLE001 - detached, busy, navigating
+                continue
+            out.append((frame, res))
+        return out
+
+    async def _snap_frame(self, frame: Any, want_html: bool, depth: int, budget: int,
+                          out: dict[str, Any]) -> str:
+        """Snapshot ``frame`` and (recursively) its visible children; text/links are
+        appended to ``out``; returns the frame's HTML with children inlined."""
+        opts = {"html": want_html, "maxHtml": budget, "maxText": MAX_TEXT, "maxLinks": MAX_LINKS,
+                "storage": depth == 0}
+        try:
+            res = await asyncio.wait_for(frame.evaluate(js_source("snapshot.js"), opts), FRAME_EVAL_S)
+        except Exception as exc:  # noqa: BLE001
+            out["notes"].append(f"frame {frame.url[:200]} not snapshotted: {type(exc).__name__}")
+            return f"<!-- qraudit: frame {html_mod.escape(frame.url[:500])} not snapshotted -->"
+        if depth == 0:
+            out["storage"] = res.get("storage") or {}
+        if res.get("text"):
+            out["texts"].append(res["text"])
+        out["links"].extend(res.get("links") or [])
+        page_html = res.get("html") or ""
+        if res.get("truncated"):
+            page_html += "\n<!-- qraudit: truncated -->"
+        if depth >= 4:
+            return page_html
+        for child in frame.child_frames:
+            if child.is_detached():
+                continue
+            try:
+                el = await asyncio.wait_for(child.frame_element(), FRAME_EVAL_S)
+                idx = await asyncio.wait_for(el.evaluate(js_source("frame_index.js")), FRAME_EVAL_S)
+                shown = await asyncio.wait_for(el.is_visible(), FRAME_EVAL_S)
+            except Exception:  # noqa: BLE001
+                continue
+            sub: dict[str, Any] = {"texts": [], "links": [], "notes": out["notes"], "storage": {}}
+            child_html = await self._snap_frame(child, want_html, depth + 1, max(budget // 2, 10000), sub)
+            if shown:
+                out["texts"].extend(sub["texts"])
+                out["links"].extend(sub["links"])
+            if want_html and idx is not None and idx >= 0:
+                marker = f'data-qraudit-frame="{idx}"'
+                attr = f'{marker} data-qraudit-frame-url="{html_mod.escape(child.url, quote=True)}" ' \
+                       f'srcdoc="{html_mod.escape(child_html, quote=True)}"'
+                page_html = page_html.replace(marker, attr, 1)
+        return page_html
+
+    async def _snapshot(self, want_html: bool, notes: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {"texts": [], "links": [], "notes": notes, "storage": {}}
+        html = await self._snap_frame(self.page.main_frame, want_html, 0, MAX_DOM, out)
+        if len(html) > MAX_DOM:
+            html = html[:MAX_DOM] + "\n<!-- qraudit: truncated -->"
+        out["html"] = html
+        return out
+
+    # ---- recording ------------------------------------------------------------------
+
+    async def record(self, action: str, stage: str, *, state: str = "unknown", target: Element | None = None,
+                     note: str = "", candidates: list[Candidate] | tuple = (),
+                     fields: list[FormField] | tuple = (), full_page: bool = False,
+                     dom: bool = True) -> Step:
+        """Record step ``step_no + 1``: the action just done and the page after it.
+
+        Saves ``step-NN.png`` (viewport, or the full page up to 6000 px high with
+        ``full_page``; none when screenshots are off or the page is stuck) and
+        ``step-NN.html`` (all frames inlined as ``srcdoc``, open shadow roots as
+        ``<template shadowrootmode="open">``, ≤ 2 MB); collects visible text of all
+        frames and open shadow roots (≤ 20000 chars), visible links, cookies,
+        localStorage and frame URLs; appends the :class:`Step` to ``trace.steps``
+        and returns it.  Never raises for page problems: what could not be taken
+        is named in ``step.note``.  Bounded in time (busy pages are stopped, see
+        :meth:`ensure_responsive`).
+        """
+        self.step_no += 1
+        n = self.step_no
+        notes = [note] if note else []
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        alive = await self.ensure_responsive(notes)
+        url = "" if self.page.is_closed() else self.page.url
+        shot_rel = dom_rel = None
+        snap: dict[str, Any] = {"texts": [], "links": [], "storage": {}, "html": ""}
+        if alive:
+            if self.screenshots:
+                shot_rel = await self._screenshot(n, full_page, notes)
+            try:
+                snap = await asyncio.wait_for(self._snapshot(dom, notes), SNAPSHOT_S)
+            except Exception as exc:  # noqa: BLE001
+                notes.append(f"snapshot failed: {type(exc).__name__}")
+                self.trace.complete = False
+            if dom and snap.get("html"):
+                dom_rel = f"step-{n:02d}.html"
+                (self.out_dir / dom_rel).write_text(snap["html"], encoding="utf-8")
+        text = "\n".join(snap["texts"])[:MAX_TEXT]
+        seen_links: set[tuple[str, str]] = set()
+        links = []
+        for lk in snap["links"]:
+            key = (lk.get("text", ""), lk.get("href", ""))
+            if key not in seen_links and len(links) < MAX_LINKS:
+                seen_links.add(key)
+                links.append({"text": key[0], "href": key[1]})
+        cookies: list[dict[str, Any]] = []
+        with contextlib.suppress(Exception):
+            cookies = [dict(c) for c in await asyncio.wait_for(self.page.context.cookies(), 5)]
+        step = Step(
+            n=n, action=action, stage=stage, url=url, state=state, target=target,
+            note="; ".join(x for x in notes if x), screenshot=shot_rel, dom=dom_rel,
+            visible_text=text, links=links, candidates=list(candidates), fields=list(fields),
+            cookies=cookies, local_storage=dict(snap.get("storage") or {}),
+            frames=[f.url for f in self.live_frames()], t_ms=self.elapsed_ms(),
+        )
+        self.trace.steps.append(step)
+        for c in self.collectors:
+            c.on_step(n)
+        return step
+
+    async def _screenshot(self, n: int, full_page: bool, notes: list[str]) -> str | None:
+        rel = f"step-{n:02d}.png"
+        kw: dict[str, Any] = {"path": str(self.out_dir / rel), "timeout": int(SCREENSHOT_S * 1000) - 500,
+                              "scale": "css", "caret": "initial"}
+        if full_page:
+            with contextlib.suppress(Exception):
+                h = await asyncio.wait_for(
+                    self.page.evaluate("() => document.documentElement.scrollHeight"), 2)
+                vw = self.page.viewport_size or {"width": 390}
+                kw.update(full_page=True, clip={"x": 0, "y": 0, "width": vw["width"],
+                                                "height": min(int(h), MAX_FULL_PAGE_HEIGHT)})
+        try:
+            await asyncio.wait_for(self.page.screenshot(**kw), SCREENSHOT_S)
+            return rel
+        except Exception as exc:  # noqa: BLE001
+            notes.append(f"no screenshot: {type(exc).__name__}")
+            return None
+
+    # ---- events for the agent --------------------------------------------------------
+
+    def new_permission_events(self) -> list[PermissionRequest]:
+        """Permission requests since the last call (also all in ``trace.permissions``)."""
+        return self.permission_collector.take_new()
+
+    def new_dialogs(self) -> list[Dialog]:
+        """Dialogs since the last call (all answered already; also in ``trace.dialogs``)."""
+        return self.dialog_collector.take_new()
+
+    def oauth_pending(self) -> OAuthEvent | None:
+        """The first OAuth authorize redirect seen and not yet handled, or None.
+        Its index in ``trace.oauth`` is what ``Gate.oauth`` should hold."""
+        for ev in self.trace.oauth:
+            if not ev.handled:
+                return ev
+        return None
+
+    async def oauth_return(self, event: OAuthEvent, code: str | None, handled: str) -> str | None:
+        """Come back from the provider as it would: navigate to ``event.redirect_uri``
+        with ``code`` (WeChat) / ``auth_code`` (Alipay) and ``state``; ``code=None``
+        is a decline (``state`` only).  Sets ``event.handled`` / ``event.code_given``
+        (``handled``: ``silent_code``, ``granted``, ``declined_passed``,
+        ``declined_then_granted``, or e.g. ``declined``) and returns :meth:`goto`'s
+        result (``"no redirect_uri"`` when there is nowhere to go)."""
+        event.handled = handled or "handled"
+        event.code_given = code
+        url = return_url(event, code)
+        if url is None:
+            return "no redirect_uri"
+        return await self.goto(url)
+
+    # ---- the end --------------------------------------------------------------------
+
+    async def _drain(self, timeout: float) -> None:
+        pending = [t for t in self._tasks if not t.done()]
+        if pending:
+            _, still = await asyncio.wait(pending, timeout=timeout)
+            for t in still:
+                t.cancel()
+
+    async def finish(self, *, outcome: str, reason: str | None, order_reached: str) -> Trace:
+        """Close the visit: set outcome, reason, order_reached, final_url, times,
+        user agent, browser version, viewport and collector summaries (``meta``);
+        save ``trace.json`` into ``out_dir``; return the trace.  Does not close the
+        page or context (the caller owns them)."""
+        await self._drain(3.0)
+        for c in self.collectors:
+            with contextlib.suppress(Exception):
+                await c.finish()
+        t = self.trace
+        t.outcome = outcome
+        t.reason = reason
+        t.order_reached = order_reached
+        t.ended_at = _now_iso()
+        if not self.page.is_closed():
+            t.final_url = self.page.url
+        elif t.steps:
+            t.final_url = t.steps[-1].url
+        t.user_agent = self.profile.user_agent
+        version = ""
+        with contextlib.suppress(Exception):
+            browser = self.page.context.browser
+            version = browser.version if browser is not None else ""
+        t.browser_version = version or browser_version_hint()
+        w, h = self.profile.viewport
+        t.viewport = {"width": w, "height": h}
+        t.meta.setdefault("permission_mode", self.permission_mode)
+        if self._cdp is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._cdp.detach(), 3)
+            self._cdp = None
+        t.save(self.out_dir)
+        return t

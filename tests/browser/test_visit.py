@@ -1,0 +1,252 @@
+"""The in-app browser and recorder against small local pages (real Chromium)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from crawler.browser import get_profile, launch_options, parse_authorize, return_url
+from crawler.errors import QrauditError
+from crawler.trace import Trace
+
+pytestmark = pytest.mark.browser
+
+
+def text_of(visit) -> str:
+    return visit.trace.steps[-1].visible_text
+
+
+def test_profiles_and_launch_options():
+    opts = launch_options()
+    assert "--no-sandbox" in opts["args"] and opts["headless"] is True
+    wx = get_profile("wechat")
+    kw = wx.context_kwargs()
+    assert "MicroMessenger/8.0." in kw["user_agent"] and "NetType/WIFI Language/zh_CN" in kw["user_agent"]
+    assert kw["permissions"] == [] and kw["service_workers"] == "block" and kw["is_mobile"]
+    assert kw["locale"] == "zh-CN" and kw["timezone_id"] == "Asia/Shanghai"
+    assert "AlipayClient/10." in get_profile("alipay").user_agent
+    assert "MicroMessenger" not in get_profile("mobile").user_agent
+    assert get_profile(None).name == "wechat"
+    with pytest.raises(QrauditError):
+        get_profile("netscape")
+
+
+def test_oauth_url_parsing():
+    ev = parse_authorize(
+        "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wxA&redirect_uri=https%3A%2F%2Fm.example%2Fcb%3Fa%3D1"
+        "&response_type=code&scope=snsapi_base&state=X#wechat_redirect")
+    assert (ev.provider, ev.scope, ev.appid, ev.state, ev.redirect_uri) == (
+        "wechat", "snsapi_base", "wxA", "X", "https://m.example/cb?a=1")
+    assert return_url(ev, "C1") == "https://m.example/cb?a=1&code=C1&state=X"
+    assert return_url(ev, None) == "https://m.example/cb?a=1&state=X"
+    ali = parse_authorize("https://openauth.alipay.com/oauth2/publicAppAuthorize.htm?app_id=9&scope=auth_user"
+                          "&redirect_uri=https%253A%252F%252Fm.example%252Fcb&state=s")
+    assert ali.provider == "alipay" and ali.redirect_uri == "https://m.example/cb"
+    assert "auth_code=K" in return_url(ali, "K")
+    assert parse_authorize("https://open.weixin.qq.com/other") is None
+
+
+def test_wechat_ua_and_bridges(server, run_visit):
+    async def scenario(v):
+        assert await v.goto(server.base + "/ua") is None
+        await v.record("open", "entry", state="landing")
+        return await v.page.evaluate("navigator.webdriver")
+
+    visit, webdriver = run_visit(scenario)
+    text = text_of(visit)
+    assert "MicroMessenger/8.0" in text
+    assert "webdriver=false" in text and webdriver is False
+    assert "bridge-ready network_type:wifi" in text or "bridge-ready getNetworkType:wifi" in text
+    assert "wx-ready" in text
+    ua_req = [r for r in visit.trace.requests if r.url.endswith("/ua")][0]
+    assert "MicroMessenger" in ua_req.headers.get("user-agent", "")
+    assert ua_req.is_navigation and ua_req.status == 200 and ua_req.step == 1
+    step = visit.trace.steps[0]
+    assert step.screenshot == "step-01.png" and (visit.out_dir / "step-01.png").stat().st_size > 1000
+    assert step.dom == "step-01.html" and any(c["name"] == "sid" for c in step.cookies)
+
+
+def test_geolocation_recorded_and_denied(server, run_visit):
+    async def scenario(v):
+        await v.goto(server.base + "/geo")
+        await v.record("open", "entry")
+        return v.new_permission_events()
+
+    visit, events = run_visit(scenario)
+    assert "geo-denied code=1" in text_of(visit)
+    assert [(p.name, p.api, p.answer) for p in events] == [("geolocation", "getCurrentPosition", "denied")]
+    assert events[0].constraints.get("enableHighAccuracy") is True
+    assert events[0].user_initiated is False and events[0].frame_url.endswith("/geo")
+
+
+def test_geolocation_granted_with_canary(server, run_visit):
+    async def scenario(v):
+        v.permission_mode = "grant"
+        await v.goto(server.base + "/geo")
+        await v.record("open", "entry")
+
+    visit, _ = run_visit(scenario)
+    assert "geo-ok 31.2304" in text_of(visit)
+    assert visit.trace.permissions[0].answer == "granted"
+
+
+def test_getusermedia_and_wx_location_recorded(server, run_visit):
+    async def scenario(v):
+        await v.goto(server.base + "/gum")
+        await v.page.click("#scan")
+        await v.settle()
+        await v.record("click", "entry")
+        return v.new_permission_events()
+
+    visit, events = run_visit(scenario)
+    by_api = {p.api: p for p in events}
+    assert by_api["wx.getLocation"].name == "geolocation" and by_api["wx.getLocation"].user_initiated is False
+    gum = by_api["getUserMedia"]
+    assert gum.name == "camera" and gum.answer == "denied" and gum.user_initiated is True
+    assert gum.constraints == {"video": {"facingMode": "environment"}}
+    text = text_of(visit)
+    assert "gum-NotAllowedError" in text and "wx-getLocation:fail auth deny" in text
+
+
+def test_post_body_and_websocket(server, run_visit):
+    async def scenario(v):
+        await v.goto(server.base + "/post")
+        await v.settle(max_ms=3000)
+        await v.record("open", "entry")
+
+    visit, _ = run_visit(scenario)
+    post = [r for r in visit.trace.requests if r.method == "POST"][0]
+    assert post.body.startswith("phone=13800001234&name=%E5%BC%A0%E4%B8%89") and post.body_encoding == "text"
+    assert post.status == 200 and post.headers.get("referer", "").endswith("/post")
+    assert "sid=abc123" in post.headers.get("cookie", "")
+    frames = [(f.direction, f.payload) for f in visit.trace.websocket_frames]
+    assert ("sent", "hello-ws 13800001234") in frames
+    assert ("received", "echo:hello-ws 13800001234") in frames
+
+
+def test_server_side_oauth_redirect_and_return(server, run_visit):
+    async def scenario(v):
+        err = await v.goto(server.base + "/oauth302")
+        await v.record("open", "entry")
+        ev = v.oauth_pending()
+        assert ev is not None
+        back = await v.oauth_return(ev, "CANARYCODE", "granted")
+        await v.record("oauth", "entry")
+        return err, ev, back
+
+    visit, (err, ev, back) = run_visit(scenario)
+    assert err == "net::ERR_NAME_NOT_RESOLVED"
+    assert (ev.provider, ev.scope, ev.appid, ev.state) == ("wechat", "snsapi_userinfo", "wx0123456789", "S302")
+    assert ev.redirect_uri == server.base + "/back?from=wx"
+    assert ev.handled == "granted" and ev.code_given == "CANARYCODE" and back is None
+    assert "back code=CANARYCODE state=S302" in text_of(visit)
+    assert visit.oauth_pending() is None and len(visit.trace.oauth) == 1
+    # the real host was never reached: the hop failed locally
+    hop = [r for r in visit.trace.requests if "open.weixin.qq.com" in r.url][0]
+    assert hop.failure and hop.redirected_from.endswith("/oauth302")
+
+
+def test_client_side_oauth_redirect_and_decline(server, run_visit):
+    async def scenario(v):
+        await v.goto(server.base + "/oauthjs")
+        await v.settle(max_ms=3000)
+        await v.record("open", "entry")
+        ev = v.oauth_pending()
+        assert ev is not None
+        await v.oauth_return(ev, None, "declined")
+        await v.record("oauth", "entry")
+        return ev
+
+    visit, ev = run_visit(scenario, profile="alipay")
+    assert (ev.provider, ev.scope, ev.state) == ("alipay", "auth_user", "SJS")
+    assert "stand-in" in visit.trace.steps[0].visible_text  # the local stand-in page, no browser error
+    assert "back code=none state=SJS" in text_of(visit)
+    assert ev.code_given is None and ev.handled == "declined"
+
+
+def test_alerts_answered_and_loop_reported(server, run_visit):
+    async def scenario(v):
+        await v.goto(server.base + "/alerts")
+        await v.record("open", "entry")
+        return v.new_dialogs()
+
+    visit, dialogs = run_visit(scenario)
+    assert "after-alerts false" in text_of(visit)  # confirm dismissed
+    assert len(dialogs) == 26 and dialogs[0].type == "alert" and dialogs[-1].type == "confirm"
+    assert "dialog loop" in visit.trace.nuisances
+
+
+def test_endless_alert_loop_survived(server, run_visit):
+    async def scenario(v):
+        t0 = time.monotonic()
+        await v.goto(server.base + "/alertloop")
+        step = await v.record("open", "entry")
+        return step, time.monotonic() - t0
+
+    visit, (step, took) = run_visit(scenario)
+    assert took < 25
+    assert "dialog loop" in visit.trace.nuisances
+    assert "endless alerts" in step.visible_text
+
+
+def test_busy_page_survived(server, run_visit):
+    async def scenario(v):
+        t0 = time.monotonic()
+        await v.goto(server.base + "/busy")
+        step = await v.record("open", "entry")
+        took = time.monotonic() - t0
+        trace = await v.finish(outcome="error", reason="busy", order_reached="landing")
+        return step, took, trace
+
+    visit, (step, took, trace) = run_visit(scenario)
+    assert took < 20
+    assert "busy script" in trace.nuisances
+    assert "busy page text" in step.visible_text  # the script was stopped and the page read
+
+
+def test_shadow_root_and_iframe_text_and_dom(server, run_visit):
+    async def scenario(v):
+        await v.goto(server.base + "/shadow")
+        await v.settle(max_ms=3000)
+        step = await v.record("open", "entry")
+        return step, v.new_permission_events()
+
+    visit, (step, perms) = run_visit(scenario)
+    text = step.visible_text
+    for needle in ("店铺首页", "SHADOW-TEXT 请输入手机号", "light child", "IFRAME-TEXT 会员注册", "手机号"):
+        assert needle in text
+    assert "HIDDEN-TEXT" not in text and "IFRAME-HIDDEN" not in text
+    assert {"text": "隐私政策", "href": server.base + "/privacy"} in step.links
+    dom = (visit.out_dir / step.dom).read_text("utf-8")
+    assert '<template shadowrootmode="open">' in dom and "SHADOW-TEXT" in dom
+    assert "srcdoc=" in dom and "IFRAME-TEXT" in dom and "HIDDEN-TEXT" in dom
+    assert any(f.startswith(server.alt_base) for f in step.frames)
+    # the cross-origin iframe's permission request is recorded with its frame
+    assert perms and perms[0].frame_url.startswith(server.alt_base + "/inner")
+
+
+def test_redirect_loop_reported(server, run_visit):
+    async def scenario(v):
+        return await v.goto(server.base + "/loop")
+
+    visit, err = run_visit(scenario)
+    assert err == "net::ERR_TOO_MANY_REDIRECTS"
+    assert "redirect loop" in visit.trace.nuisances
+
+
+def test_popup_closed_and_finish_saves_trace(server, run_visit):
+    async def scenario(v):
+        await v.goto(server.base + "/popup")
+        await v.settle(max_ms=2000)
+        await v.record("open", "entry")
+        return await v.finish(outcome="completed", reason=None, order_reached="landing")
+
+    visit, trace = run_visit(scenario)
+    assert "popup" in trace.nuisances and trace.meta["popups"][0].endswith("/back?popup=1")
+    saved = Trace.load(visit.out_dir)
+    assert saved.final_url.endswith("/popup") and saved.outcome == "completed"
+    assert saved.browser_version and "MicroMessenger" in saved.user_agent and saved.complete
+    assert saved.ended_at and saved.started_at and saved.viewport == {"width": 390, "height": 844}
+    json.loads((visit.out_dir / "trace.json").read_text("utf-8"))
