@@ -1,0 +1,290 @@
+"""Run a district crawl in-process: discovery and audits with Scrapy, results into the store.
+
+:func:`run_crawl` loads the district file, creates (or resumes) a run in the
+store, starts the built-in sandbox in a background thread when the district
+says ``sandbox = true``, builds the settings (:mod:`crawler.settings`) and runs
+:class:`crawler.spiders.district.DistrictSpider` with
+``scrapy.crawler.CrawlerProcess``.  The reactor can run once per process, so
+call it once per process (the CLI does).
+
+Interruption and resume.  The first SIGINT/SIGTERM makes Scrapy stop
+gracefully: audits in flight finish and are stored, the run ends as
+``interrupted``.  A SIGKILL leaves the run ``running``.  Either way
+``run_crawl(resume=RUN)`` re-runs discovery, merges the merchants stored by
+the earlier attempt and audits only merchants without a stored audit
+(``Store.done_merchants``); the audit guard drops requests for merchants done
+or started.  A JOBDIR left by a process killed hard is moved aside
+(``jobdir.stale-N``): its queue files are not trustworthy, and discovery
+rebuilds everything they held.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.errors import QrauditError
+from crawler.seeds import District, load_district, open_district
+
+
+@dataclass
+class CrawlOutcome:
+    """What a crawl did: ``status`` (finished | interrupted | failed), ``reason`` (Scrapy's
+    close reason), counts, seconds, and the Scrapy stats."""
+
+    run_id: str
+    status: str
+    reason: str
+    run_dir: Path
+    db_path: Path
+    merchants: int = 0
+    audited_now: int = 0
+    elapsed_s: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+#: Progress callables by run id (Scrapy deep-copies settings, so objects with locks cannot go there).
+PROGRESS: dict[str, Any] = {}
+
+
+class ProgressExtension:
+    """Scrapy extension: feeds the progress callable registered in :data:`PROGRESS` for the
+    ``QRAUDIT_RUN_ID`` setting, ``(event, data)``.
+
+    Events: ``merchant`` (``{"record", "known": n}``) when discovery finds a
+    new merchant, ``result`` (``{"merchant_id", "name", "verdict", "rules"}``)
+    when an audit is stored, ``closed`` (``{"reason"}``).
+    """
+
+    def __init__(self, crawler: Any, callback: Any) -> None:
+        from scrapy import signals
+
+        self.crawler = crawler
+        self.callback = callback
+        self.merchants: set[str] = set()
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ProgressExtension:
+        from scrapy.exceptions import NotConfigured
+
+        cb = PROGRESS.get(crawler.settings.get("QRAUDIT_RUN_ID") or "")
+        if not callable(cb):
+            raise NotConfigured
+        return cls(crawler, cb)
+
+    def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
+        from crawler.items import AuditItem, MerchantItem
+
+        try:
+            if isinstance(item, MerchantItem):
+                mid = item.record["merchant_id"]
+                if mid not in self.merchants:
+                    self.merchants.add(mid)
+                    self.callback("merchant", {"record": item.record, "known": len(self.merchants)})
+            elif isinstance(item, AuditItem):
+                self.callback("result", {"merchant_id": item.merchant_id, "name": item.name,
+                                         "verdict": item.verdict, "rules": item.rules, "error": item.error})
+        except Exception:  # a display problem must not stop the crawl
+            pass
+
+    def spider_closed(self, spider: Any = None, reason: str = "") -> None:
+        try:
+            self.callback("closed", {"reason": reason})
+        except Exception:
+            pass
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _rebase(url: str | None, old: list[str], new: list[str]) -> str | None:
+    if not url:
+        return url
+    for o, n in zip(old, new, strict=False):
+        if o and n and url.startswith(o):
+            return n + url[len(o):]
+    return url
+
+
+def run_crawl(
+    district: str | Path | None = None,
+    *,
+    concurrency: int | None = None,
+    env: str | None = None,
+    resume: str | None = None,
+    limit: int | None = None,
+    ignore_robots: bool = False,
+    allow_submit: bool = False,
+    data_dir: Path | None = None,
+    verbose: bool = False,
+    discover_only: bool = False,
+    progress: Any = None,
+    engine: str | None = None,
+    on_start: Any = None,
+) -> CrawlOutcome:
+    """Crawl a district (name, path or None for ``demo``) or resume run ``resume``.
+
+    ``concurrency``: audits at once (default: the district's per-host
+    concurrency, at least 2); ``env``: browser profile (default: the
+    district's); ``limit``: max merchants; ``progress``: ``(event, data)``
+    callable (see :class:`ProgressExtension`); ``on_start(run_id, district)``
+    is called before the crawl starts.  Returns a :class:`CrawlOutcome`.
+    Raises QrauditError for bad input (unknown district or run, bad values, a
+    run still running elsewhere).
+    """
+    from crawler.store import Store
+
+    store = Store(data_dir=data_dir)
+    if concurrency is not None and concurrency < 1:
+        raise QrauditError("--concurrency must be at least 1")
+    if limit is not None and limit < 1:
+        raise QrauditError("--limit must be at least 1")
+    if env is not None and env not in ("wechat", "alipay", "mobile"):
+        raise QrauditError(f"unknown --env {env!r}: choose one of wechat, alipay, mobile")
+
+    old_origins: list[str] = []
+    if resume:
+        info = store.get_run(resume)
+        if info["kind"] != "crawl":
+            raise QrauditError(f"run {resume} is a {info['kind']} run; only crawl runs can be resumed")
+        if info.get("host") in (None, socket.gethostname()) and info["status"] == "running" and _pid_alive(
+            info.get("pid")
+        ):
+            raise QrauditError(f"run {resume} is still running (pid {info['pid']}); stop it first")
+        saved = info.get("settings") or {}
+        dfile = district or info.get("district_file") or info.get("district")
+        d = load_district(dfile)
+        concurrency = concurrency or saved.get("concurrency")
+        env = env or info.get("env")
+        limit = limit or saved.get("limit")
+        ignore_robots = ignore_robots or bool(saved.get("ignore_robots"))
+        allow_submit = allow_submit or bool(saved.get("allow_submit"))
+        discover_only = discover_only or bool(saved.get("discover_only"))
+        old_origins = list(saved.get("sandbox_origins") or [])
+        run_id = resume
+        run_dir = store.run_dir(run_id)
+        jobdir = run_dir / "jobdir"
+        if info["status"] == "running" and jobdir.exists():
+            n = 1
+            while (run_dir / f"jobdir.stale-{n}").exists():
+                n += 1
+            jobdir.rename(run_dir / f"jobdir.stale-{n}")
+        settings_doc = dict(saved)
+    else:
+        d = load_district(district)
+        env = env or d.env
+        concurrency = concurrency or max(2, min(d.limits.per_host_concurrency, 4))
+        settings_doc = {}
+        run_id = ""
+    settings_doc.update({
+        "concurrency": concurrency, "limit": limit, "ignore_robots": ignore_robots,
+        "allow_submit": allow_submit, "discover_only": discover_only, "timeout_s": d.limits.timeout_s,
+        "per_host_concurrency": d.limits.per_host_concurrency, "download_delay": d.limits.download_delay,
+        "obey_robots": d.limits.obey_robots and not ignore_robots,
+    })
+    if not resume:
+        run_id = store.create_run("crawl", district=d.name, district_file=d.file, env=env, settings=settings_doc)
+    run_dir = store.run_dir(run_id)
+
+    status, reason = "failed", "not started"
+    t0 = time.monotonic()
+    stats: dict[str, Any] = {}
+    spider_ref: dict[str, Any] = {}
+    try:
+        with open_district(d, qr_dir=run_dir / "qr_photos" if d.sandbox else None) as live:
+            settings_doc["sandbox_origins"] = live.sandbox_origins
+            store.update_run(run_id, status="running", pid=os.getpid(), host=socket.gethostname(),
+                             settings=settings_doc, env=env)
+            known = store.merchants(run_id) if resume else []
+            if old_origins and live.sandbox_origins:
+                for rec in known:
+                    rec["url"] = _rebase(rec.get("url"), old_origins, live.sandbox_origins)
+                    rec["audit_url"] = _rebase(rec.get("audit_url"), old_origins, live.sandbox_origins)
+            for rec in known:
+                rec["audit_url"] = rec.get("audit_url") or rec.get("url")
+            done = store.done_merchants(run_id) if resume else set()
+            if on_start:
+                on_start(run_id, live)
+            status, reason, stats = _run_process(
+                live, run_id=run_id, store=store, run_dir=run_dir, concurrency=concurrency, env=env,
+                limit=limit, obey_robots=False if ignore_robots else None, allow_submit=allow_submit,
+                verbose=verbose, audit=not discover_only, progress=progress, engine=engine,
+                known=known, done=done, spider_ref=spider_ref,
+            )
+    except KeyboardInterrupt:
+        status, reason = "interrupted", "keyboard interrupt"
+        raise
+    finally:
+        store.finish_run(run_id, status)
+    spider = spider_ref.get("spider")
+    return CrawlOutcome(
+        run_id=run_id, status=status, reason=reason, run_dir=run_dir, db_path=store.db_path,
+        merchants=len(spider.records) if spider else 0,
+        audited_now=int(stats.get("qraudit/audited", 0)),
+        elapsed_s=time.monotonic() - t0, stats=stats,
+    )
+
+
+def _run_process(live: District, *, run_id: str, store: Any, run_dir: Path, concurrency: int, env: str,
+                 limit: int | None, obey_robots: bool | None, allow_submit: bool, verbose: bool, audit: bool,
+                 progress: Any, engine: str | None, known: list[dict], done: set[str],
+                 spider_ref: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.settings import build_settings
+    from crawler.spiders.district import DistrictSpider
+
+    settings = build_settings(
+        live, run_id=run_id, data_dir=store.data_dir, db_path=store.db_path, run_dir=run_dir,
+        concurrency=concurrency, obey_robots=obey_robots, verbose=verbose, audit=audit,
+        engine=engine,
+    )
+    if progress is not None:
+        PROGRESS[run_id] = progress
+    settings["LOG_INSTALL_ROOT_HANDLER"] = True
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(DistrictSpider)
+    closed: dict[str, str] = {}
+
+    def on_closed(spider: Any = None, reason: str = "") -> None:
+        closed["reason"] = reason
+
+    def on_opened(spider: Any = None) -> None:
+        spider_ref["spider"] = spider
+
+    from scrapy import signals
+
+    crawler.signals.connect(on_closed, signal=signals.spider_closed)
+    crawler.signals.connect(on_opened, signal=signals.spider_opened)
+    process.crawl(
+        crawler, district=live, run_id=run_id, store=store, audit=audit, limit=limit, env=env,
+        timeout_s=live.limits.timeout_s, allow_submit=allow_submit, known=known, done=done,
+    )
+    try:
+        process.start()
+    finally:
+        PROGRESS.pop(run_id, None)
+    reason = closed.get("reason", "not closed")
+    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    if reason == "finished":
+        status = "finished"
+    elif reason in ("shutdown", "not closed"):
+        status = "interrupted"
+    else:
+        status = "failed" if not stats.get("item_scraped_count") else "interrupted"
+    return status, reason, stats

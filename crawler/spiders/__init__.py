@@ -1,0 +1,1 @@
+"""Scrapy spiders of qraudit: :class:`crawler.spiders.district.DistrictSpider` (discovery + audits)."""
