@@ -238,6 +238,22 @@ def build_needles(values: Iterable[tuple[str, str]]) -> NeedleSet:
     return ns
 
 
+_VIEW_LAYERS = {"urldecoded": ["url"], "urldecoded2": ["url", "url"], "html": ["html"], "base64": ["base64"]}
+
+
+def compose(view: str, chain: str) -> str:
+    """The full encoding chain of a needle ``chain`` found in haystack ``view``
+    (``compose("base64+urldecoded", "typed")`` → ``"base64(url(typed))"``)."""
+    if view == "raw":
+        return chain
+    layers: list[str] = []
+    for part in view.split("+"):
+        layers += _VIEW_LAYERS.get(part, [part])
+    for layer in reversed(layers):
+        chain = f"{layer}({chain})"
+    return chain
+
+
 def _b64_decode(tok: str) -> str | None:
     t = tok.rstrip("=")
     if len(t) % 4 == 1:

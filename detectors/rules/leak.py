@@ -10,7 +10,7 @@ from typing import Any
 from crawler.trace import Trace
 from detectors.base import Finding, rule
 from detectors.common import evidence, make, stage_index, stage_of
-from detectors.encodings import build_needles
+from detectors.encodings import build_needles, compose
 from detectors.sites import host_of, is_oauth_host, site_of, site_of_host
 
 
@@ -104,12 +104,13 @@ def find_leaks(trace: Trace) -> list[dict[str, Any]]:
         out.append({
             "request_id": rid, "ws_frame": idx if src == "ws" else None, "method": method, "url": url,
             "host": host, "site": site_of_host(host), "where": where,
-            "encoding": needle.chain if view == "raw" else f"{view}:{needle.chain}",
+            "encoding": compose(view, needle.chain),
             "view": view, "value_kind": needle.kind, "step": step, "stage": stage_of(trace, step),
             "before_submit": sub is None or step < sub, "oauth_host": is_oauth_host(host),
         })
     # keep one entry per (request, where), the simplest chain first
-    out.sort(key=lambda d: (d["step"], d["request_id"] or -1, d["where"], d["encoding"].count("("), d["encoding"]))
+    out.sort(key=lambda d: (d["step"], d["request_id"] or -1, d["where"], d["encoding"].count("("),
+                            d["view"] != "raw", d["encoding"]))
     uniq: dict[tuple, dict[str, Any]] = {}
     for d in out:
         uniq.setdefault((d["request_id"], d["ws_frame"], d["where"], d["value_kind"]), d)

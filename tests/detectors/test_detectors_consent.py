@@ -1,0 +1,89 @@
+"""induced_consent and no_privacy_notice."""
+
+from __future__ import annotations
+
+from builders import checkbox, el, field, gate, oauth, phone_gate, rules_of, step, trace, tries
+
+from detectors import judge
+
+PRIVACY = [{"text": "隐私政策", "href": "/privacy"}]
+
+
+def test_prechecked_marketing_box():
+    t = trace(links=PRIVACY, checkboxes=[checkbox("我同意接收优惠活动短信推送", True)])
+    r = judge(t)
+    assert rules_of(r) == {("induced_consent", "checkout")}
+    assert r.findings[0].evidence["kind"] == "prechecked"
+    assert r.findings[0].group == "induced"
+
+
+def test_prechecked_privacy_box():
+    t = trace(links=PRIVACY, checkboxes=[checkbox("我已阅读并同意", True, links=("《隱私權政策》",))])
+    assert rules_of(judge(t)) == {("induced_consent", "checkout")}
+
+
+def test_unticked_optional_box_is_fine():
+    t = trace(links=PRIVACY, checkboxes=[checkbox("同意成为会员并接收营销短信", False)])
+    assert judge(t).findings == []
+
+
+def test_prechecked_harmless_box_is_fine():
+    t = trace(links=PRIVACY, checkboxes=[checkbox("需要餐具", True), checkbox("使用余额支付", True)])
+    assert judge(t).findings == []
+
+
+def test_bundled_tick_required():
+    cb = checkbox("我已阅读并同意《隐私政策》并同意注册成为会员", False, required=("submit-disabled-while-empty",))
+    r = judge(trace(links=PRIVACY, checkboxes=[cb]))
+    assert rules_of(r) == {("induced_consent", "checkout")}
+    assert r.findings[0].evidence["kind"] == "bundled"
+
+
+def test_prompt_returning_three_times():
+    g = phone_gate(stage="menu", step=2, appearances=3, passed_by="try", links=[el("a", "隐私政策")],
+                   tried=tries(("close icon", "gate_returned"), ("close icon", "gate_returned"), ("close icon", "passed")))
+    r = judge(trace(gates=[g]))
+    assert rules_of(r) == {("induced_consent", "menu")}
+    assert r.findings[0].evidence["shown"] == 3
+
+
+def test_prompt_shown_twice_is_not_nagging():
+    g = phone_gate(stage="menu", step=2, appearances=2, passed_by="try", links=[el("a", "隐私政策")],
+                   tried=tries(("close icon", "gate_returned"), ("close icon", "passed")))
+    assert judge(trace(gates=[g])).findings == []
+
+
+def test_privacy_link_absent_with_phone_gate():
+    r = judge(trace(gates=[phone_gate()]))
+    assert rules_of(r) == {("forced_phone", "entry"), ("no_privacy_notice", "entry")}
+    npn = [f for f in r.findings if f.rule == "no_privacy_notice"][0]
+    assert npn.evidence["asks"] == ["phone"]
+
+
+def test_privacy_link_in_gate_or_step():
+    assert rules_of(judge(trace(gates=[phone_gate(links=[el("a", "《个人信息保护政策》")])]))) == {
+        ("forced_phone", "entry")}
+    assert rules_of(judge(trace(gates=[phone_gate()], page_text="点餐 Privacy Policy"))) == {
+        ("forced_phone", "entry")}
+
+
+def test_no_notice_once_per_stage_for_optional_fields():
+    s5 = step(5, "checkout", state="checkout", visible_text="确认订单",
+              fields=[field("手机号（选填）", input_type="tel", name="p", optional=("text-选填",)),
+                      field("姓名（选填）", name="n", optional=("text-选填",))])
+    t = trace()
+    t.steps[4] = s5
+    r = judge(t)
+    assert [(f.rule, f.stage) for f in r.findings] == [("no_privacy_notice", "checkout")]
+
+
+def test_no_notice_for_oauth_userinfo_even_if_declinable():
+    r = judge(trace(oauth=[oauth("snsapi_userinfo", "declined_passed")]))
+    assert rules_of(r) == {("no_privacy_notice", "entry")}
+    assert judge(trace(oauth=[oauth("snsapi_base", "silent_code")])).findings == []
+
+
+def test_dismissible_follow_banner_needs_no_notice():
+    g = gate(stage="menu", step=2, text="关注公众号领券", passed_by="try", blocking=False,
+             tried=tries(("close icon", "passed")))
+    assert judge(trace(gates=[g])).findings == []
