@@ -9,7 +9,6 @@ from crawler.trace import Checkbox, Gate, Trace
 from detectors import text as tx
 from detectors.base import Finding, rule
 from detectors.common import (
-    USERINFO_SCOPES,
     GateInfo,
     analyse_gates,
     evidence,
@@ -151,10 +150,12 @@ _PI_ASKS = ("phone", "membership", "profile_auth", "location", "camera", *tx.EXC
     ],
 )
 def no_privacy_notice(trace: Trace) -> Iterator[Finding]:
-    """A gate or step that asks for PI (a phone/name/ID/... field, OAuth userinfo, a
-    location or camera request, a forced PI gate) where neither the gate's text, links
-    and boxes nor the step's links and visible text show a privacy notice or policy.
-    Reported once per stage.
+    """A gate or step that asks for PI (a phone/name/ID/... field, a location or camera
+    request, a forced PI gate) where neither the gate's text, links and boxes nor the
+    step's links and visible text show a privacy notice or policy.  Reported once per
+    stage.  An OAuth authorize redirect alone is not counted: it shows no page of the
+    merchant (the platform's consent screen speaks), and a merchant page shown before
+    it is judged on its own.
 
     Legal basis: PIPL arts. 7, 17 (public processing rules; conspicuous prior notice);
     CRPL art. 29 ¶1; 认定方法 items 1.1-1.2; Shanghai self-check list item 1 (no pop-up
@@ -182,17 +183,6 @@ def no_privacy_notice(trace: Trace) -> Iterator[Finding]:
         if not pi or _step_has_notice(trace, s.n):
             continue
         add(s.stage, ", ".join(pi), evidence(trace, s.n, text=", ".join(pi), asks=pi))
-    for i, ev in enumerate(trace.oauth):
-        if not any(sc in ev.scope for sc in USERINFO_SCOPES):
-            continue
-        gate = next((g for g in trace.gates if g.oauth == i), None)
-        if gate is not None and _gate_has_notice(gate):
-            continue
-        if _step_has_notice(trace, ev.step) or _step_has_notice(trace, ev.step - 1):
-            continue
-        st = gate.stage if gate else step_of(trace, ev.step).stage if trace.steps else "entry"
-        add(st, "profile_auth", evidence(trace, ev.step, gate=gate, url=ev.url, text=f"scope={ev.scope}",
-                                         asks=["profile_auth"], oauth_url=ev.url))
     for i, p in enumerate(trace.permissions):
         if p.user_initiated or p.name not in ("geolocation", "camera"):
             continue

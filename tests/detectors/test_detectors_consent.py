@@ -77,10 +77,11 @@ def test_no_notice_once_per_stage_for_optional_fields():
     assert [(f.rule, f.stage) for f in r.findings] == [("no_privacy_notice", "checkout")]
 
 
-def test_no_notice_for_oauth_userinfo_even_if_declinable():
-    r = judge(trace(oauth=[oauth("snsapi_userinfo", "declined_passed")]))
-    assert rules_of(r) == {("no_privacy_notice", "entry")}
+def test_oauth_redirect_alone_needs_no_merchant_notice():
+    assert judge(trace(oauth=[oauth("snsapi_userinfo", "declined_passed")])).findings == []
     assert judge(trace(oauth=[oauth("snsapi_base", "silent_code")])).findings == []
+    r = judge(trace(oauth=[oauth("snsapi_userinfo", "declined_then_granted")]))
+    assert rules_of(r) == {("forced_profile_auth", "entry")}
 
 
 def test_dismissible_follow_banner_needs_no_notice():
