@@ -13,8 +13,9 @@
      "totals": {"files": N, "bytes": B}}
 
 Every file under the run folder is listed (paths relative to it, "/" separated)
-except ``manifest.json`` itself and the report folders (``report/``,
-``report-*/``), which are derived and may be rebuilt.  ``verify(run_dir)`` hashes
+except ``manifest.json`` itself, the report folders (``report/``,
+``report-*/``, derived and rebuilt at will), Scrapy's crawl state (``jobdir/``) and
+half-written ``*.tmp`` files.  ``verify(run_dir)`` hashes
 the folder again and names each changed, missing or added file.  Record the
 manifest's own SHA-256 (``qraudit verify`` prints it) somewhere the evidence
 holder cannot edit, e.g. in the case file, to make the check meaningful.
@@ -57,11 +58,15 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
+#: Top-level folders of a run that are not evidence: derived reports and Scrapy's crawl state.
+EXCLUDED_DIRS = ("report", "jobdir")
+
+
 def _excluded(rel: str) -> bool:
     top = rel.split("/", 1)[0]
-    if rel == MANIFEST or rel.startswith(MANIFEST + ".tmp"):
+    if rel == MANIFEST or rel.endswith(".tmp"):
         return True
-    return "/" in rel and (top == "report" or top.startswith("report-"))
+    return "/" in rel and (top in EXCLUDED_DIRS or top.startswith("report-"))
 
 
 def evidence_files(run_dir: str | os.PathLike[str]) -> list[str]:

@@ -2,13 +2,13 @@
 
 ``build_fake_run(data_dir, run_id, merchants=None)`` writes, like a real crawl:
 
-* ``<data_dir>/qraudit.duckdb`` rows following ``crawler/store/schema.sql``
+* ``<data_dir>/qraudit.duckdb`` rows, written by ``crawler.store.Store.save_result``
   (runs, merchants, audits, findings, gates, requests);
 * ``<data_dir>/runs/<run_id>/merchants/<mid>/`` with ``trace.json`` (built from
   ``crawler.trace`` dataclasses), ``result.json`` (``detectors.base.AuditResult``),
   real PNG screenshots ``step-NN.png`` (Pillow, at device_scale_factor 2) and
-  ``step-NN.html`` DOM snapshots;
-* ``run.json`` and ``manifest.json`` (``crawler.manifest.write_manifest``).
+  ``step-NN.html`` DOM snapshots, and ``result.json`` (by the store);
+* ``run.json`` and ``manifest.json`` (``Store.finish_run`` -> ``crawler.manifest.write_manifest``).
 
 ``merchants`` is a list of dicts (see :data:`DEFAULT_MERCHANTS`); use
 :func:`merchants_with` to derive a second run (e.g. one merchant fixed).
@@ -17,18 +17,14 @@
 from __future__ import annotations
 
 import copy
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from PIL import Image, ImageDraw
 
 from crawler.trace import Box, Element, Gate, Request, Step, Trace, Try
-from detectors.base import GROUPS, AuditResult, Finding
-
-SCHEMA = Path(__file__).resolve().parents[2] / "crawler" / "store" / "schema.sql"
+from detectors.base import AuditResult, Finding
 
 VIEWPORT = {"width": 180, "height": 320, "device_scale_factor": 2}
 GATE_BOX = {"x": 20.0, "y": 100.0, "width": 140.0, "height": 90.0}
@@ -94,7 +90,7 @@ def _png(path: Path, n: int, state: str, gate_box: dict[str, float] | None) -> N
         b = {k: v * dsf for k, v in gate_box.items()}
         d.rectangle([b["x"], b["y"], b["x"] + b["width"], b["y"] + b["height"]], fill=(255, 255, 255))
         d.text((b["x"] + 10, b["y"] + 10), "phone?", fill=(0, 0, 0))
-    img.save(path, format="PNG")
+    img.save(path, format="PNG", compress_level=1)
 
 
 def _path_states(order_reached: str, gate_at_entry: bool) -> list[tuple[str, str, str]]:
@@ -167,65 +163,29 @@ def build_merchant(mdir: Path, m: dict[str, Any], run_started: datetime) -> tupl
                          steps=[{"n": s.n, "action": s.action, "url": s.url, "stage": s.stage,
                                  "screenshot": s.screenshot} for s in steps],
                          visit_id=trace.visit_id, env="wechat", order_mode="dine_in", rules_version="test")
-    (mdir / "result.json").write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     return trace, result
 
 
-def _insert(con: duckdb.DuckDBPyConnection, run_id: str, m: dict[str, Any], trace: Trace, result: AuditResult,
-            district: str) -> None:
-    mid = m["id"]
-    con.execute("INSERT INTO merchants VALUES (?,?,?,?,?,?,?,?,?)",
-                [run_id, mid, m["name"], f"{mid} 路 1 号", district, m.get("vendor"), trace.url, "table=A3",
-                 json.dumps([{"source": "directory", "url": "http://127.0.0.1:8000/"}])])
-    rules = sorted({f.rule for f in result.findings})
-    con.execute("INSERT INTO audits VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [run_id, mid, trace.visit_id, trace.url, trace.final_url, result.verdict, result.reason,
-                 result.order_reached, "dine_in", "wechat", trace.started_at, trace.ended_at, 6.0,
-                 len(result.findings), rules, f"merchants/{mid}", m.get("error"),
-                 json.dumps(result.to_dict(), ensure_ascii=False)])
-    for i, f in enumerate(result.findings):
-        con.execute("INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [run_id, mid, i, f.rule, f.group, f.stage, f.severity, f.confidence, f.explanation,
-                     f.explanation_zh, f.legal_basis, f.evidence.get("step"), f.evidence.get("screenshot"),
-                     json.dumps(f.evidence, ensure_ascii=False)])
-    for g in trace.gates:
-        con.execute("INSERT INTO gates VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    [run_id, mid, g.id, g.step, g.stage, g.kind, g.text, g.passed_by, g.appearances,
-                     json.dumps([{"method": t.method, "outcome": t.outcome} for t in g.tries])])
-    for r in trace.requests:
-        host = r.url.split("/")[2].split(":")[0]
-        con.execute("INSERT INTO requests VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    [run_id, mid, r.id, r.step, r.method, r.url, host, host, r.status, r.resource_type,
-                     host != "127.0.0.1"])
-
-
 def build_fake_run(data_dir: str | Path, run_id: str, merchants: list[dict[str, Any]] | None = None, *,
-                   started_at: datetime | None = None, district: str = "demo", manifest: bool = True) -> Path:
-    """Write a complete fake run into ``data_dir``; return its run folder."""
-    assert GROUPS  # the rule groups used above exist
+                   started_at: datetime | None = None, district: str = "demo") -> Path:
+    """Write a complete fake run into ``data_dir`` through ``crawler.store.Store``; return its run folder.
+
+    Runs are ordered by creation (the store stamps ``started_at``); ``started_at``
+    sets the visits' times in the traces.
+    """
+    from crawler.store import Store
+
     data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
     merchants = merchants if merchants is not None else DEFAULT_MERCHANTS
     started = started_at or datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
-    run_dir = data_dir / "runs" / run_id
-    built = [(m, *build_merchant(run_dir / "merchants" / m["id"], m, started)) for m in merchants]
-    ended = started + timedelta(minutes=3)
-    con = duckdb.connect(str(data_dir / "qraudit.duckdb"))
-    try:
-        con.execute(SCHEMA.read_text(encoding="utf-8"))
-        con.execute("INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [run_id, "crawl", district, "seeds/demo.yaml", "wechat", "finished", started, ended, "0.1.0",
-                     "Chromium 120.0.6099.0", UA, len(merchants), json.dumps({"concurrency": 2}),
-                     str(run_dir)])
-        for m, trace, result in built:
-            _insert(con, run_id, m, trace, result, district)
-    finally:
-        con.close()
-    info = {"run_id": run_id, "kind": "crawl", "district": district, "env": "wechat", "status": "finished",
-            "started_at": started.isoformat(), "ended_at": ended.isoformat(), "merchants_total": len(merchants)}
-    (run_dir / "run.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
-    if manifest:
-        from crawler.manifest import write_manifest
-
-        write_manifest(run_dir, info)
-    return run_dir
+    store = Store(data_dir=data_dir)
+    store.create_run("crawl", district=district, district_file="seeds/demo.yaml", env="wechat",
+                     settings={"concurrency": 2}, run_id=run_id)
+    for m in merchants:
+        trace, result = build_merchant(store.merchant_dir(run_id, m["id"]), m, started)
+        record = {"merchant_id": m["id"], "name": m["name"], "address": f"{m['id']} 路 1 号", "district": district,
+                  "vendor_guess": m.get("vendor"), "url": trace.url, "table_param": "table=A3",
+                  "sources": [{"source": "directory", "url": "http://127.0.0.1:8000/"}]}
+        store.save_result(run_id, m["id"], trace, result, m.get("error"), record=record)
+    store.finish_run(run_id, "finished")
+    return store.run_dir(run_id)

@@ -1,0 +1,56 @@
+"""The analyst API (crawler.api) over a fake store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler import api
+from crawler.errors import QrauditError
+from crawler.trace import Trace
+
+from .conftest import RUN_A, RUN_B
+
+
+def test_runs_and_latest(data_dir):
+    runs = api.runs()
+    assert runs["run_id"].tolist() == [RUN_B, RUN_A]
+    assert runs.set_index("run_id").loc[RUN_A, "n_violations"] == 2
+    assert api.latest_run() == RUN_B
+    assert api.audits()["run_id"].unique().tolist() == [RUN_B]
+    assert api.connect(data_dir).resolve_run("20261130") == RUN_A  # unique prefix
+
+
+def test_tables(data_dir):
+    a = api.audits(RUN_A).set_index("merchant_id")
+    assert a.loc["m01", "verdict"] == "violation" and a.loc["m01", "rules"] == ["forced_phone"]
+    assert a.loc["m03", "reason"] == "closed" and a.loc["m02", "rules"] == []
+    assert a.loc["m04", "stages"] == ["checkout"] and a.loc["m01", "vendor"] == "alpha"
+    assert str(a["started_at"].dtype) == "datetime64[us, UTC]"
+    f = api.findings(RUN_A)
+    assert len(f) == 3 and f.iloc[0]["evidence"]["selector"] == "div.login-mask"
+    assert all(Path(p).is_file() for p in f["screenshot_path"])
+    assert api.gates(RUN_A)["tries"].iloc[0][0]["method"] == "close icon"
+    r = api.requests(RUN_A)
+    assert r[r["third_party"]]["merchant_id"].tolist() == ["m04"]
+
+
+def test_merchant_drilldown(data_dir):
+    m = api.merchant(RUN_A, "m01")
+    assert m["audit"]["verdict"] == "violation"
+    assert isinstance(m["trace"], Trace) and m["trace"].gates[0].id == "g1"
+    assert m["findings"]["rule"].tolist() == ["forced_phone"]
+    steps = m["steps"]
+    assert steps["n"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert all(Path(p).is_absolute() and Path(p).is_file() for p in steps["screenshot"])
+    assert m["result"]["verdict"] == "violation"
+
+
+def test_errors_are_one_line_user_errors(data_dir, tmp_path):
+    with pytest.raises(QrauditError, match="unknown run 'nope'"):
+        api.audits("nope")
+    with pytest.raises(QrauditError, match="was not audited"):
+        api.merchant(RUN_A, "m99")
+    with pytest.raises(QrauditError, match="no qraudit database"):
+        api.runs(data_dir=tmp_path / "empty")
