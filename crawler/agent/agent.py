@@ -1,0 +1,1185 @@
+"""The order agent: plays a diner who scanned the table QR code, records a trace.
+
+:class:`OrderAgent` drives one page along the order path — landing, menu,
+item (with its options), cart, checkout, and on sandbox hosts submit — as a
+state machine over *page states*, never page identities: after each action it
+settles, scans every frame and open shadow root (:mod:`crawler.agent.scan`),
+scores controls for the purpose at hand (:mod:`crawler.agent.words`), and
+checks for gates (:mod:`crawler.agent.gates`), which it first tries to pass
+without giving anything (close, skip, Escape, click outside, wait, back,
+another order mode) and only then with canary values.
+
+It never presses a payment control.  Outside sandbox hosts it never presses
+the final submit nor a "send code" control unless ``allow_submit``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler.agent import gates as G
+from crawler.agent.scan import PageScan, Ref, probe_blocking, scan_page
+from crawler.agent.words import PAY_RE, SOLD_OUT_RE, is_pay, score, words_regex
+from crawler.trace import Candidate, Checkbox, Element, FormField, Gate, Try, TypedValue
+
+WORDS_RX = words_regex()
+
+CLOSED_RE = re.compile(r"休息中|已打烊|打烊|暂停营业|暫停營業|停止营业|停止營業|不在营业时间|不在營業時間|非营业时间|非營業時間|歇业|歇業|"
+                       r"closed (today|now|for)|we are closed|currently closed|not open", re.I)
+MINIPROGRAM_RE = re.compile(r"请在微信小程序|請在微信小程序|小程序中打开|小程序中打開|打开小程序|打開小程序|仅支持小程序|僅支持小程序|"
+                            r"open (it )?in (the )?(wechat )?mini[- ]?program|mini[- ]?program only", re.I)
+APP_ONLY_RE = re.compile(r"下载APP|下載APP|下载App|下载app|打开APP|打開APP|请在APP|請在APP|download (the|our) app|open in (the )?app|app only", re.I)
+CONFIRM_RE = re.compile(r"下单成功|下單成功|订单已提交|訂單已提交|提交成功|订单提交成功|訂單提交成功|已下单|已下單|等待上菜|正在制作|正在製作|"
+                        r"order (placed|submitted|received|confirmed)|thank you for your order|订单号|訂單號|取餐号|取餐號", re.I)
+NEED_AUTH_RE = re.compile(r"授权|授權|authori[sz]", re.I)
+VALIDATION_RE = re.compile(r"请输入|請輸入|请填写|請填寫|不能为空|不能為空|必填|不正确|不正確|格式|有误|有誤|required|invalid|please (enter|fill)|must", re.I)
+SCAN_CONTROL_RE = re.compile(r"扫一扫|掃一掃|扫码|掃碼|scan", re.I)
+PRICE_RE = re.compile(r"[¥￥]\s*\d|\d+(\.\d+)?\s*元")
+
+PI_KIND_ORDER = ("phone", "name", "sms_code", "email", "id_number", "birthday", "gender", "address")
+
+
+@dataclass
+class Ctx:
+    """Progress along the order path."""
+
+    menu_seen: bool = False
+    added: bool = False
+    cart_opened: bool = False
+    at_checkout: bool = False
+    submitted: bool = False
+    reached: str = "none"
+    mode_chosen: str | None = None
+    tried_keys: set[str] = field(default_factory=set)
+    clicks: dict[str, int] = field(default_factory=dict)
+    stuck: int = 0
+    doing: str = "opening the page"
+
+
+RANK = {r: i for i, r in enumerate(("none", "landing", "menu", "item", "cart", "checkout", "submitted"))}
+
+
+class Finished(Exception):
+    """Raised inside the agent to end the visit with an outcome."""
+
+    def __init__(self, outcome: str, reason: str | None = None) -> None:
+        super().__init__(reason or outcome)
+        self.outcome = outcome
+        self.reason = reason
+
+
+def may_submit(host: str, config: Any) -> bool:
+    """Whether the final submit / send-code may be pressed on ``host`` (sandbox host or allow_submit)."""
+    from crawler.audit import is_sandbox_host
+
+    return bool(getattr(config, "allow_submit", False)) or is_sandbox_host(host, config)
+
+
+def submit_decision(host: str, config: Any, control_text: str) -> str:
+    """Decide what to do with a final control: ``"never"`` (a pay control), ``"press"``, or ``"stop"``.
+
+    Pay controls (支付/付款/pay) are never pressed anywhere; a submit control is
+    pressed only on sandbox hosts or with ``allow_submit``.
+    """
+    if PAY_RE.search(control_text or ""):
+        return "never"
+    return "press" if may_submit(host, config) else "stop"
+
+
+class OrderAgent:
+    """Drive one visit.  ``visit`` is a ``crawler.browser.Visit`` (or the shim); ``canary``
+    the visit's canary values; ``config`` an :class:`crawler.audit.AuditConfig`."""
+
+    MAX_ACTIONS = 45
+
+    def __init__(self, page, visit, trace, config, canary: dict[str, str]) -> None:
+        self.page = page
+        self.visit = visit
+        self.trace = trace
+        self.config = config
+        self.canary = canary
+        self.ctx = Ctx()
+        self.gates_by_sig: dict[str, Gate] = {}
+        self.scan: PageScan = PageScan()
+        self.last_step = None
+        self.cb_seen: set[str] = set()
+        self.typed_gate: Gate | None = None
+        self.sandbox = trace.sandbox
+        self._t0 = time.monotonic()
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def stage(self) -> str:
+        c = self.ctx
+        if c.submitted:
+            return "post_order"
+        if c.at_checkout:
+            return "checkout"
+        if c.cart_opened:
+            return "cart"
+        if c.menu_seen:
+            return "menu"
+        return "entry"
+
+    def reach(self, level: str) -> None:
+        if RANK[level] > RANK[self.ctx.reached]:
+            self.ctx.reached = level
+
+    def host(self) -> str:
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.page.url).hostname or urlsplit(self.trace.url).hostname or ""
+
+    async def settle(self, extra_ms: int = 250) -> None:
+        try:
+            await asyncio.wait_for(self.visit.settle(), 6)
+        except Exception:
+            pass
+        if extra_ms:
+            await asyncio.sleep(extra_ms / 1000)
+
+    async def look(self) -> PageScan:
+        """Scan the page now (all frames), keep checkboxes, return the scan."""
+        try:
+            self.scan = await scan_page(self.page, WORDS_RX)
+        except Exception:
+            self.scan = PageScan(url=self.page.url)
+        return self.scan
+
+    def classify(self, scan: PageScan) -> str:
+        """The page state the diner sees: landing, menu, item_options, cart, checkout, confirmation, gate, dead_end."""
+        if G.find_gate(scan, menu_visible=self.menu_visible(scan)):
+            return "gate"
+        text = scan.text
+        if self.ctx.submitted and CONFIRM_RE.search(text):
+            return "confirmation"
+        if self.best(scan, "submit", min_score=5):
+            return "checkout"
+        ov = self.plain_overlay(scan)
+        if ov is not None and self.best(scan, "spec_confirm", within=ov, min_score=4):
+            return "cart" if re.search(r"购物车|購物車|cart|清空", ov.d.get("text", ""), re.I) else "item_options"
+        if self.menu_visible(scan):
+            return "menu"
+        if self.best(scan, "enter_menu", min_score=3):
+            return "landing"
+        if not text.strip():
+            return "dead_end"
+        return "unknown"
+
+    def menu_visible(self, scan: PageScan) -> bool:
+        adds = [c for c in scan.candidates if c.d.get("overlay", -1) < 0 and score(c.d, "add", scan.viewport)[0] >= 4]
+        return len(adds) >= 1 and len(PRICE_RE.findall(scan.text)) >= 1
+
+    def ranked(self, scan: PageScan, purpose: str, within: Ref | None = None, outside_overlays: bool = False,
+               refs: list[Ref] | None = None) -> list[tuple[float, Ref, list[str]]]:
+        out = []
+        ob = within.d.get("box") if within is not None else None
+        for c in refs if refs is not None else scan.candidates:
+            if within is not None and not (c.frame is within.frame and self._ov_index(within) == c.d.get("overlay")):
+                continue
+            if outside_overlays and c.d.get("overlay", -1) >= 0:
+                continue
+            s, why = score(c.d, purpose, scan.viewport, ob)
+            if s > 0:
+                out.append((s, c, why))
+        out.sort(key=lambda x: (-x[0], x[1].d.get("box", {}).get("y", 0)))
+        return out
+
+    def best(self, scan: PageScan, purpose: str, min_score: float = 3.0, **kw) -> tuple[float, Ref, list[str]] | None:
+        for s, c, why in self.ranked(scan, purpose, **kw):
+            if s >= min_score and c.d.get("enabled", True) and not is_pay(c.d):
+                return s, c, why
+            break
+        return None
+
+    def _ov_index(self, ov: Ref) -> int:
+        for fs in self.scan.frames:
+            if fs.frame is ov.frame:
+                for i, o in enumerate(fs.data.get("overlays", [])):
+                    if o.get("selector") == ov.selector:
+                        return i
+        return -2
+
+    def plain_overlay(self, scan: PageScan) -> Ref | None:
+        """The topmost overlay that is not a PI gate (spec picker, cart sheet, notice)."""
+        ovs = scan.overlays
+        for ov in reversed(ovs):
+            if not G.asks_of(ov.d.get("text", "")):
+                return ov
+        return None
+
+    def candidates_for_trace(self, ranked, chosen: Ref | None, purpose: str, limit: int = 15) -> list[Candidate]:
+        out = []
+        for s, c, why in ranked[:limit]:
+            out.append(Candidate(purpose=purpose, score=s, element=c.element(), reasons=why,
+                                 chosen=chosen is not None and c.key == chosen.key))
+        return out
+
+    async def record(self, action: str, note: str = "", target: Ref | Element | None = None,
+                     candidates: list[Candidate] | None = None, fields: list[FormField] | None = None):
+        """Scan, classify and record one step (the state after ``action``); returns the Step."""
+        scan = await self.look()
+        state = self.classify(scan)
+        el = target.element() if isinstance(target, Ref) else target
+        step = await self.visit.record(action, self.stage, state=state, target=el, note=note,
+                                       candidates=candidates or [], fields=fields or [])
+        if not step.visible_text:
+            step.visible_text = scan.text[:20000]
+        if not step.links:
+            step.links = [{"text": x.get("text", ""), "href": x.get("href", "")} for x in scan.links[:100]]
+        if not step.frames:
+            step.frames = scan.frames_urls()
+        self.last_step = step
+        self._keep_checkboxes(scan, step.n)
+        self._note_modes(scan)
+        return step
+
+    def _keep_checkboxes(self, scan: PageScan, n: int) -> None:
+        for cb in scan.checkboxes:
+            key = f"{cb.selector}|{cb.d.get('label', '')[:80]}"
+            if key in self.cb_seen:
+                continue
+            self.cb_seen.add(key)
+            self.trace.checkboxes.append(self._checkbox(cb, n))
+
+    def _checkbox(self, cb: Ref, n: int) -> Checkbox:
+        return Checkbox(step=n, element=cb.element(), label=cb.d.get("label", "")[:500],
+                        checked_initially=bool(cb.d.get("checked")), links=list(cb.d.get("links", [])),
+                        required_signals=list(cb.d.get("required", [])))
+
+    def _note_modes(self, scan: PageScan) -> None:
+        for mode in ("dine_in", "pickup", "delivery"):
+            if mode in self.trace.order_modes_offered:
+                continue
+            b = self.best(scan, "mode_" + mode, min_score=4.5)
+            if b and len(b[1].d.get("text", "")) <= 12:
+                self.trace.order_modes_offered.append(mode)
+
+    # ---------------------------------------------------------------- actions
+    async def click(self, ref: Ref, *, allow_force: bool = True) -> bool:
+        """Click ``ref`` like a finger would; returns False when it could not be clicked."""
+        if is_pay(ref.d):
+            return False
+        loc = ref.locator()
+        try:
+            await loc.scroll_into_view_if_needed(timeout=1500)
+        except Exception:
+            pass
+        try:
+            await loc.click(timeout=2500)
+            return True
+        except Exception:
+            if not allow_force:
+                return False
+        try:
+            await loc.dispatch_event("click", timeout=1500)
+            return True
+        except Exception:
+            return False
+
+    async def act(self, ref: Ref, purpose: str, ranked, note: str = ""):
+        """Click a chosen candidate, settle, record the step; returns (step, changed)."""
+        before = self.scan.signature()
+        url_before = self.page.url
+        self.ctx.clicks[ref.key] = self.ctx.clicks.get(ref.key, 0) + 1
+        ok = await self.click(ref, allow_force=not self._blocking_overlay_present())
+        await self.settle()
+        await self._after_action()
+        step = await self.record("click", note=note or f"{purpose}: {ref.d.get('text', '')[:40]}" + ("" if ok else " (click failed)"),
+                                 target=ref, candidates=self.candidates_for_trace(ranked, ref, purpose))
+        changed = self.scan.signature() != before or self.page.url != url_before
+        return step, changed
+
+    def _blocking_overlay_present(self) -> bool:
+        return any(G.asks_of(o.d.get("text", "")) for o in self.scan.overlays)
+
+    async def _after_action(self) -> None:
+        """OAuth redirects and dialogs that followed the last action."""
+        await self.handle_oauth()
+        try:
+            self.visit.new_dialogs()
+        except Exception:
+            pass
+        if len(self.trace.dialogs) > 12 or "dialog loop" in self.trace.nuisances:
+            raise Finished("error", "dialog loop: the page keeps opening alert dialogs")
+
+    # ------------------------------------------------------------------- OAuth
+    def _pending_oauth(self):
+        try:
+            ev = self.visit.oauth_pending()
+        except Exception:
+            return None
+        if isinstance(ev, list):
+            return ev[0] if ev else None
+        return ev
+
+    async def handle_oauth(self, depth: int = 0) -> None:
+        """Answer a pending OAuth redirect: silent scopes get a code; profile scopes are declined first."""
+        ev = self._pending_oauth()
+        if ev is None or depth > 4:
+            return
+        scope = (ev.scope or "").lower()
+        code = "qra_" + self.trace.visit_id[:12]
+        idx = self.trace.oauth.index(ev) if ev in self.trace.oauth else None
+        if not re.search(r"userinfo|auth_user", scope):
+            await self.visit.oauth_return(ev, code, "silent_code")
+            await self.settle()
+            await self.handle_oauth(depth + 1)
+            return
+        gate = Gate(id=f"g{len(self.trace.gates) + 1}", step=self.visit.step_no, stage=self.stage, kind="oauth",
+                    text=f"OAuth authorize ({ev.provider}, scope={ev.scope})", asks_hint=["profile_auth"],
+                    oauth=idx, appeared_steps=[self.visit.step_no])
+        self.trace.gates.append(gate)
+        await self.visit.oauth_return(ev, None, "declined_passed")
+        await self.settle()
+        again = self._pending_oauth()
+        scan = await self.look()
+        wall = (again is not None) or (NEED_AUTH_RE.search(scan.text) and not self.menu_visible(scan)
+                                        and not self.best(scan, "enter_menu", min_score=3))
+        step = await self.visit.record("oauth", self.stage, state="gate" if wall else self.classify(scan),
+                                       note="declined OAuth profile authorisation (returned without a code)")
+        if not step.visible_text:
+            step.visible_text = scan.text[:20000]
+        gate.screenshot, gate.dom = step.screenshot, step.dom
+        if not wall:
+            gate.tries.append(Try("oauth decline", "passed", step=step.n))
+            gate.passed_by = "try"
+            return
+        gate.tries.append(Try("oauth decline", "still_blocked", step=step.n,
+                              detail="redirected to authorize again" if again is not None else "authorisation wall"))
+        target = again or ev
+        await self.visit.oauth_return(target, code, "declined_then_granted")
+        ev.handled = "declined_then_granted"
+        await self.settle()
+        step = await self.visit.record("oauth", self.stage, state="unknown", note="granted OAuth with a canary code")
+        gate.passed_by = "granted"
+        await self.handle_oauth(depth + 1)
+
+    # ------------------------------------------------------------------- gates
+    def _gate_for(self, view: G.GateView, step) -> tuple[Gate, bool]:
+        g = self.gates_by_sig.get(view.signature)
+        if g is not None:
+            if step.n not in g.appeared_steps:
+                g.appearances += 1
+                g.appeared_steps.append(step.n)
+            return g, False
+        kind = view.kind
+        perm_idx = self._recent_permission(view.asks)
+        if perm_idx is not None:
+            kind = "permission"
+        g = Gate(
+            id=f"g{len(self.trace.gates) + 1}", step=step.n, stage=self.stage, kind=kind,
+            element=view.overlay.element() if view.overlay is not None else None,
+            text=view.text[:4000], fields=[self.form_field(f) for f in view.fields],
+            buttons=[b.element() for b in view.buttons[:40]],
+            checkboxes=[self._checkbox(c, step.n) for c in view.checkboxes],
+            links=[Element(selector=x.get("selector", ""), tag="a", text=x.get("text", ""), attrs={"href": x.get("href", "")})
+                   for x in view.links[:30]],
+            images=[{k: i.get(k) for k in ("src", "alt", "width", "height")} | {"qr_text": None} for i in view.images[:20]],
+            asks_hint=view.asks, appeared_steps=[step.n], screenshot=step.screenshot, dom=step.dom,
+            permission=perm_idx,
+        )
+        self.gates_by_sig[view.signature] = g
+        self.trace.gates.append(g)
+        return g, True
+
+    def _recent_permission(self, asks: list[str]) -> int | None:
+        want = set()
+        if "location" in asks:
+            want.add("geolocation")
+        if "camera" in asks:
+            want.add("camera")
+        for i in range(len(self.trace.permissions) - 1, -1, -1):
+            p = self.trace.permissions[i]
+            if p.name in want and not p.user_initiated:
+                return i
+        return None
+
+    def form_field(self, f: Ref) -> FormField:
+        d = f.d
+        return FormField(element=f.element(), input_type=d.get("type", "text"), name=d.get("name", ""),
+                         label=d.get("label", ""), placeholder=d.get("placeholder", ""),
+                         required_signals=list(d.get("required", [])), optional_signals=list(d.get("optional", [])),
+                         kind_hint=G.field_kind(d), options=list(d.get("options", [])))
+
+    async def _still_there(self, gate: Gate, view: G.GateView, target: Ref | None = None) -> bool:
+        """Ask the browser whether the gate still stands in the way."""
+        if view.overlay is not None:
+            pr = await probe_blocking(view.overlay, target)
+            if pr.get("overlayVisible"):
+                scan = await self.look()
+                v2 = G.find_gate(scan, menu_visible=self.menu_visible(scan))
+                return v2 is not None and v2.signature == view.signature
+        scan = await self.look()
+        v2 = G.find_gate(scan, menu_visible=self.menu_visible(scan))
+        return v2 is not None and v2.signature == view.signature
+
+    async def _gate_gone_for_good(self, gate: Gate, view: G.GateView) -> str:
+        """After a try made the gate vanish: does it come back within a moment?"""
+        await asyncio.sleep(0.6)
+        await self.settle(100)
+        if await self._still_there(gate, view):
+            return "gate_returned"
+        return "passed"
+
+    async def handle_gate(self, view: G.GateView, step) -> None:
+        """Try every no-PI way past the gate, then canaries; raise Finished('blocked') if all fail."""
+        gate, new = self._gate_for(view, step)
+        if view.overlay is not None:
+            pr = await probe_blocking(view.overlay)
+            gate.blocking = bool(pr.get("covered")) or bool(pr.get("scrollLocked") and view.overlay.d.get("modal"))
+            if not gate.blocking and not view.fields and not self.ctx.menu_seen and not self.menu_visible(self.scan):
+                gate.blocking = True
+        else:
+            gate.blocking = True
+        if gate.appearances > 4:
+            await self.give_canaries(gate, view)
+            return
+        if await self.try_no_pi(gate, view):
+            return
+        await self.give_canaries(gate, view)
+
+    async def _try(self, gate: Gate, view: G.GateView, method: str, ref: Ref | None, coro) -> str:
+        url_before = self.page.url
+        try:
+            await coro
+        except Exception as exc:
+            gate.tries.append(Try(method, "error", control=ref.element() if ref else None, detail=type(exc).__name__))
+            return "error"
+        await self.settle(200)
+        await self._after_action()
+        if self.page.url.split("#")[0] != url_before.split("#")[0] and method == "back":
+            outcome = "navigated_away"
+        elif await self._still_there(gate, view):
+            outcome = "still_blocked"
+        else:
+            outcome = await self._gate_gone_for_good(gate, view)
+        st = await self.record("press" if method in ("Escape", "back") else ("wait" if method == "wait" else "click"),
+                               note=f"gate {gate.id}: try '{method}' -> {outcome}", target=ref)
+        gate.tries.append(Try(method, outcome, control=ref.element() if ref else None, step=st.n))
+        return outcome
+
+    async def try_no_pi(self, gate: Gate, view: G.GateView) -> bool:
+        """The no-PI tries, in order; True when one of them passed the gate."""
+        scan = self.scan
+        ov = view.overlay
+        tried: set[str] = set()
+
+        async def done(outcome: str, method: str) -> bool:
+            if outcome == "passed":
+                gate.passed_by = "self" if method == "wait" else "try"
+                return True
+            return False
+
+        pools = view.buttons
+        # 1. close icon/button; 2. skip/later/guest; 3. decline
+        for purpose, method_of in (("close", None), ("skip", "skip link"), ("decline", "decline")):
+            ranked = self.ranked(scan, purpose, refs=pools) if ov is None or True else []
+            if ov is not None:
+                ranked = [r for r in self.ranked(scan, purpose, within=ov)]
+            min_s = 2.0 if purpose == "close" else 3.5
+            for s, ref, _why in ranked[:2]:
+                if s < min_s or ref.key in tried or is_pay(ref.d):
+                    continue
+                if purpose == "skip" and ov is None and len(ref.d.get("text", "")) > 12:
+                    continue
+                tried.add(ref.key)
+                method = method_of or ("close icon" if not ref.d.get("text", "").strip() or len(ref.d.get("text", "")) <= 1 else "close button")
+                out = await self._try(gate, view, method, ref, self.click(ref, allow_force=False))
+                if await done(out, method):
+                    return True
+                if out == "navigated_away":
+                    await self._restore(view)
+                scan = self.scan
+                if ov is not None:
+                    ov = self._refind_overlay(view) or ov
+        if ov is not None:
+            out = await self._try(gate, view, "Escape", None, self.page.keyboard.press("Escape"))
+            if await done(out, "Escape"):
+                return True
+            pt = self._outside_point(view)
+            if pt is not None:
+                out = await self._try(gate, view, "click outside", None, self.page.mouse.click(*pt))
+                if await done(out, "click outside"):
+                    return True
+        out = await self._try(gate, view, "wait", None, asyncio.sleep(1.5))
+        if await done(out, "wait"):
+            return True
+        # another order mode (when the page offers one outside the gate)
+        for mode in ("dine_in", "pickup"):
+            b = self.best(self.scan, "mode_" + mode, min_score=5, outside_overlays=True)
+            if b and b[1].key not in tried and self.ctx.mode_chosen != mode:
+                tried.add(b[1].key)
+                out = await self._try(gate, view, "other order mode", b[1], self.click(b[1], allow_force=False))
+                if await done(out, "other order mode"):
+                    self.ctx.mode_chosen = mode
+                    return True
+        if self.ctx.menu_seen or view.kind == "page":
+            can_back = await self._can_go_back()
+            if can_back:
+                out = await self._try(gate, view, "back", None, self.page.go_back(timeout=5000))
+                if out == "passed":
+                    gate.passed_by = "try"
+                    return True
+                if out == "navigated_away":
+                    await self._restore(view)
+        return False
+
+    async def _can_go_back(self) -> bool:
+        try:
+            return bool(await self.page.evaluate("history.length > 1"))
+        except Exception:
+            return False
+
+    async def _restore(self, view: G.GateView) -> None:
+        """After a 'back' left the gate's page: come forward again."""
+        try:
+            await self.page.go_forward(timeout=5000)
+        except Exception:
+            pass
+        await self.settle()
+        await self.look()
+
+    def _refind_overlay(self, view: G.GateView) -> Ref | None:
+        for ov in self.scan.overlays:
+            if ov.selector == view.overlay.selector:
+                return ov
+        return None
+
+    def _outside_point(self, view: G.GateView) -> tuple[float, float] | None:
+        ov = view.overlay
+        if ov is None or ov.frame is not self.page.main_frame:
+            return None
+        b = ov.d.get("box") or {}
+        vp = self.scan.viewport
+        vw, vh = vp.get("width", 390), vp.get("height", 844)
+        for x, y in ((vw / 2, 12), (12, 12), (vw / 2, vh - 12), (vw - 12, vh / 2)):
+            if not (b.get("x", 0) <= x <= b.get("x", 0) + b.get("width", 0) and b.get("y", 0) <= y <= b.get("y", 0) + b.get("height", 0)):
+                return (x, y)
+        return (vw / 2, 12) if ov.d.get("backdrop") else None
+
+    async def type_into(self, f: Ref, kind: str, gate: Gate | None, ff: FormField | None = None) -> str | None:
+        value = self.canary.get(kind)
+        if kind == "remark" or value is None:
+            return None
+        d = f.d
+        try:
+            loc = f.locator()
+            if d.get("tag") == "select":
+                opts = d.get("options") or []
+                pick = next((o for o in opts[1:] if o), opts[0] if opts else None)
+                if pick is None:
+                    return None
+                await loc.select_option(label=pick, timeout=2000)
+                value = pick
+            elif d.get("type") == "date":
+                await loc.fill(value, timeout=2000)
+            else:
+                await loc.fill("", timeout=2000)
+                await loc.type(value, delay=15, timeout=4000)
+        except Exception:
+            try:
+                await f.locator().fill(value, timeout=2000)
+            except Exception:
+                return None
+        tv = TypedValue(step=self.visit.step_no + 1, kind=kind, value=value, selector=f.selector, frame_url=f.frame_url)
+        self.trace.typed.append(tv)
+        if gate is not None:
+            gate.canary_filled.append(tv)
+        if ff is not None:
+            ff.value_typed = value
+        return value
+
+    async def give_canaries(self, gate: Gate, view: G.GateView) -> None:
+        """Every no-PI try failed: give canary values (or grant) so the path can go on; else blocked."""
+        # permission walls: grant and retry
+        if gate.kind == "permission" or (not view.fields and ("location" in view.asks or "camera" in view.asks)):
+            await self._grant_and_retry(gate, view)
+            return
+        scan = self.scan
+        pool_fields = view.fields if view.fields else []
+        if view.overlay is not None:
+            pool_fields = [f for f in scan.fields if f.frame is view.overlay.frame and f.d.get("overlay") == self._ov_index(view.overlay)] or pool_fields
+        kinds = {f.key: G.field_kind(f.d) for f in pool_fields}
+        needs_code = any(k == "sms_code" for k in kinds.values())
+        host_ok = may_submit(self.host(), self.config)
+        ffs = {ff.element.selector: ff for ff in gate.fields}
+        for f in pool_fields:
+            k = kinds[f.key]
+            if k in ("sms_code", "other", "table", "people", "coupon", "remark"):
+                continue
+            if k in ("email", "id_number", "birthday", "address", "gender") and not (f.d.get("required") or "fields" in view.asks and len(pool_fields) <= 3):
+                if not f.d.get("required"):
+                    continue
+            await self.type_into(f, k, gate, ffs.get(f.selector))
+        if needs_code:
+            send = [c for c in view.buttons if G.SEND_CODE_RE.search(c.text()) and len(c.text()) <= 12]
+            if view.overlay is not None:
+                send = [c for c in self.scan.candidates if c.frame is view.overlay.frame and G.SEND_CODE_RE.search(c.text()) and len(c.text()) <= 12] or send
+            if send:
+                if not host_ok:
+                    await self.record("stop", note=f"gate {gate.id}: a send-code control is needed; not pressed outside the sandbox")
+                    gate.passed_by = "not_passed"
+                    raise Finished("blocked", f"gate asks for an SMS code ({', '.join(gate.asks_hint)}); send-code not pressed outside the sandbox")
+                await self.click(send[0], allow_force=False)
+                await self.settle(200)
+            for f in pool_fields:
+                if kinds[f.key] == "sms_code":
+                    await self.type_into(f, "sms_code", gate, ffs.get(f.selector))
+        # tick consent boxes in the gate (recorded initial state first)
+        for cb in (view.checkboxes if view.overlay is None else [c for c in self.scan.checkboxes if c.frame is view.overlay.frame and c.d.get("overlay") == self._ov_index(view.overlay)]):
+            if not cb.d.get("checked"):
+                try:
+                    target = cb.d.get("labelSelector")
+                    loc = cb.frame.locator(target).first if target and cb.d.get("box", {}).get("width", 0) < 2 else cb.locator()
+                    await loc.click(timeout=2000)
+                except Exception:
+                    try:
+                        await cb.locator().dispatch_event("click")
+                    except Exception:
+                        pass
+        await self.settle(150)
+        scan = await self.look()
+        pool = [c for c in scan.candidates if view.overlay is None or (c.frame is view.overlay.frame and c.d.get("overlay") == self._ov_index(view.overlay))]
+        if view.overlay is not None and not pool:
+            pool = scan.candidates
+        scored = []
+        for c in pool:
+            t = c.text()
+            if not t or is_pay(c.d) or G.SEND_CODE_RE.search(t) or len(t) > 20:
+                continue
+            if re.search(r"暂不|暫不|跳过|跳過|取消|关闭|關閉|拒绝|拒絕|不同意|以后|以後|稍后|稍後|later|skip|cancel|close|《|隐私|隱私|协议|協議|policy", t, re.I):
+                continue
+            m = G.GATE_SUBMIT_WORDS.search(t)
+            if m:
+                s = 5 + (1 if c.d.get("saturated") else 0) + (c.d.get("box", {}).get("width", 0) / 400)
+                scored.append((s, c))
+        scored.sort(key=lambda x: -x[0])
+        sends_sms_only = False
+        if not scored:
+            gate.passed_by = "not_passed"
+            await self.record("stop", note=f"gate {gate.id}: no way past it (no control to submit canaries)")
+            raise Finished("blocked", f"PI gate ({', '.join(gate.asks_hint)}) with no way past it")
+        if not host_ok and view.fields and any(kinds.get(f.key) == "phone" for f in pool_fields) and sends_sms_only:
+            raise Finished("blocked", "gate would send an SMS")
+        ref = scored[0][1]
+        ranked = [(s, c, ["gate submit"]) for s, c in scored]
+        await self.click(ref, allow_force=False)
+        await self.settle()
+        await self._after_action()
+        st = await self.record("click", note=f"gate {gate.id}: canary values given, pressed '{ref.text()[:20]}'",
+                               target=ref, candidates=self.candidates_for_trace(ranked, ref, "other"))
+        if await self._still_there(gate, view):
+            # one more chance: another submit-like control
+            for _s, c in scored[1:3]:
+                await self.click(c, allow_force=False)
+                await self.settle()
+                if not await self._still_there(gate, view):
+                    break
+            else:
+                gate.passed_by = "not_passed"
+                raise Finished("blocked", f"PI gate ({', '.join(gate.asks_hint)}) not passed even with canary values")
+        gate.passed_by = "canary"
+        gate.tries.append(Try("canary values", "passed", control=ref.element(), step=st.n))
+
+    async def _grant_and_retry(self, gate: Gate, view: G.GateView) -> None:
+        try:
+            if hasattr(self.visit, "set_permission_mode"):
+                r = self.visit.set_permission_mode("grant")
+                if asyncio.iscoroutine(r):
+                    await r
+            else:
+                self.visit.permission_mode = "grant"
+        except Exception:
+            pass
+        retry = None
+        for c in self.scan.candidates:
+            if re.search(r"重新|重试|重試|开启|開啟|允许|允許|授权|授權|定位|开始|開始|刷脸|刷臉|retry|allow|enable|try again|start", c.text(), re.I) and len(c.text()) <= 16 and not is_pay(c.d):
+                retry = c
+                break
+        if retry is not None:
+            await self.click(retry, allow_force=False)
+        else:
+            try:
+                await self.page.reload(timeout=10000)
+            except Exception:
+                pass
+        await self.settle(400)
+        await self._after_action()
+        st = await self.record("grant", note=f"gate {gate.id}: permission granted, " + ("pressed retry" if retry else "reloaded"))
+        if await self._still_there(gate, view):
+            if retry is not None:
+                try:
+                    await self.page.reload(timeout=10000)
+                except Exception:
+                    pass
+                await self.settle(400)
+            if await self._still_there(gate, view):
+                gate.passed_by = "not_passed"
+                raise Finished("blocked", f"permission gate ({', '.join(gate.asks_hint)}) not passed even when granted")
+        gate.passed_by = "granted"
+        gate.tries.append(Try("grant permission", "passed", step=st.n))
+
+    # ------------------------------------------------------------------ path
+    async def check_terminal(self, scan: PageScan) -> None:
+        text = scan.text
+        menu = self.menu_visible(scan)
+        if not menu and MINIPROGRAM_RE.search(text):
+            raise Finished("unsupported", "mini-program only: the page asks to open a WeChat mini-program")
+        if not menu and APP_ONLY_RE.search(text) and not self.best(scan, "enter_menu", min_score=4):
+            raise Finished("unsupported", "app-only: the page asks to download/open an app")
+        if not menu and CLOSED_RE.search(text) and not self.ctx.added:
+            raise Finished("error", "closed: the merchant is not taking orders now (休息/打烊/closed)")
+        if not text.strip() and not scan.candidates:
+            errs = self.trace.console_errors
+            if errs:
+                raise Finished("error", "page broken: script error and empty page")
+
+    async def run(self, url: str) -> None:
+        """Walk the order path from ``url``; raises :class:`Finished` at the end."""
+        self.ctx.doing = "opening the page"
+        err = await self.visit.goto(url)
+        await self._opened(url, err)
+
+    async def resume(self, url: str) -> None:
+        """Walk the order path from the page's current state (navigated by someone else)."""
+        self.ctx.doing = "opening the page"
+        err = None
+        if self.page.url in ("", "about:blank") and self._pending_oauth() is None:
+            err = await self.visit.goto(url)
+        await self._opened(url, err)
+
+    async def _opened(self, url: str, err: str | None) -> None:
+        await self.settle(300)
+        await self._after_action()
+        if err:
+            self.trace.meta.setdefault("agent", {})["goto_error"] = err
+        await self.record("open", note=url + (f" ({err})" if err else ""))
+        if err and "ERR_TOO_MANY_REDIRECTS" in err:
+            raise Finished("error", "redirect loop: the page keeps redirecting")
+        if self._redirect_loop():
+            raise Finished("error", "redirect loop: the page keeps redirecting")
+        self.reach("landing")
+        actions = 0
+        scrolled = 0
+        while actions < self.MAX_ACTIONS:
+            actions += 1
+            scan = self.scan
+            # delayed gates may appear a moment after load
+            view = G.find_gate(scan, menu_visible=self.menu_visible(scan))
+            if view is None and actions == 1:
+                await asyncio.sleep(0.6)
+                scan = await self.look()
+                view = G.find_gate(scan, menu_visible=self.menu_visible(scan))
+            if view is not None:
+                self.ctx.doing = f"getting past a gate ({', '.join(view.asks)})"
+                await self.handle_gate(view, self.last_step)
+                continue
+            if self.ctx.submitted:
+                return
+            await self.check_terminal(scan)
+            progressed = await self.next_move(scan)
+            if progressed == "done":
+                return
+            if progressed:
+                self.ctx.stuck = 0
+                scrolled = 0
+                continue
+            self.ctx.stuck += 1
+            if scrolled < 3:
+                scrolled += 1
+                await self._scroll(scrolled)
+                continue
+            if self.ctx.stuck > 6:
+                break
+            await asyncio.sleep(0.8)
+            await self.look()
+        self._finish_stuck()
+
+    def _redirect_loop(self) -> bool:
+        if "redirect loop" in self.trace.nuisances:
+            return True
+        navs = [r.url for r in self.trace.requests if r.is_navigation][-30:]
+        return len(navs) >= 12 and len(set(navs)) <= 4
+
+    def _finish_stuck(self) -> None:
+        scan = self.scan
+        text = scan.text
+        adds = self.ranked(scan, "add")
+        if not self.ctx.added and SOLD_OUT_RE.search(text) and not any(s >= 4 for s, _c, _w in adds):
+            raise Finished("error", "no orderable items: everything is sold out (售罄)")
+        if not self.ctx.added and SOLD_OUT_RE.search(text):
+            raise Finished("error", "no orderable items: everything is sold out (售罄)")
+        if self._redirect_loop():
+            raise Finished("error", "redirect loop: the page keeps redirecting")
+        if not text.strip():
+            raise Finished("error", "page broken: empty page" + (" (script error)" if self.trace.console_errors else ""))
+        raise Finished("error", f"dead end while {self.ctx.doing}")
+
+    async def _scroll(self, n: int) -> None:
+        js = """(n) => { window.scrollBy(0, innerHeight * 0.9);
+          for (const e of document.querySelectorAll('*')) { const s = getComputedStyle(e);
+            if ((s.overflowY === 'auto' || s.overflowY === 'scroll') && e.scrollHeight > e.clientHeight + 20) e.scrollTop += e.clientHeight * 0.9; } }"""
+        for fr in self.page.frames:
+            try:
+                await asyncio.wait_for(fr.evaluate(js, n), 2)
+            except Exception:
+                pass
+        await asyncio.sleep(0.5)
+        await self.settle(200)
+        await self.record("scroll", note=f"scroll to find content while {self.ctx.doing}")
+
+    def _fresh(self, ranked, max_clicks: int = 1):
+        return [r for r in ranked if self.ctx.clicks.get(r[1].key, 0) < max_clicks and r[1].d.get("enabled", True) and not is_pay(r[1].d)]
+
+    async def next_move(self, scan: PageScan):
+        """Choose and make the next move; returns True (progress), False (nothing done/changed) or 'done'."""
+        c = self.ctx
+        if self.menu_visible(scan):
+            c.menu_seen = True
+            self.reach("menu")
+        # item options (spec picker) open?
+        ov = self.plain_overlay(scan)
+        if ov is not None and c.added is False and self.ctx.clicks and self._last_purpose in ("add", "spec"):
+            if await self.pick_options(scan, ov):
+                return True
+        # checkout
+        sub = self.best(scan, "submit", min_score=5, outside_overlays=ov is None) or self.best(scan, "submit", min_score=5)
+        if sub and (c.added or c.cart_opened):
+            return await self.at_checkout(scan, sub)
+        pay = [x for x in scan.candidates if is_pay(x.d) and x.d.get("overlay", -1) < 0]
+        if pay and c.added and c.cart_opened:
+            # the only way on moves money: this is the last step before payment
+            return await self.at_checkout(scan, (0.0, pay[0], ["pay control: last step before money moves"]))
+        # order mode choice before the menu
+        if not c.mode_chosen and not c.added:
+            for mode in ("dine_in", "pickup"):
+                b = self.best(scan, "mode_" + mode, min_score=5)
+                if b and self.ctx.clicks.get(b[1].key, 0) == 0 and not self.menu_visible(scan):
+                    c.mode_chosen = mode
+                    self.trace.order_mode = mode
+                    self._last_purpose = "mode"
+                    c.doing = f"choosing order mode {mode}"
+                    _st, ch = await self.act(b[1], "mode_" + mode, self.ranked(scan, "mode_" + mode))
+                    return True
+        if c.added:
+            for purpose in (("checkout", "cart") if c.cart_opened else ("cart", "checkout")):
+                ranked = self._fresh(self.ranked(scan, purpose), max_clicks=2)
+                ranked = [r for r in ranked if r[0] >= 4]
+                if ov is not None:
+                    inside = [r for r in ranked if r[1].d.get("overlay", -1) >= 0]
+                    ranked = inside or ranked
+                if ranked:
+                    ref = ranked[0][1]
+                    c.doing = f"opening the {purpose}"
+                    self._last_purpose = purpose
+                    was_cart = c.cart_opened
+                    c.cart_opened = True
+                    self.reach("cart")
+                    _st, changed = await self.act(ref, purpose, self.ranked(scan, purpose))
+                    if not changed:
+                        c.cart_opened = was_cart
+                    return changed
+        if not c.added or not c.cart_opened:
+            ranked = self._fresh(self.ranked(scan, "add", outside_overlays=ov is not None and not c.added))
+            ranked = [r for r in ranked if r[0] >= 4 and not SOLD_OUT_RE.search(r[1].d.get("ctx", "") + r[1].d.get("text", ""))]
+            if ranked and not c.added:
+                ref = ranked[0][1]
+                c.doing = "adding an item"
+                self._last_purpose = "add"
+                c.menu_seen = True
+                self.reach("menu")
+                _st, changed = await self.act(ref, "add", self.ranked(scan, "add"))
+                if changed:
+                    ov2 = self.plain_overlay(self.scan)
+                    if ov2 is not None and self.best(self.scan, "spec_confirm", within=ov2, min_score=4) and not self.best(self.scan, "checkout", within=ov2, min_score=5):
+                        await self.pick_options(self.scan, ov2)
+                    elif self._options_on_page(self.scan):
+                        await self.pick_options(self.scan, None)
+                    else:
+                        c.added = True
+                        self.reach("item")
+                return changed
+        if not c.menu_seen:
+            ranked = self._fresh(self.ranked(scan, "enter_menu"))
+            ranked = [r for r in ranked if r[0] >= 3]
+            if ranked:
+                c.doing = "entering the menu"
+                self._last_purpose = "enter_menu"
+                _st, changed = await self.act(ranked[0][1], "enter_menu", self.ranked(scan, "enter_menu"))
+                return changed
+        # a plain overlay in the way (notice, people-count picker): confirm or close it
+        if ov is not None:
+            for purpose in ("spec_confirm", "close", "skip"):
+                ranked = [r for r in self._fresh(self.ranked(scan, purpose, within=ov)) if r[0] >= 3]
+                if ranked:
+                    self._last_purpose = "overlay"
+                    c.doing = "dismissing a notice"
+                    _st, changed = await self.act(ranked[0][1], purpose, ranked)
+                    return changed
+        return False
+
+    _last_purpose = ""
+
+    def _options_on_page(self, scan: PageScan) -> bool:
+        """An item page with option groups and an add/confirm button (no overlay)."""
+        return bool(re.search(r"规格|規格|选择|選擇|口味|温度|溫度|甜度|份量|size|options|choose", scan.text, re.I)) and bool(
+            self.best(scan, "spec_confirm", min_score=5, outside_overlays=True) or self.best(scan, "add", min_score=6)
+        ) and not self.menu_visible(scan)
+
+    async def pick_options(self, scan: PageScan, ov: Ref | None) -> bool:
+        """In a spec picker: choose the first option of each group without a choice, then confirm."""
+        self.ctx.doing = "choosing item options"
+        self.reach("item")
+        pool = [c for c in scan.candidates if (ov is None and c.d.get("overlay", -1) < 0) or (ov is not None and c.frame is ov.frame and c.d.get("overlay") == self._ov_index(ov))]
+        groups: dict[str, list[Ref]] = {}
+        skip_re = re.compile(r"确定|確定|确认|確認|加入|选好|選好|取消|关闭|關閉|^[+＋\-－×✕]$|confirm|add|cancel|close|ok", re.I)
+        for c in pool:
+            t = c.d.get("text", "").strip()
+            if not t or len(t) > 16 or skip_re.search(t) or is_pay(c.d) or PAY_RE.search(t):
+                continue
+            if c.d.get("tag") == "a" and c.d.get("href", "").startswith("http"):
+                continue
+            groups.setdefault(c.d.get("grp", ""), []).append(c)
+        clicked = 0
+        for _g, opts in groups.items():
+            if len(opts) < 2 and not any(o.d.get("tag") == "label" or o.d.get("role") == "radio" for o in opts):
+                continue
+            if any(o.d.get("selected") for o in opts):
+                continue
+            first = next((o for o in opts if o.d.get("enabled", True) and not SOLD_OUT_RE.search(o.d.get("text", ""))), None)
+            if first is not None:
+                await self.click(first, allow_force=False)
+                clicked += 1
+        if clicked:
+            await asyncio.sleep(0.2)
+            scan = await self.look()
+            if ov is not None:
+                ov = next((o for o in scan.overlays if o.selector == ov.selector), ov)
+        ranked = self.ranked(scan, "spec_confirm", within=ov) if ov is not None else self.ranked(scan, "spec_confirm", outside_overlays=True)
+        if ov is None:
+            ranked = ranked + self.ranked(scan, "add", outside_overlays=True)
+            ranked.sort(key=lambda x: -x[0])
+        ranked = [r for r in ranked if r[0] >= 4 and r[1].d.get("enabled", True)]
+        if not ranked:
+            await self.record("click", note=f"chose {clicked} option(s); no confirm control found")
+            return clicked > 0
+        self._last_purpose = "spec"
+        _st, changed = await self.act(ranked[0][1], "spec_confirm", ranked, note=f"chose {clicked} option(s), confirm")
+        if changed:
+            ov2 = self.plain_overlay(self.scan)
+            if ov is not None and ov2 is not None and ov2.selector == ov.selector and VALIDATION_RE.search(self.scan.text):
+                return True  # still asks for a choice; next loop tries again
+            self.ctx.added = True
+            self.reach("item")
+        return changed
+
+    async def at_checkout(self, scan: PageScan, sub: tuple[float, Ref, list[str]]):
+        """The last step before money moves: order mode, required fields, then submit (sandbox) or stop."""
+        c = self.ctx
+        c.at_checkout = True
+        c.doing = "at checkout"
+        self.reach("checkout")
+        # order mode: prefer dine-in, else pickup
+        for mode in ("dine_in", "pickup"):
+            if mode in self.trace.order_modes_offered:
+                b = self.best(scan, "mode_" + mode, min_score=4.5)
+                if b and not b[1].d.get("selected") and self.ctx.clicks.get(b[1].key, 0) == 0:
+                    self.ctx.clicks[b[1].key] = 1
+                    await self.act(b[1], "mode_" + mode, self.ranked(scan, "mode_" + mode), note=f"order mode {mode}")
+                    scan = self.scan
+                    sub = self.best(scan, "submit", min_score=5) or sub
+                if b:
+                    c.mode_chosen = mode
+                    self.trace.order_mode = mode
+                    break
+        if self.trace.order_mode is None:
+            if "delivery" in self.trace.order_modes_offered and not ({"dine_in", "pickup"} & set(self.trace.order_modes_offered)):
+                self.trace.order_mode = "delivery"
+            elif c.mode_chosen:
+                self.trace.order_mode = c.mode_chosen
+        # fields of the checkout form
+        pfields = [f for f in scan.fields if f.d.get("overlay", -1) < 0 or True]
+        ffs = [self.form_field(f) for f in pfields]
+        pi = [(f, ff) for f, ff in zip(pfields, ffs, strict=True) if ff.kind_hint in G.PI_FIELD_KINDS or (ff.kind_hint == "address")]
+        sub_ref = sub[1]
+        ranked_sub = self.ranked(scan, "submit")
+        step = await self.record("stop" if False else "wait", note="checkout reached", target=sub_ref,
+                                 candidates=self.candidates_for_trace(ranked_sub, sub_ref, "submit"), fields=ffs)
+        gate = None
+        if pi:
+            asks = G.asks_of(" ".join(ff.label + " " + ff.placeholder for _f, ff in pi), [f for f, _ in pi])
+            gate = Gate(id=f"g{len(self.trace.gates) + 1}", step=step.n, stage="checkout", kind="form",
+                        text=" | ".join(f"{ff.label or ff.placeholder}" for _f, ff in pi)[:4000],
+                        fields=[ff for _f, ff in pi], asks_hint=asks, appeared_steps=[step.n],
+                        screenshot=step.screenshot, dom=step.dom, blocking=any(ff.required_signals for _f, ff in pi),
+                        checkboxes=[self._checkbox(cb, step.n) for cb in scan.checkboxes if cb.d.get("overlay", -1) < 0],
+                        buttons=[sub_ref.element()])
+            self.trace.gates.append(gate)
+        decision = submit_decision(self.host(), self.config, sub_ref.text())
+        if decision != "press":
+            if gate is not None:
+                for f, ff in pi:
+                    if f.d.get("valueMissing") and "required-attr" not in ff.required_signals:
+                        ff.required_signals.append("required-attr")
+                gate.passed_by = "not_passed" if any(ff.required_signals for _f, ff in pi) else "try"
+            await self.record("stop", note="stopped before the final submit (not a sandbox host)" if decision == "stop"
+                              else "the final control is a payment control: never pressed", target=sub_ref)
+            return "done"
+        # sandbox: first try with PI fields empty
+        filled_for: set[str] = set()
+        for attempt in range(3):
+            before_text = self.scan.text
+            dialogs_before = len(self.trace.dialogs)
+            ok = await self.click(sub_ref, allow_force=False)
+            await self.settle(300)
+            await self._after_action()
+            scan2 = await self.look()
+            new_dialogs = [d.message for d in self.trace.dialogs[dialogs_before:]]
+            confirmed = bool(CONFIRM_RE.search(scan2.text)) and not CONFIRM_RE.search(before_text)
+            view = G.find_gate(scan2, menu_visible=False)
+            moved = scan2.url != scan.url or (self.best(scan2, "submit", min_score=5) is None)
+            if confirmed or (moved and view is None and ok):
+                c.submitted = True
+                self.reach("submitted")
+                st = await self.record("click", note="order submitted" + (" with empty PI fields" if attempt == 0 else ""),
+                                       target=sub_ref, candidates=self.candidates_for_trace(ranked_sub, sub_ref, "submit"))
+                if gate is not None:
+                    if attempt == 0:
+                        for ff in gate.fields:
+                            if "submitted-empty-ok" not in ff.optional_signals:
+                                ff.optional_signals.append("submitted-empty-ok")
+                        gate.tries.append(Try("leave empty and go on", "passed", control=sub_ref.element(), step=st.n))
+                        gate.passed_by = "try"
+                    else:
+                        gate.passed_by = "canary"
+                        gate.tries.append(Try("canary values", "passed", control=sub_ref.element(), step=st.n))
+                await self.post_order()
+                return "done"
+            if view is not None and view.kind == "overlay":
+                # a gate popped up on submit (e.g. phone login before ordering)
+                st = await self.record("click", note="submit pressed: a gate appeared", target=sub_ref)
+                await self.handle_gate(view, st)
+                scan = await self.look()
+                sub = self.best(scan, "submit", min_score=5)
+                if sub is None:
+                    if CONFIRM_RE.search(scan.text):
+                        c.submitted = True
+                        self.reach("submitted")
+                        await self.post_order()
+                        return "done"
+                    return True
+                sub_ref = sub[1]
+                continue
+            # validation: which fields are asked for?
+            msg = " ".join(new_dialogs) + " " + self._new_text(before_text, scan2.text)
+            st = await self.record("click", note="submit pressed: not accepted" + (f" ({msg.strip()[:80]})" if msg.strip() else ""), target=sub_ref)
+            if gate is None:
+                # no PI fields: maybe other required fields (table/people) -> fill and retry
+                if not await self._fill_other_required(scan2):
+                    raise Finished("error", "submit not accepted at checkout (no PI field to fill)")
+                sub = self.best(self.scan, "submit", min_score=5) or sub
+                sub_ref = sub[1]
+                continue
+            if attempt == 0:
+                gate.tries.append(Try("leave empty and go on", "still_blocked", control=sub_ref.element(), step=st.n,
+                                      detail=msg.strip()[:200]))
+                invalid = await self._invalid_fields([f for f, _ in pi])
+                named = [ff for f, ff in pi if self._message_names(msg, ff)]
+                for f, ff in pi:
+                    if ff in named or f.key in invalid or (not named and not invalid and VALIDATION_RE.search(msg) and ff.required_signals):
+                        if "validation-message" not in ff.required_signals:
+                            ff.required_signals.append("validation-message")
+            # fill canaries for required ones (validation or attributes); else all PI fields
+            need = [(f, ff) for f, ff in pi if ff.required_signals and f.key not in filled_for]
+            if not need:
+                need = [(f, ff) for f, ff in pi if f.key not in filled_for]
+            if not need:
+                gate.passed_by = "not_passed"
+                raise Finished("blocked", "checkout form not accepted even with canary values")
+            for f, ff in need:
+                filled_for.add(f.key)
+                if ff.kind_hint == "sms_code":
+                    send = [x for x in self.scan.candidates if G.SEND_CODE_RE.search(x.text()) and len(x.text()) <= 12]
+                    if send:
+                        await self.click(send[0], allow_force=False)
+                        await self.settle(150)
+                await self.type_into(f, ff.kind_hint, gate, ff)
+            await self._fill_other_required(self.scan)
+            await self.record("type", note="canary values typed into required checkout fields")
+            sub = self.best(self.scan, "submit", min_score=5) or sub
+            sub_ref = sub[1]
+        if gate is not None:
+            gate.passed_by = "not_passed"
+            raise Finished("blocked", f"checkout form ({', '.join(gate.asks_hint)}) not accepted")
+        raise Finished("error", "submit not accepted at checkout")
+
+    def _message_names(self, msg: str, ff: FormField) -> bool:
+        if not msg.strip():
+            return False
+        words = {
+            "phone": r"手机|手機|电话|電話|phone|mobile", "name": r"姓名|名字|称呼|name", "email": r"邮箱|郵箱|email",
+            "id_number": r"身份证|身份證|id", "birthday": r"生日|birth", "gender": r"性别|性別|gender",
+            "address": r"地址|address", "sms_code": r"验证码|驗證碼|code",
+        }.get(ff.kind_hint)
+        return bool(words and re.search(words, msg, re.I))
+
+    @staticmethod
+    def _new_text(before: str, after: str) -> str:
+        b = set(before.splitlines())
+        return " ".join(line for line in after.splitlines() if line not in b)[:500]
+
+    async def _invalid_fields(self, refs: list[Ref]) -> set[str]:
+        out = set()
+        for f in refs:
+            try:
+                bad = await f.locator().evaluate("e => !!(e.validity && !e.validity.valid) || e.getAttribute('aria-invalid') === 'true' || /error|invalid/i.test(e.className + ' ' + (e.parentElement ? e.parentElement.className : ''))", timeout=1000)
+            except Exception:
+                bad = False
+            if bad:
+                out.add(f.key)
+        return out
+
+    async def _fill_other_required(self, scan: PageScan) -> bool:
+        """Fill required non-PI fields (table, people) that are empty; True when something was filled."""
+        did = False
+        for f in scan.fields:
+            k = G.field_kind(f.d)
+            if k in G.PI_FIELD_KINDS or f.d.get("value") or f.d.get("readonly") or f.d.get("disabled"):
+                continue
+            if not (f.d.get("required") or f.d.get("valueMissing")):
+                continue
+            try:
+                if f.d.get("tag") == "select":
+                    opts = f.d.get("options") or []
+                    if len(opts) > 1:
+                        await f.locator().select_option(index=1, timeout=1500)
+                        did = True
+                else:
+                    await f.locator().fill("2" if k in ("people", "other") else "A1" if k == "table" else "1", timeout=1500)
+                    did = True
+            except Exception:
+                pass
+        return did
+
+    async def post_order(self) -> None:
+        """After the order went in: look (and deal with) what follows, e.g. a post-order login prompt."""
+        self.ctx.doing = "looking at what follows the order"
+        for _ in range(4):
+            await asyncio.sleep(0.8)
+            scan = await self.look()
+            view = G.find_gate(scan, menu_visible=False)
+            if view is None:
+                continue
+            st = await self.record("wait", note="after the order")
+            try:
+                await self.handle_gate(view, st)
+            except Finished as f:
+                if f.outcome == "blocked":
+                    return  # order already submitted: the visit is complete
+                raise
+        await self.record("wait", note="after the order: done")

@@ -1,0 +1,230 @@
+"""Where a gate is recognised — the ONE place.
+
+A *gate* is an overlay, a page or a form on the order path whose text or fields
+ask for personal information (PI) or for an act that yields PI: a phone number
+or SMS code, a login, following an official account, joining a membership,
+authorising a profile, granting location or camera, personal fields (name, ID,
+birthday, gender, e-mail, address), or a privacy-consent modal.
+
+:func:`asks_of` names what a text/field set asks for (the agent's hint, stored
+in ``Gate.asks_hint``); :func:`find_gate` looks at a :class:`~crawler.agent.scan.PageScan`
+and returns the gate the diner faces now (a :class:`GateView`) or ``None``;
+:func:`field_kind` guesses the kind of one input.  How the agent tries to get
+past a gate lives in :mod:`crawler.agent.agent`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from crawler.agent.scan import PageScan, Ref
+
+#: What a gate may ask for -> patterns over its visible text.
+ASK_PATTERNS: dict[str, re.Pattern[str]] = {
+    "phone": re.compile(
+        r"手机号|手機號|手机号码|手機號碼|手机登录|手機登錄|电话号码|電話號碼|一键登录|一鍵登錄|快捷登录|快捷登錄|本机号码|本機號碼|"
+        r"获取手机号|獲取手機號|mobile (number|phone)|phone number|phone login|(?<![a-z])mobile(?![a-z])",
+        re.I,
+    ),
+    "sms_code": re.compile(r"验证码|驗證碼|校验码|校驗碼|短信码|短信碼|sms code|verification code|one-time code|otp", re.I),
+    "login": re.compile(r"登录|登入|登錄|log ?in|sign ?in", re.I),
+    "follow": re.compile(r"关注|關注|公众号|公眾號|服务号|服務號|订阅号|訂閱號|official account|follow", re.I),
+    "membership": re.compile(
+        r"开卡|開卡|入会|入會|注册会员|註冊會員|成为会员|成為會員|加入会员|加入會員|会员登录|會員登錄|会员注册|會員註冊|领取会员|領取會員|"
+        r"开通会员|開通會員|注册|註冊|会员卡|會員卡|join (our )?(membership|loyalty|club)|become a member|membership|sign ?up|register",
+        re.I,
+    ),
+    "profile_auth": re.compile(
+        r"头像|頭像|昵称|暱稱|微信信息|用户信息|用戶信息|个人信息授权|個人信息授權|授权登录|授權登錄|获取你的|獲取你的|公开信息|公開信息|"
+        r"avatar|nickname|profile",
+        re.I,
+    ),
+    "location": re.compile(r"定位|位置信息|获取位置|獲取位置|地理位置|开启位置|開啟位置|location|geolocat", re.I),
+    "camera": re.compile(r"刷脸|刷臉|人脸|人臉|面部识别|面部識別|相机|相機|摄像头|攝像頭|camera|face (scan|recognition|id)", re.I),
+    "fields": re.compile(
+        r"姓名|真实姓名|真實姓名|身份证|身份證|生日|出生日期|性别|性別|邮箱|郵箱|电子邮件|電子郵件|家庭住址|详细地址|詳細地址|"
+        r"real name|id (card|number)|birthday|date of birth|gender|e-?mail|home address",
+        re.I,
+    ),
+    "consent": re.compile(r"隐私政策|隱私政策|隐私协议|隱私協議|隐私保护|隱私保護|个人信息保护|個人信息保護|用户协议|用戶協議|privacy (policy|notice)", re.I),
+}
+
+#: Texts that only *look* like asks (hard negatives): merchant's phone, member prices...
+NOT_ASK_RE = re.compile(r"会员价|會員價|member price|商家电话|商家電話|门店电话|門店電話|联系电话[:：]?\s*[\d-]{7,}|客服电话|客服電話|服务热线|服務熱線")
+
+#: An "auth needed" wall: text of a page standing instead of the menu.
+WALL_RE = re.compile(r"请先|請先|需要|须|須|必须|必須|才能|后方可|後方可|方可|before (you )?(order|continue)|required|please", re.I)
+
+#: Confirmation-ish controls of a gate form (pressed only when canaries are given).
+GATE_SUBMIT_WORDS = re.compile(
+    r"登录|登錄|登入|确定|確定|确认|確認|提交|同意|授权|授權|允许|允許|我已关注|已关注|已關注|完成关注|开卡|開卡|注册|註冊|"
+    r"领取|領取|立即|继续|繼續|下一步|开启|開啟|重新定位|开始识别|開始識別|刷脸|刷臉|一键|一鍵|"
+    r"ok|confirm|submit|continue|agree|allow|log ?in|sign ?in|join|next|done",
+    re.I,
+)
+SEND_CODE_RE = re.compile(r"获取验证码|獲取驗證碼|发送验证码|發送驗證碼|获取短信|發送短信|发送|發送|get code|send code|send sms", re.I)
+
+
+def asks_of(text: str, fields: list[Ref] | None = None) -> list[str]:
+    """What a gate with this visible ``text`` and these input ``fields`` asks for.
+
+    Returns a sorted subset of ``phone, sms_code, follow, membership,
+    profile_auth, location, camera, fields, consent`` (``login`` alone maps to
+    ``phone`` when a phone input is present, else is kept out).
+    """
+    t = NOT_ASK_RE.sub(" ", text or "")
+    asks: set[str] = set()
+    for k, rx in ASK_PATTERNS.items():
+        if k == "login":
+            continue
+        if rx.search(t):
+            asks.add(k)
+    kinds = {field_kind(f.d) for f in fields or []}
+    if "phone" in kinds:
+        asks.add("phone")
+    if "sms_code" in kinds:
+        asks.add("sms_code")
+    if kinds & {"name", "id_number", "birthday", "gender", "email", "address"}:
+        asks.add("fields")
+    if "profile_auth" in asks and not re.search(r"授权|授權|允许|允許|authori[sz]|allow|获取|獲取", t, re.I):
+        asks.discard("profile_auth")
+    if "consent" in asks and len(asks) > 1 and not re.search(r"同意|agree|accept", t, re.I):
+        asks.discard("consent")
+    return sorted(asks)
+
+
+FIELD_KIND_RES: list[tuple[str, re.Pattern[str]]] = [
+    ("sms_code", re.compile(r"验证码|驗證碼|校验码|sms|otp|verif|captcha|code", re.I)),
+    ("phone", re.compile(r"手机|手機|电话|電話|联系方式|聯繫方式|mobile|phone|tel", re.I)),
+    ("id_number", re.compile(r"身份证|身份證|证件号|證件號|id ?(card|number|no)|idcard", re.I)),
+    ("birthday", re.compile(r"生日|出生|birth", re.I)),
+    ("gender", re.compile(r"性别|性別|gender|sex", re.I)),
+    ("email", re.compile(r"邮箱|郵箱|电子邮件|電子郵件|e-?mail", re.I)),
+    ("table", re.compile(r"桌号|桌號|台号|台號|餐桌|座位|table|seat", re.I)),
+    ("people", re.compile(r"人数|人數|就餐人|用餐人|几位|幾位|guests|people|party size", re.I)),
+    ("remark", re.compile(r"备注|備註|口味|要求|留言|remark|note|comment|instruction", re.I)),
+    ("coupon", re.compile(r"优惠|優惠|券|coupon|promo", re.I)),
+    ("address", re.compile(r"地址|住址|address", re.I)),
+    ("name", re.compile(r"姓名|名字|称呼|稱呼|联系人|聯繫人|收货人|收貨人|(?<![a-z])name", re.I)),
+]
+
+
+def field_kind(d: dict) -> str:
+    """Guess the kind of one scanned field (``scan.js`` field dict): phone, sms_code, name, ..., other.
+
+    Input types are not trusted alone (Leaky Forms): labels, names, placeholders
+    and autocomplete count too.
+    """
+    typ = (d.get("type") or "").lower()
+    hay = " ".join(str(d.get(k, "")) for k in ("label", "placeholder", "name", "id", "autocomplete"))
+    own = " ".join(str(d.get(k, "")) for k in ("placeholder", "name", "id", "autocomplete"))
+    for kind, rx in FIELD_KIND_RES:  # the field's own words first (a row label may name a neighbour)
+        if rx.search(own) and not (kind == "sms_code" and re.search(r"邮编|郵編|zip|postal|优惠|coupon", own, re.I)):
+            if kind in ("name",) and re.search(r"手机|手機|phone|mobile|tel", hay, re.I) and not re.search(r"姓名|名字", own):
+                continue
+            return kind
+    if typ == "email":
+        return "email"
+    if typ == "date" and not re.search(r"用餐|就餐|到店|pick|arriv", hay, re.I):
+        return "birthday"
+    for kind, rx in FIELD_KIND_RES:
+        if rx.search(hay):
+            if kind == "sms_code" and re.search(r"邮编|郵編|zip|postal|优惠|coupon", hay, re.I):
+                continue
+            return kind
+    if typ == "tel" or d.get("inputmode") == "tel" or d.get("maxlength") == "11":
+        return "phone"
+    if d.get("inputmode") == "numeric" and d.get("maxlength") in ("4", "6"):
+        return "sms_code"
+    return "other"
+
+
+PI_FIELD_KINDS = {"phone", "sms_code", "name", "id_number", "birthday", "gender", "email", "address"}
+
+
+@dataclass
+class GateView:
+    """A gate as seen now (before it becomes a trace :class:`~crawler.trace.Gate`).
+
+    ``kind``: overlay | page | form; ``overlay``: the overlay ref (overlay kind);
+    ``signature``: stable id of "the same gate" across appearances (text-based).
+    """
+
+    kind: str
+    text: str
+    asks: list[str]
+    signature: str
+    overlay: Ref | None = None
+    buttons: list[Ref] = field(default_factory=list)
+    fields: list[Ref] = field(default_factory=list)
+    checkboxes: list[Ref] = field(default_factory=list)
+    links: list[dict] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+
+
+def signature(text: str) -> str:
+    """A text signature robust to counters, timers and whitespace."""
+    t = re.sub(r"\d+", "#", text or "")
+    t = re.sub(r"\s+", "", t)[:400]
+    return hashlib.sha1(t.encode("utf-8")).hexdigest()[:12]
+
+
+def _in_overlay(ref: Ref, ov: Ref, ov_index: int) -> bool:
+    return ref.frame is ov.frame and ref.d.get("overlay") == ov_index
+
+
+def find_gate(scan: PageScan, *, menu_visible: bool) -> GateView | None:
+    """Return the PI gate the diner faces in ``scan``, or ``None``.
+
+    Order: a raised overlay whose text or inputs ask for PI (the topmost, i.e.
+    the last reported); else, when no menu is visible, a page whose inputs or
+    controls ask for PI (a login/follow/authorise wall).  ``menu_visible``: the
+    agent sees orderable items (a page with a menu and a PI *banner* is no gate).
+    """
+    cands = scan.candidates
+    fields = scan.fields
+    boxes = scan.checkboxes
+    # --- overlays, per frame: index among that frame's overlays
+    for fs in reversed(scan.frames):
+        ovs = fs.data.get("overlays", [])
+        for idx in range(len(ovs) - 1, -1, -1):
+            ov = Ref(fs.frame, fs.index, fs.url, ovs[idx])
+            text = ov.d.get("text", "")
+            ofields = [f for f in fields if _in_overlay(f, ov, idx)]
+            asks = asks_of(text, ofields)
+            if not asks:
+                continue
+            if asks == ["consent"] and not re.search(r"同意|agree|accept|允许|允許", text, re.I):
+                continue
+            return GateView(
+                kind="overlay", text=text, asks=asks, signature=signature(text), overlay=ov,
+                buttons=[c for c in cands if _in_overlay(c, ov, idx)], fields=ofields,
+                checkboxes=[c for c in boxes if _in_overlay(c, ov, idx)],
+                links=ov.d.get("links", []), images=ov.d.get("images", []),
+            )
+    if menu_visible:
+        return None
+    # --- a page standing instead of the menu
+    text = scan.text
+    pfields = [f for f in fields if f.d.get("overlay", -1) < 0]
+    pi_fields = [f for f in pfields if field_kind(f.d) in PI_FIELD_KINDS]
+    asks = asks_of(text, pi_fields)
+    if not asks:
+        return None
+    act_buttons = [
+        c for c in cands
+        if re.search(r"登录|登錄|一键|一鍵|授权|授權|允许|允許|关注|關注|开卡|開卡|注册|註冊|定位|刷脸|刷臉|log ?in|sign|authori|allow|follow|join|register",
+                     c.text(), re.I)
+    ]
+    wall = bool(WALL_RE.search(text)) and any(a in asks for a in ("follow", "profile_auth", "location", "camera", "membership", "phone"))
+    if not (pi_fields or act_buttons or wall):
+        return None
+    if asks == ["consent"] and not pi_fields:
+        return None
+    return GateView(
+        kind="page", text=text[:4000], asks=asks, signature=signature(text[:600]), overlay=None,
+        buttons=cands, fields=pfields, checkboxes=[c for c in boxes if c.d.get("overlay", -1) < 0],
+        links=scan.links[:50], images=[i.d for i in scan.images][:20],
+    )

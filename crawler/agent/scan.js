@@ -1,0 +1,369 @@
+// qraudit page scanner: one pass over a frame's document and its open shadow roots.
+// Called as frame.evaluate(SCAN_JS, args) with args = {words: "<regex source>", maxCandidates: N}.
+// Returns plain JSON: {url, title, text, viewport, scrollLocked, candidates[], overlays[], fields[],
+// checkboxes[], links[], images[], frameBox}.  Every element it reports is stamped with a
+// data-qra-id attribute (stable across scans) so the agent can act on it with the CSS selector
+// [data-qra-id="N"], which Playwright resolves through open shadow roots.
+(args) => {
+  const vw = window.innerWidth || document.documentElement.clientWidth || 390;
+  const vh = window.innerHeight || document.documentElement.clientHeight || 844;
+  const wordRe = args && args.words ? new RegExp(args.words, "i") : null;
+  const maxCand = (args && args.maxCandidates) || 400;
+  if (!window.__qraN) window.__qraN = 0;
+
+  const stamp = (el) => {
+    let id = el.getAttribute("data-qra-id");
+    if (!id) { id = String(++window.__qraN); el.setAttribute("data-qra-id", id); }
+    return id;
+  };
+  const sel = (el) => '[data-qra-id="' + stamp(el) + '"]';
+  const clip = (s, n) => { s = (s || "").replace(/\s+/g, " ").trim(); return s.length > n ? s.slice(0, n) : s; };
+
+  // readable structural path (for humans reading evidence); shadow hosts joined by " "
+  const pathOf = (el) => {
+    const parts = [];
+    let node = el;
+    while (node && node.nodeType === 1) {
+      let part = node.tagName.toLowerCase();
+      if (node.id && /^[A-Za-z][\w-]*$/.test(node.id)) { parts.unshift(part + "#" + node.id); break; }
+      const cls = [...node.classList].filter((c) => /^[A-Za-z][\w-]*$/.test(c) && !/^(active|on|checked|selected)$/.test(c)).slice(0, 2);
+      if (cls.length) part += "." + cls.join(".");
+      const parent = node.parentElement || (node.parentNode && node.parentNode.host ? null : null);
+      if (parent) {
+        const same = [...parent.children].filter((c) => c.tagName === node.tagName);
+        if (same.length > 1) part += ":nth-of-type(" + (same.indexOf(node) + 1) + ")";
+      }
+      parts.unshift(part);
+      if (!node.parentElement) {
+        const root = node.getRootNode();
+        if (root && root.host) { parts.unshift("/"); node = root.host; continue; }
+        break;
+      }
+      node = node.parentElement;
+      if (parts.length > 8) break;
+    }
+    return parts.join(" > ").replace(/ > \/ > /g, " ");
+  };
+
+  // ---- walk every element incl. open shadow roots ----
+  const all = [];
+  const shadowOf = new WeakMap();
+  const walk = (root, inShadow) => {
+    const tw = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
+    let n = tw.currentNode.nodeType === 1 ? tw.currentNode : tw.nextNode();
+    while (n) {
+      all.push(n);
+      if (inShadow) shadowOf.set(n, true);
+      if (n.shadowRoot) walk(n.shadowRoot, true);
+      n = tw.nextNode();
+    }
+  };
+  if (document.body) walk(document.body, false);
+
+  const styleCache = new Map();
+  const cs = (el) => { let s = styleCache.get(el); if (!s) { s = getComputedStyle(el); styleCache.set(el, s); } return s; };
+  const parentOf = (el) => el.parentElement || (el.getRootNode && el.getRootNode().host) || null;
+
+  const isVisible = (el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2) return false;
+    if (r.right < 0 || r.left > vw || r.bottom < -vh * 3) return false;
+    if (el.checkVisibility && !el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return false;
+    const s = cs(el);
+    if (s.visibility === "hidden" || s.display === "none") return false;
+    return true;
+  };
+
+  // visible text of an element including its open shadow roots
+  const deepText = (el, limit) => {
+    let out = "";
+    const rec = (node) => {
+      if (out.length > limit) return;
+      if (node.nodeType === 3) { out += node.nodeValue + " "; return; }
+      if (node.nodeType !== 1) return;
+      const tag = node.tagName;
+      if (tag === "SCRIPT" || tag === "STYLE" || tag === "NOSCRIPT" || tag === "TEMPLATE") return;
+      const s = cs(node);
+      if (s.display === "none" || s.visibility === "hidden") return;
+      if (tag === "INPUT" && (node.type === "button" || node.type === "submit")) out += (node.value || "") + " ";
+      const kids = node.shadowRoot ? node.shadowRoot.childNodes : node.childNodes;
+      for (const k of kids) rec(k);
+      if (node.shadowRoot) for (const k of node.childNodes) if (k.nodeType === 1 && k.assignedSlot) rec(k);
+      if (/^(DIV|P|LI|TR|H\d|SECTION|BUTTON|LABEL|A)$/.test(tag)) out += "\n";
+    };
+    rec(el);
+    return out.replace(/[ \t]+/g, " ").replace(/\s*\n\s*/g, "\n").trim();
+  };
+  const ownText = (el) => {
+    let t = "";
+    for (const k of el.childNodes) if (k.nodeType === 3) t += k.nodeValue;
+    return t.replace(/\s+/g, " ").trim();
+  };
+
+  const box = (el) => { const r = el.getBoundingClientRect(); return { x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width), height: Math.round(r.height) }; };
+  const zOf = (el) => { const z = parseInt(cs(el).zIndex, 10); return isNaN(z) ? 0 : z; };
+  const raisedAncestor = (el) => {
+    // nearest fixed/sticky ancestor (or absolute with z-index), incl. self
+    let n = el;
+    while (n) {
+      const p = cs(n).position;
+      if (p === "fixed" || p === "sticky") return n;
+      n = parentOf(n);
+    }
+    return null;
+  };
+  const parseColor = (c) => { const m = (c || "").match(/rgba?\(([^)]+)\)/); if (!m) return null; const p = m[1].split(",").map((x) => parseFloat(x)); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const bgOf = (el) => { let n = el; while (n) { const c = parseColor(cs(n).backgroundColor); if (c && c.a > 0.5) return c; n = parentOf(n); } return { r: 255, g: 255, b: 255, a: 1 }; };
+  const contrast = (el) => {
+    const fg = parseColor(cs(el).color) || { r: 0, g: 0, b: 0 };
+    const bg = bgOf(el);
+    const a = lum(fg), b = lum(bg);
+    return Math.round(((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)) * 10) / 10;
+  };
+  const bgSaturated = (el) => { const c = parseColor(cs(el).backgroundColor); if (!c || c.a < 0.5) return false; const mx = Math.max(c.r, c.g, c.b), mn = Math.min(c.r, c.g, c.b); return mx - mn > 60 || lum(c) < 0.2; };
+
+  const attrsOf = (el) => {
+    const a = {};
+    for (const k of ["type", "name", "id", "placeholder", "aria-label", "title", "alt", "role", "href", "src", "required", "aria-required", "disabled", "aria-disabled", "checked", "aria-checked", "autocomplete", "inputmode", "maxlength", "pattern", "class", "onclick", "value", "readonly", "for"]) {
+      const v = el.getAttribute(k);
+      if (v !== null) a[k] = clip(v, 200);
+    }
+    return a;
+  };
+
+  // ---- overlays ----
+  const overlays = [];
+  const overlayEls = [];
+  const cover = (r) => Math.max(0, Math.min(r.right, vw) - Math.max(r.left, 0)) * Math.max(0, Math.min(r.bottom, vh) - Math.max(r.top, 0)) / (vw * vh);
+  const layerCands = [];
+  for (const el of all) {
+    const tag = el.tagName;
+    const s = cs(el);
+    const role = (el.getAttribute("role") || "").toLowerCase();
+    const modal = el.getAttribute("aria-modal") === "true" || role === "dialog" || role === "alertdialog" || (tag === "DIALOG" && el.open);
+    const pos = s.position;
+    if (!modal && pos !== "fixed" && !(pos === "absolute" && zOf(el) >= 10)) continue;
+    if (!isVisible(el)) continue;
+    const r = el.getBoundingClientRect();
+    const c = cover(r);
+    const bg = parseColor(s.backgroundColor);
+    const dim = bg && bg.a > 0.05 && bg.a < 0.97 && lum(bg) < 0.3;
+    layerCands.push({ el, modal, c, z: zOf(el), dim, r });
+  }
+  // outermost only
+  const inLayer = (el, set) => { let n = parentOf(el); while (n) { if (set.has(n)) return true; n = parentOf(n); } return false; };
+  const layerSet = new Set(layerCands.map((l) => l.el));
+  const outer = layerCands.filter((l) => !inLayer(l.el, layerSet));
+  const bigDim = outer.filter((l) => l.c >= 0.6 && (l.dim || l.modal));
+  for (const l of outer) {
+    const txt = deepText(l.el, 4000);
+    const hasCtl = l.el.querySelector && l.el.querySelector("input,button,select,textarea,img,canvas,svg,a");
+    const bottomBar = l.r.top > vh * 0.7 && l.r.height < vh * 0.3 && !l.modal;
+    const topBar = l.r.bottom < vh * 0.2 && !l.modal;
+    let isOverlay = false;
+    if (l.modal) isOverlay = true;
+    else if (l.c >= 0.3 && (txt || hasCtl) && (l.z >= 1 || l.dim) && !bottomBar) isOverlay = true;
+    else if (!bottomBar && !topBar && (txt || hasCtl) && bigDim.some((b) => b.el !== l.el && l.z >= b.z)) isOverlay = true;  // dialog box over a backdrop
+    else if (l.c >= 0.6 && l.dim && !txt) isOverlay = false;  // a bare backdrop: reported with its dialog
+    if (!isOverlay) continue;
+    // a full-screen fixed app shell (no dim, z<=1, holds most of the page) is not an overlay
+    if (!l.modal && !l.dim && l.c >= 0.9 && l.z <= 1 && !bigDim.length) continue;
+    overlayEls.push(l.el);
+    const backdrop = bigDim.find((b) => b.el !== l.el && l.z >= b.z);
+    const imgs = [];
+    const inputs = [], buttons = [], links = [];
+    const sub = [];
+    const walkSub = (root) => { for (const e of root.querySelectorAll("*")) { sub.push(e); if (e.shadowRoot) walkSub(e.shadowRoot); } };
+    walkSub(l.el);
+    if (l.el.shadowRoot) walkSub(l.el.shadowRoot);
+    for (const e of sub) {
+      if (!isVisible(e)) continue;
+      const t = e.tagName;
+      if (t === "IMG" || t === "CANVAS" || (t === "svg" && false)) {
+        const r = e.getBoundingClientRect();
+        imgs.push({ src: clip(t === "IMG" ? e.currentSrc || e.src : "canvas", 300), alt: e.getAttribute("alt") || "", width: Math.round(r.width), height: Math.round(r.height), selector: sel(e) });
+      } else if (t === "A") links.push({ selector: sel(e), text: clip(e.innerText, 200), href: e.getAttribute("href") || "" });
+    }
+    overlays.push({
+      selector: sel(l.el), path: pathOf(l.el), tag: l.el.tagName.toLowerCase(), text: txt, box: box(l.el), cover: Math.round(l.c * 100) / 100,
+      z: l.z, modal: l.modal, dim: !!l.dim, inShadow: !!shadowOf.get(l.el), backdrop: backdrop ? sel(backdrop.el) : null,
+      backdropBox: backdrop ? box(backdrop.el) : null, images: imgs.slice(0, 20), links: links.slice(0, 30), attrs: attrsOf(l.el),
+    });
+  }
+  const overlayIndexOf = (el) => { let n = el; while (n) { const i = overlayEls.indexOf(n); if (i >= 0) return i; n = parentOf(n); } return -1; };
+
+  // ---- clickable candidates ----
+  const candidates = [];
+  const seen = new Set();
+  const CLICK_TAGS = /^(BUTTON|A|SUMMARY|LABEL)$/;
+  for (const el of all) {
+    if (candidates.length >= maxCand) break;
+    const tag = el.tagName;
+    const role = (el.getAttribute("role") || "").toLowerCase();
+    let why = "";
+    if (CLICK_TAGS.test(tag)) why = tag.toLowerCase();
+    else if (tag === "INPUT" && /^(submit|button|image|reset)$/i.test(el.type)) why = "input";
+    else if (/^(button|link|tab|menuitem|option|radio)$/.test(role)) why = "role";
+    else if (el.hasAttribute("onclick") || (el.hasAttribute("tabindex") && el.getAttribute("tabindex") !== "-1")) why = "handler";
+    else {
+      const s = cs(el);
+      if (s.cursor === "pointer") {
+        const p = parentOf(el);
+        if (!p || cs(p).cursor !== "pointer") why = "pointer";
+      }
+      if (!why && tag.includes("-") && !el.shadowRoot) why = "custom";
+      if (!why && wordRe) {
+        const ot = ownText(el);
+        if (ot && ot.length <= 14 && wordRe.test(ot)) why = "text";
+      }
+      if (!why && tag === "svg" && el.parentElement && !CLICK_TAGS.test(el.parentElement.tagName)) {
+        const r = el.getBoundingClientRect();
+        if (r.width <= 48 && r.height <= 48) why = "svg";
+      }
+    }
+    if (!why) continue;
+    if (!isVisible(el)) continue;
+    if (seen.has(el)) continue;
+    seen.add(el);
+    const text = tag === "INPUT" ? (el.value || "") : clip(deepText(el, 300), 200);
+    const img = el.querySelector && el.querySelector("img[alt]");
+    const r = el.getBoundingClientRect();
+    const disabled = el.disabled === true || el.getAttribute("aria-disabled") === "true" || /(^|[\s_-])(disabled?|is-disabled)($|[\s_-])/i.test(el.getAttribute("class") || "") || cs(el).pointerEvents === "none";
+    let ctx = "", cp = parentOf(el);
+    for (let i = 0; i < 5 && cp; i++) { const t = deepText(cp, 400); if (t.length > text.length + 2) { ctx = clip(t, 240); break; } cp = parentOf(cp); }
+    const raised = raisedAncestor(el);
+    const rb = raised ? raised.getBoundingClientRect() : null;
+    candidates.push({
+      selector: sel(el), path: pathOf(el), tag: tag.toLowerCase(), text, why,
+      aria: el.getAttribute("aria-label") || "", title: el.getAttribute("title") || "", alt: img ? img.getAttribute("alt") : (el.getAttribute("alt") || ""),
+      cls: clip(el.getAttribute("class") || "", 120), role, ctx, grp: parentOf(el) ? pathOf(parentOf(el)) : "",
+      selected: el.getAttribute("aria-checked") === "true" || el.getAttribute("aria-selected") === "true" || /(^|[\s_-])(active|selected|checked|on|cur|current)($|[\s_-])/i.test(el.getAttribute("class") || "") || !!(el.querySelector && el.querySelector("input:checked")), href: el.getAttribute("href") || "",
+      box: box(el), enabled: !disabled, inShadow: !!shadowOf.get(el), overlay: overlayIndexOf(el),
+      bottomBar: !!(rb && rb.top > vh * 0.6 && rb.height < vh * 0.35), fixed: !!raised,
+      hasSvg: !!(tag === "svg" || (el.querySelector && el.querySelector("svg"))), hasImg: !!(el.querySelector && el.querySelector("img")),
+      contrast: contrast(el), saturated: bgSaturated(el), fontSize: parseFloat(cs(el).fontSize) || 0,
+      attrs: attrsOf(el),
+    });
+  }
+
+  // ---- form fields ----
+  const labelFor = (el) => {
+    const out = [];
+    if (el.id) {
+      const root = el.getRootNode();
+      const l = root.querySelector && root.querySelector('label[for="' + CSS.escape(el.id) + '"]');
+      if (l) out.push(deepText(l, 200));
+    }
+    const anc = el.closest && el.closest("label");
+    if (anc) out.push(deepText(anc, 200));
+    const al = el.getAttribute("aria-label"); if (al) out.push(al);
+    const lb = el.getAttribute("aria-labelledby");
+    if (lb) { const r = el.getRootNode(); for (const id of lb.split(/\s+/)) { const e = r.getElementById ? r.getElementById(id) : null; if (e) out.push(deepText(e, 200)); } }
+    // preceding text in the same row: previous sibling, else a short parent text
+    if (out.length === 0) {
+      let prev = el.previousElementSibling;
+      while (prev && !isVisible(prev)) prev = prev.previousElementSibling;
+      const pt = prev ? deepText(prev, 100) : "";
+      if (pt && pt.length <= 30) out.push(pt);
+      else {
+        const p = parentOf(el);
+        const t = p ? deepText(p, 100) : "";
+        if (t && t.length <= 30) out.push(t);
+      }
+    }
+    return clip(out.join(" "), 300);
+  };
+  const fields = [];
+  for (const el of all) {
+    const tag = el.tagName;
+    if (!(tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA")) continue;
+    const type = (el.getAttribute("type") || (tag === "INPUT" ? "text" : tag.toLowerCase())).toLowerCase();
+    if (/^(hidden|submit|button|image|reset|checkbox|radio|file)$/.test(type)) continue;
+    if (!isVisible(el)) continue;
+    const label = labelFor(el);
+    // nearby text (row) for asterisks / 必填 / 选填
+    let row = parentOf(el); let rowText = "";
+    for (let i = 0; i < 3 && row; i++) { const t = deepText(row, 400); if (t.length > 200) break; rowText = t; row = parentOf(row); }
+    const req = [], opt = [];
+    if (el.required) req.push("required-attr");
+    if (el.getAttribute("aria-required") === "true") req.push("aria-required");
+    if (/[*＊]/.test(label) || /[*＊]/.test(rowText)) req.push("asterisk");
+    if (/必填|必須|必须|required/i.test(label + " " + rowText + " " + (el.placeholder || ""))) req.push("text-必填");
+    if (/选填|選填|非必填|可不填|可选|可選|optional/i.test(label + " " + rowText + " " + (el.placeholder || ""))) {
+      if (/可不填/.test(el.placeholder || "")) opt.push("placeholder-可不填");
+      if (/optional/i.test(label + rowText + (el.placeholder || ""))) opt.push("text-optional");
+      if (/选填|選填|非必填|可选|可選/.test(label + rowText + (el.placeholder || ""))) opt.push("text-选填");
+    }
+    let valueMissing = false;
+    try { valueMissing = !!(el.validity && el.validity.valueMissing); } catch (e) { /* */ }
+    fields.push({
+      selector: sel(el), path: pathOf(el), tag: tag.toLowerCase(), type, name: el.getAttribute("name") || "", id: el.id || "",
+      label, placeholder: el.getAttribute("placeholder") || "", rowText: clip(rowText, 300), value: tag === "SELECT" ? "" : clip(el.value, 100),
+      required: req, optional: opt, valueMissing, readonly: !!el.readOnly, disabled: !!el.disabled,
+      inputmode: el.getAttribute("inputmode") || "", maxlength: el.getAttribute("maxlength") || "", pattern: el.getAttribute("pattern") || "",
+      autocomplete: el.getAttribute("autocomplete") || "",
+      options: tag === "SELECT" ? [...el.options].map((o) => clip(o.text, 50)).slice(0, 30) : [],
+      box: box(el), inShadow: !!shadowOf.get(el), overlay: overlayIndexOf(el), attrs: attrsOf(el),
+    });
+  }
+
+  // ---- checkboxes (real and styled) ----
+  const checkboxes = [];
+  const cbSeen = new Set();
+  for (const el of all) {
+    const tag = el.tagName;
+    const role = (el.getAttribute("role") || "").toLowerCase();
+    const cls = el.getAttribute("class") || "";
+    let kind = "";
+    if (tag === "INPUT" && el.type === "checkbox") kind = "input";
+    else if (role === "checkbox" || role === "switch") kind = "role";
+    else if (/(^|[\s_-])(checkbox|check-box|agree-?box|switch|toggle)($|[\s_-])/i.test(cls) && !el.querySelector("input[type=checkbox],[role=checkbox]")) kind = "styled";
+    if (!kind) continue;
+    // a hidden native checkbox styled by its label still counts when the label is visible
+    const lab = el.closest("label") || (el.id && el.getRootNode().querySelector ? el.getRootNode().querySelector('label[for="' + CSS.escape(el.id) + '"]') : null);
+    const vis = isVisible(el) || (lab && isVisible(lab));
+    if (!vis) continue;
+    let checked;
+    if (kind === "input") checked = !!el.checked;
+    else if (el.hasAttribute("aria-checked")) checked = el.getAttribute("aria-checked") === "true";
+    else checked = /(^|[\s_-])(checked|is-checked|active|on|selected)($|[\s_-])/i.test(cls);
+    let labelEl = lab || parentOf(el);
+    let labelText = labelEl ? deepText(labelEl, 500) : "";
+    if (labelEl && labelText.length < 2 && parentOf(labelEl)) { labelEl = parentOf(labelEl); labelText = deepText(labelEl, 500); }
+    const links = [];
+    if (labelEl) for (const a of labelEl.querySelectorAll("a, [role=link], span, em")) { const t = clip(a.innerText, 60); if (a.tagName === "A" || /《.*》|policy|privacy|协议|政策|條款|条款/.test(t)) if (t) links.push(t); }
+    const m = labelText.match(/《[^》]{1,30}》/g); if (m) for (const x of m) if (!links.includes(x)) links.push(x);
+    if (cbSeen.has(el)) continue;
+    cbSeen.add(el);
+    checkboxes.push({ selector: sel(el), path: pathOf(el), tag: tag.toLowerCase(), kind, checked, label: clip(labelText, 500), links: [...new Set(links)].slice(0, 10),
+      labelSelector: lab ? sel(lab) : null, required: el.required ? ["required-attr"] : [], box: box(lab && !isVisible(el) ? lab : el), overlay: overlayIndexOf(el), inShadow: !!shadowOf.get(el), attrs: attrsOf(el) });
+  }
+
+  // ---- links and page text ----
+  const links = [];
+  for (const el of all) {
+    if (el.tagName !== "A" || links.length >= 200) continue;
+    if (!isVisible(el)) continue;
+    links.push({ text: clip(el.innerText || el.getAttribute("aria-label") || "", 120), href: el.href || el.getAttribute("href") || "" });
+  }
+  const images = [];
+  for (const el of all) {
+    if (images.length >= 60) break;
+    if (el.tagName !== "IMG" && el.tagName !== "CANVAS") continue;
+    if (!isVisible(el)) continue;
+    const r = el.getBoundingClientRect();
+    images.push({ src: clip(el.tagName === "IMG" ? el.currentSrc || el.src : "canvas", 300), alt: el.getAttribute("alt") || "", width: Math.round(r.width), height: Math.round(r.height), selector: sel(el), overlay: overlayIndexOf(el) });
+  }
+  const text = document.body ? deepText(document.body, 20000) : "";
+  const html = document.documentElement, body = document.body;
+  const ovf = (e) => (e ? cs(e).overflow + " " + cs(e).overflowY : "");
+  const scrollLocked = /hidden/.test(ovf(html) + " " + ovf(body)) || (body && cs(body).position === "fixed");
+  const scrollable = html.scrollHeight > vh + 20;
+  return {
+    url: location.href, title: document.title || "", text, viewport: { width: vw, height: vh }, scrollLocked, scrollable,
+    scrollY: Math.round(window.scrollY), scrollHeight: html.scrollHeight,
+    candidates, overlays, fields, checkboxes, links, images, nodes: all.length,
+    readyState: document.readyState,
+  };
+}

@@ -1,0 +1,207 @@
+"""Scan what the diner sees: every frame, every open shadow root, one injected script.
+
+:func:`scan_page` runs ``scan.js`` in each frame of a Playwright page (with a
+timeout per frame) and merges the results into a :class:`PageScan`.  Elements
+are addressed by a ``(frame, selector)`` pair where ``selector`` is
+``[data-qra-id="N"]`` (stamped by the scanner, stable across scans; Playwright
+CSS pierces open shadow roots).  :func:`probe_blocking` asks the browser whether
+an overlay stands in the way (``document.elementFromPoint``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.trace import Box, Element
+
+SCAN_JS = (Path(__file__).with_name("scan.js")).read_text(encoding="utf-8")
+
+#: JS: is the point at the centre of ``target`` (or of the viewport / several
+#: points) covered by ``overlay`` (or its backdrop)?  Returns {"blocked", "hit", "disabled"}.
+PROBE_JS = r"""
+(a) => {
+  const q = (s) => { if (!s) return null; const find = (root) => { const e = root.querySelector(s); if (e) return e;
+      for (const h of root.querySelectorAll('*')) if (h.shadowRoot) { const x = find(h.shadowRoot); if (x) return x; } return null; };
+    return find(document); };
+  const deepHit = (x, y) => { let e = document.elementFromPoint(x, y); while (e && e.shadowRoot) { const i = e.shadowRoot.elementFromPoint(x, y); if (!i || i === e) break; e = i; } return e; };
+  const within = (e, anc) => { while (e) { if (e === anc) return true; e = e.parentElement || (e.getRootNode && e.getRootNode().host) || null; } return false; };
+  const ov = a.overlay ? q(a.overlay) : null;
+  const bd = a.backdrop ? q(a.backdrop) : null;
+  const vis = (e) => { if (!e || !e.isConnected) return false; const r = e.getBoundingClientRect(); if (r.width < 2 || r.height < 2) return false;
+    const s = getComputedStyle(e); return s.display !== 'none' && s.visibility !== 'hidden' && (!e.checkVisibility || e.checkVisibility({opacityProperty: true, visibilityProperty: true})); };
+  const ovVisible = vis(ov) || vis(bd);
+  const vw = innerWidth, vh = innerHeight;
+  const tgt = a.target ? q(a.target) : null;
+  let pts = [];
+  if (tgt && vis(tgt)) { const r = tgt.getBoundingClientRect(); pts.push([r.left + r.width / 2, r.top + r.height / 2]); }
+  else pts = [[vw / 2, vh / 2], [vw / 2, vh * 0.15], [vw / 2, vh * 0.85], [vw * 0.2, vh / 2]];
+  let covered = 0, hits = [];
+  for (const [x, y] of pts) {
+    if (x < 0 || y < 0 || x > vw || y > vh) continue;
+    const h = deepHit(x, y);
+    hits.push(h ? h.tagName.toLowerCase() : null);
+    if (h && ((ov && within(h, ov)) || (bd && within(h, bd)))) covered++;
+  }
+  const disabled = tgt ? !!(tgt.disabled || tgt.getAttribute('aria-disabled') === 'true') : false;
+  const ovf = (e) => e ? getComputedStyle(e).overflow + getComputedStyle(e).overflowY : '';
+  const locked = /hidden/.test(ovf(document.documentElement) + ovf(document.body));
+  return { overlayVisible: ovVisible, covered, points: pts.length, hits, disabled, scrollLocked: locked };
+}
+"""
+
+
+@dataclass
+class FrameScan:
+    """The scan of one frame: the raw dict from ``scan.js`` plus the frame handle."""
+
+    frame: Any
+    index: int
+    data: dict[str, Any]
+
+    @property
+    def url(self) -> str:
+        return self.data.get("url", "")
+
+
+@dataclass
+class Ref:
+    """One scanned element (candidate, field, checkbox, overlay) with its frame."""
+
+    frame: Any
+    frame_index: int
+    frame_url: str
+    d: dict[str, Any]
+
+    @property
+    def selector(self) -> str:
+        return self.d["selector"]
+
+    @property
+    def key(self) -> str:
+        return f"{self.frame_index}:{self.selector}"
+
+    def text(self) -> str:
+        d = self.d
+        return " ".join(x for x in (d.get("text", ""), d.get("aria", ""), d.get("title", ""), d.get("alt", "")) if x)
+
+    def element(self) -> Element:
+        """The trace :class:`~crawler.trace.Element` for this ref (readable path kept in attrs)."""
+        d = self.d
+        b = d.get("box")
+        attrs = {k: str(v) for k, v in (d.get("attrs") or {}).items()}
+        attrs["qra_path"] = d.get("path", "")
+        return Element(
+            selector=self.selector,
+            tag=d.get("tag", ""),
+            text=(d.get("text") or "")[:2000],
+            box=Box(**b) if b else None,
+            frame_url=self.frame_url,
+            in_shadow_root=bool(d.get("inShadow")),
+            attrs=attrs,
+        )
+
+    def locator(self):
+        return self.frame.locator(self.selector).first
+
+
+@dataclass
+class PageScan:
+    """Everything visible on the page right now, across frames."""
+
+    frames: list[FrameScan] = field(default_factory=list)
+    url: str = ""
+
+    def _refs(self, key: str) -> list[Ref]:
+        out = []
+        for f in self.frames:
+            for d in f.data.get(key, []):
+                out.append(Ref(f.frame, f.index, f.url, d))
+        return out
+
+    @property
+    def candidates(self) -> list[Ref]:
+        return self._refs("candidates")
+
+    @property
+    def overlays(self) -> list[Ref]:
+        return self._refs("overlays")
+
+    @property
+    def fields(self) -> list[Ref]:
+        return self._refs("fields")
+
+    @property
+    def checkboxes(self) -> list[Ref]:
+        return self._refs("checkboxes")
+
+    @property
+    def images(self) -> list[Ref]:
+        return self._refs("images")
+
+    @property
+    def links(self) -> list[dict[str, str]]:
+        out = []
+        for f in self.frames:
+            out.extend(f.data.get("links", []))
+        return out
+
+    @property
+    def text(self) -> str:
+        return "\n".join(f.data.get("text", "") for f in self.frames if f.data.get("text"))[:20000]
+
+    @property
+    def scroll_locked(self) -> bool:
+        return bool(self.frames and self.frames[0].data.get("scrollLocked"))
+
+    @property
+    def viewport(self) -> dict[str, int]:
+        return self.frames[0].data.get("viewport", {"width": 390, "height": 844}) if self.frames else {"width": 390, "height": 844}
+
+    def signature(self) -> str:
+        """A cheap fingerprint of the visible state (URL + text + overlays), to tell progress."""
+        ov = "|".join(o.d.get("text", "")[:200] for o in self.overlays)
+        return f"{self.url}\n{self.text[:8000]}\n{ov}"
+
+    def frames_urls(self) -> list[str]:
+        return [f.url for f in self.frames]
+
+
+async def scan_page(page, words_regex: str, timeout_s: float = 4.0) -> PageScan:
+    """Scan every frame of ``page``; frames that fail or time out are skipped.
+
+    ``words_regex`` (JS regex source) makes elements whose own short text matches
+    count as clickable even without a click signal.  Returns a :class:`PageScan`.
+    """
+    out = PageScan(url=page.url)
+    for i, fr in enumerate(page.frames):
+        try:
+            if fr.is_detached():
+                continue
+            data = await asyncio.wait_for(
+                fr.evaluate(SCAN_JS, {"words": words_regex, "maxCandidates": 400}), timeout_s
+            )
+        except Exception:
+            continue
+        if isinstance(data, dict):
+            out.frames.append(FrameScan(fr, i, data))
+    return out
+
+
+async def probe_blocking(overlay: Ref, target: Ref | None = None) -> dict[str, Any]:
+    """Ask the overlay's frame whether the overlay is still shown and covers the page (or ``target``).
+
+    Returns ``{"overlayVisible": bool, "covered": int, "points": int, "disabled": bool, "scrollLocked": bool}``;
+    on failure (frame gone) ``{"overlayVisible": False, "error": "..."}``.
+    """
+    args = {
+        "overlay": overlay.selector,
+        "backdrop": overlay.d.get("backdrop"),
+        "target": target.selector if target is not None and target.frame is overlay.frame else None,
+    }
+    try:
+        return await asyncio.wait_for(overlay.frame.evaluate(PROBE_JS, args), 3)
+    except Exception as exc:  # frame navigated/detached
+        return {"overlayVisible": False, "covered": 0, "points": 0, "error": type(exc).__name__}

@@ -1,0 +1,229 @@
+"""Word lists and the candidate scorer (zh-Hans, zh-Hant, English).
+
+A control is scored for a *purpose* (``add``, ``cart``, ``submit``, ``close``...)
+from its text (weighted most), accessible name (aria-label/title/alt), class
+hints, size, position (bottom bar, top-right corner of an overlay) and colour
+contrast, after *Dark Patterns at Scale* (Mathur et al. 2019).  Every score
+keeps its reasons, so a wrong turn can be debugged from the trace alone.
+
+Nothing here knows a site: only words a diner would read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+#: purpose -> [(word, weight)].  Matching is case-insensitive; exact match of
+#: the whole control text scores the full weight, containment 70 %.
+WORDS: dict[str, list[tuple[str, float]]] = {
+    "enter_menu": [
+        ("开始点餐", 6), ("開始點餐", 6), ("立即点餐", 6), ("立即點餐", 6), ("去点餐", 6), ("去點餐", 6),
+        ("点餐", 4), ("點餐", 4), ("进店", 4), ("進店", 4), ("进入菜单", 5), ("查看菜单", 5), ("查看菜單", 5),
+        ("菜单", 2.5), ("菜單", 2.5), ("order now", 6), ("start order", 6), ("start ordering", 6),
+        ("view menu", 5), ("menu", 2.5), ("点菜", 4), ("點菜", 4), ("进入", 2), ("進入", 2), ("enter", 2),
+    ],
+    "add": [
+        ("加入购物车", 7), ("加入購物車", 7), ("加购", 6), ("加購", 6), ("加入", 5), ("选规格", 6), ("選規格", 6),
+        ("选择规格", 6), ("選擇規格", 6), ("+", 6), ("＋", 6), ("add to cart", 7), ("add to order", 7),
+        ("add", 5), ("加", 3), ("点一份", 4), ("來一份", 4), ("来一份", 4),
+    ],
+    "spec_confirm": [
+        ("确定", 6), ("確定", 6), ("加入购物车", 7), ("加入購物車", 7), ("确认", 5), ("確認", 5),
+        ("选好了", 6), ("選好了", 6), ("add to cart", 7), ("confirm", 5), ("ok", 4), ("done", 4), ("完成", 4),
+    ],
+    "cart": [
+        ("购物车", 5), ("購物車", 5), ("去结算", 7), ("去結算", 7), ("结算", 6), ("結算", 6), ("选好了", 6),
+        ("選好了", 6), ("下一步", 5), ("view cart", 6), ("cart", 4), ("checkout", 6), ("check out", 6), ("去下单", 5),
+        ("去下單", 5), ("好了", 3), ("已选", 3), ("已選", 3),
+    ],
+    "checkout": [
+        ("去结算", 7), ("去結算", 7), ("结算", 6), ("結算", 6), ("选好了", 6), ("選好了", 6), ("下一步", 5),
+        ("去下单", 6), ("去下單", 6), ("checkout", 6), ("check out", 6), ("继续", 3), ("繼續", 3), ("continue", 3),
+        ("确认订单", 5), ("確認訂單", 5),
+    ],
+    "submit": [
+        ("提交订单", 8), ("提交訂單", 8), ("确认下单", 8), ("確認下單", 8), ("确认提交", 7), ("確認提交", 7),
+        ("立即下单", 7), ("立即下單", 7), ("去下单", 6), ("去下單", 6), ("下单", 6), ("下單", 6),
+        ("place order", 8), ("submit order", 8), ("confirm order", 7), ("提交", 5), ("submit", 5),
+        ("送出订单", 7), ("送出訂單", 7),
+    ],
+    "close": [
+        ("×", 7), ("✕", 7), ("✖", 7), ("╳", 7), ("x", 5), ("关闭", 7), ("關閉", 7), ("close", 7), ("dismiss", 6),
+        ("收起", 3),
+    ],
+    "skip": [
+        ("暂不", 7), ("暫不", 7), ("跳过", 7), ("跳過", 7), ("以后再说", 7), ("以後再說", 7), ("稍后", 6),
+        ("稍後", 6), ("游客", 6), ("遊客", 6), ("直接点餐", 7), ("直接點餐", 7), ("先逛逛", 6), ("不了", 5),
+        ("取消", 5), ("不同意", 4), ("拒绝", 4), ("拒絕", 4), ("not now", 7), ("skip", 7), ("later", 6),
+        ("continue as guest", 7), ("guest", 5), ("no thanks", 7), ("no, thanks", 7), ("maybe later", 7),
+        ("继续点餐", 6), ("繼續點餐", 6), ("先不", 6), ("下次再说", 6), ("下次再說", 6), ("我知道了", 4),
+        ("知道了", 4), ("残忍拒绝", 7), ("殘忍拒絕", 7), ("不需要", 6), ("不用了", 6), ("随便看看", 5), ("隨便看看", 5),
+        ("返回", 2),
+    ],
+    "decline": [
+        ("不同意", 7), ("拒绝", 7), ("拒絕", 7), ("不允许", 7), ("不允許", 7), ("deny", 7), ("decline", 7),
+        ("disagree", 7), ("don't allow", 7), ("reject", 6), ("取消", 4), ("不授权", 7), ("不授權", 7),
+    ],
+    "mode_dine_in": [
+        ("堂食", 7), ("店内用餐", 7), ("店內用餐", 7), ("在店吃", 6), ("店内就餐", 7), ("店內就餐", 7),
+        ("dine in", 7), ("dine-in", 7), ("eat in", 7), ("堂吃", 6),
+    ],
+    "mode_pickup": [
+        ("到店自取", 7), ("自提", 7), ("自取", 7), ("外带", 6), ("外帶", 6), ("打包", 5), ("pickup", 7),
+        ("pick up", 7), ("pick-up", 7), ("takeaway", 6), ("take away", 6), ("to go", 5),
+    ],
+    "mode_delivery": [
+        ("外卖", 7), ("外賣", 7), ("外送", 7), ("配送", 5), ("送餐", 5), ("delivery", 7), ("deliver", 6),
+    ],
+}
+
+#: Controls never pressed: money moves.  Matched on the control's own text.
+PAY_RE = re.compile(r"支付|付款|买单|買單|结账付款|去付|立即付|\bpay\b|pay now|checkout and pay|微信支付|支付宝", re.I)
+
+#: Words that turn a control into a PI act (login/registration/follow...): never a way "past" a gate,
+#: and a poor "add"/"cart" choice.
+PI_ACT_RE = re.compile(
+    r"登录|登入|登錄|注册|註冊|手机号|手機號|手机|手機|验证码|驗證碼|授权|授權|开卡|開卡|入会|入會|领取会员|成为会员|"
+    r"关注|關注|允许|允許|同意并|同意|绑定|綁定|获取|獲取|login|log in|sign in|sign up|register|authori[sz]e|follow|allow|agree|accept",
+    re.I,
+)
+
+#: Class-name hints per purpose.
+CLASS_HINTS: dict[str, re.Pattern[str]] = {
+    "add": re.compile(r"(^|[\s_-])(add|plus|increase|incr|add-?cart|btn-?add|jia)([\s_-]|$)", re.I),
+    "close": re.compile(r"close|dismiss|(^|[\s_-])(x|cancel|icon-?x)([\s_-]|$)", re.I),
+    "cart": re.compile(r"cart|basket|bag|settle|checkout", re.I),
+    "checkout": re.compile(r"checkout|settle|submit|next", re.I),
+    "submit": re.compile(r"submit|place-?order|confirm", re.I),
+    "skip": re.compile(r"skip|later|cancel|guest|decline", re.I),
+}
+
+BANNER_RE = re.compile(r"会员|會員|开卡|開卡|优惠券|優惠券|领券|領券|关注|關注|公众号|公眾號|活动|活動|member|coupon|banner|广告|廣告", re.I)
+SOLD_OUT_RE = re.compile(r"售罄|已售完|售完|卖完|賣完|sold\s*out|暂停供应|暫停供應|已下架|unavailable|估清|沽清", re.I)
+
+_ALL_WORDS = sorted({w for ws in WORDS.values() for w, _ in ws if len(w) >= 2}, key=len, reverse=True)
+
+
+def words_regex() -> str:
+    """JS regex source matching any purpose word (so the scanner keeps texty divs as candidates)."""
+    return "(" + "|".join(re.escape(w) for w in _ALL_WORDS) + r"|^[+＋×✕✖]$)"
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", (s or "").strip().lower())
+
+
+def _match(word: str, text: str) -> float:
+    """1.0 exact, 0.7 contained (word-bounded for ASCII words), 0 otherwise."""
+    if not text:
+        return 0.0
+    w = word.lower()
+    if text == w:
+        return 1.0
+    if w.isascii() and w.replace(" ", "").replace("-", "").isalpha():
+        if len(w) <= 2:
+            return 0.0
+        if re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", text):
+            return 0.7
+        return 0.0
+    if len(w) == 1:  # +, ×, x: only whole-text matches (done above) or a leading glyph
+        return 0.8 if text.startswith(w) and len(text) <= 3 else 0.0
+    return 0.7 if w in text else 0.0
+
+
+def is_pay(d: dict[str, Any]) -> bool:
+    """True when a control reads as a payment control (never pressed)."""
+    t = " ".join(x for x in (d.get("text", ""), d.get("aria", ""), d.get("title", "")) if x)
+    return bool(PAY_RE.search(t)) and len(t) <= 40
+
+
+def score(d: dict[str, Any], purpose: str, viewport: dict[str, int], overlay_box: dict | None = None) -> tuple[float, list[str]]:
+    """Score one scanned control ``d`` (a ``scan.js`` candidate dict) for ``purpose``.
+
+    Returns ``(score, reasons)``; ``score <= 0`` means "not a candidate".
+    Pay controls score ``-100`` for every purpose.  ``overlay_box`` (the gate's
+    box) enables the top-right-corner bonus for ``close``.
+    """
+    reasons: list[str] = []
+    text = _norm(d.get("text", ""))
+    alt = _norm(" ".join(x for x in (d.get("aria", ""), d.get("title", ""), d.get("alt", "")) if x))
+    if is_pay(d):
+        return -100.0, ["pay control: never pressed"]
+    best = 0.0
+    for word, w in WORDS.get(purpose, []):
+        m = _match(word, text)
+        if m:
+            s = w * m
+            if s > best:
+                best = s
+                reasons_text = f"text:{word} +{s:.1f}"
+        m2 = _match(word, alt) * 0.85
+        if m2 and w * m2 > best:
+            best = w * m2
+            reasons_text = f"name:{word} +{best:.1f}"
+    sc = best
+    if best:
+        reasons.append(reasons_text)
+    cls = d.get("cls", "") + " " + (d.get("attrs", {}) or {}).get("id", "")
+    hint = CLASS_HINTS.get(purpose)
+    if hint and hint.search(cls):
+        sc += 2.0 if best else 3.0
+        reasons.append("class-hint +%.0f" % (2.0 if best else 3.0))
+    if sc <= 0:
+        # icon-only close: an SVG/img-only small square control in an overlay's top-right
+        if purpose == "close" and overlay_box and not text and (d.get("hasSvg") or d.get("hasImg") or d.get("why") == "svg"):
+            sc = 2.0
+            reasons.append("icon-only +2")
+        else:
+            return 0.0, reasons
+    b = d.get("box") or {}
+    w, h = b.get("width", 0), b.get("height", 0)
+    vw, vh = viewport.get("width", 390), viewport.get("height", 844)
+    long_text = len(text) > 24
+    if long_text and purpose not in ("close",):
+        pen = min(4.0, (len(text) - 24) / 10)
+        sc -= pen
+        reasons.append(f"long text -{pen:.1f}")
+    if purpose in ("cart", "checkout", "submit") and d.get("bottomBar"):
+        sc += 1.5
+        reasons.append("bottom bar +1.5")
+    if purpose in ("cart", "checkout", "submit", "add", "spec_confirm", "enter_menu") and d.get("saturated"):
+        sc += 0.8
+        reasons.append("filled colour +0.8")
+    if purpose in ("cart", "checkout", "submit", "enter_menu", "spec_confirm") and w * h >= 0.03 * vw * vh:
+        sc += 0.5
+        reasons.append("large +0.5")
+    if purpose == "close":
+        if overlay_box:
+            ox, oy, ow = overlay_box.get("x", 0), overlay_box.get("y", 0), overlay_box.get("width", vw)
+            cx, cy = b.get("x", 0) + w / 2, b.get("y", 0) + h / 2
+            if cx > ox + ow * 0.7 and cy < oy + 80:
+                sc += 2.0
+                reasons.append("top-right +2")
+            if 0 < w <= 60 and 0 < h <= 60 and abs(w - h) <= 16:
+                sc += 1.0
+                reasons.append("small square +1")
+        if w * h > 0.1 * vw * vh:
+            sc -= 3
+            reasons.append("too big -3")
+    if purpose in ("add", "cart", "checkout", "submit", "enter_menu", "spec_confirm", "mode_dine_in",
+                   "mode_pickup", "mode_delivery") and PI_ACT_RE.search(text + " " + alt):
+        sc -= 4
+        reasons.append("PI act words -4")
+    if purpose in ("skip", "close", "decline") and PI_ACT_RE.search(text) and not re.search(r"不|暂|暫|拒|not|no |skip|later|cancel|取消", text):
+        sc -= 6
+        reasons.append("PI act words -6")
+    if purpose in ("add", "enter_menu") and BANNER_RE.search(text + " " + d.get("ctx", "")[:60]) and len(text) > 4:
+        sc -= 2
+        reasons.append("banner words -2")
+    if purpose == "add" and SOLD_OUT_RE.search(d.get("ctx", "") + " " + text):
+        sc -= 5
+        reasons.append("sold out -5")
+    if not d.get("enabled", True):
+        sc -= 3
+        reasons.append("disabled -3")
+    if 0 < w < 10 or 0 < h < 10:
+        sc -= 1
+        reasons.append("tiny -1")
+    return round(sc, 2), reasons

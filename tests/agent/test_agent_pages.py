@@ -1,0 +1,140 @@
+"""The order agent on small pages it has never seen (served on 127.0.0.1).
+
+Browser tests: they fail (never skip) when Chromium cannot start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from crawler.audit import AuditConfig, audit_url
+
+pytestmark = pytest.mark.browser
+
+CHECKOUT = """<!doctype html><meta charset=utf-8><title>确认订单</title>
+<h2>确认订单</h2><div>桌号 <input name=table value="A3" readonly></div><div>红烧肉 x1 ¥38</div>
+<div>备注 <input name=remark placeholder="口味偏好（选填）"></div>
+<div style="position:fixed;bottom:0;left:0;right:0;height:56px;display:flex;background:#fff">
+<span>合计 ¥38</span><button id=sub style="background:#f60;color:#fff;flex:1"
+onclick="fetch('/submit',{method:'POST'}).then(()=>location.href='/done')">提交订单</button></div>"""
+
+DONE = """<!doctype html><meta charset=utf-8><h2>下单成功</h2><p>订单号 10086</p>
+<button onclick="fetch('/pay',{method:'POST'})" style="background:#07c160;color:#fff">立即支付 ¥38</button>"""
+
+MENU_ITEMS = """
+<div class=banner><a href="/member">开通会员 立享8折优惠 领取新人券</a></div>
+<div class=item><span>红烧肉</span><span>¥38</span><button class=add onclick="add()">加入购物车</button></div>
+<div class=item><span>宫保鸡丁</span><span>¥28</span><button class=add onclick="add()">加入购物车</button></div>
+"""
+CART_BAR = """
+<div class=cartbar style="position:fixed;bottom:0;left:0;right:0;height:56px;background:#222;color:#fff;display:flex">
+<span>购物车 <b id=cnt>0</b></span>
+<div class=go style="cursor:pointer;background:#f60;flex:1;text-align:center" onclick="if(window.n) (window.top||window).location.href='/checkout'">去结算</div></div>
+<script>window.n=0;function add(){window.n++;document.getElementById('cnt').textContent=window.n;}</script>
+"""
+
+
+def run(url: str, tmp_path, **kw):
+    cfg = AuditConfig(out_dir=tmp_path, timeout_s=kw.pop("timeout_s", 40), **kw)
+    return asyncio.run(audit_url(url, cfg))
+
+
+def serve_shop(pages, menu_html: str, extra: dict[str, str] | None = None) -> str:
+    pages.add("/checkout", CHECKOUT)
+    pages.add("/done", DONE)
+    for k, v in (extra or {}).items():
+        pages.add(k, v)
+    return pages.add("/shop", "<!doctype html><meta charset=utf-8><title>小馆</title>" + menu_html)
+
+
+def clicked_texts(trace) -> list[str]:
+    return [s.target.text for s in trace.steps if s.action == "click" and s.target is not None]
+
+
+def test_add_to_cart_beats_banner_link_and_path_completes(pages, tmp_path):
+    url = serve_shop(pages, MENU_ITEMS + CART_BAR)
+    trace, result = run(url, tmp_path)
+    assert trace.outcome == "completed", trace.reason
+    assert trace.order_reached == "submitted"
+    add_step = next(s for s in trace.steps if any(c.chosen and c.purpose == "add" for c in s.candidates))
+    chosen = next(c for c in add_step.candidates if c.chosen)
+    assert "加入购物车" in chosen.element.text
+    assert all("会员" not in t for t in clicked_texts(trace))
+    assert not any(h.startswith("GET /member") for h in pages.hits)
+    # the pay button on the confirmation page is never pressed
+    assert "POST /submit" in pages.hits
+    assert not any("/pay" in h for h in pages.hits)
+    assert (tmp_path / "trace.json").exists() and (tmp_path / "result.json").exists()
+
+
+def test_icon_only_close_passes_phone_gate(pages, tmp_path):
+    gate = """
+<div id=mask style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:50"></div>
+<div id=dlg style="position:fixed;left:30px;right:30px;top:200px;height:300px;background:#fff;z-index:51">
+ <button aria-hidden=true style="position:absolute;right:6px;top:6px;width:28px;height:28px;border:0;background:none"
+   onclick="mask.remove();dlg.remove()"><svg width=16 height=16 viewBox="0 0 16 16"><path d="M2 2L14 14M14 2L2 14" stroke="#999"/></svg></button>
+ <h3>登录后点餐</h3><input type=tel placeholder="请输入手机号"><input placeholder="验证码">
+ <button>获取验证码</button><button style="background:#f60;color:#fff">登录</button></div>"""
+    url = serve_shop(pages, MENU_ITEMS + CART_BAR + gate)
+    trace, _ = run(url, tmp_path)
+    assert trace.gates, "the phone login overlay was not recognised"
+    g = trace.gates[0]
+    assert g.stage == "entry" and "phone" in g.asks_hint and g.blocking
+    assert g.passed_by == "try"
+    assert g.tries[0].method == "close icon" and g.tries[0].outcome == "passed"
+    assert not trace.typed  # no canary was needed
+    assert trace.outcome == "completed"
+
+
+def test_shadow_dom_add_button(pages, tmp_path):
+    comp = """<menu-list></menu-list>
+<script>
+customElements.define('menu-list', class extends HTMLElement { connectedCallback() {
+  const r = this.attachShadow({mode: 'open'});
+  r.innerHTML = '<style>.add{border-radius:50%;width:28px;height:28px}</style>' +
+   '<div class=item><span>酸菜鱼</span><span>¥58</span><button class="add" aria-label="add">+</button></div>';
+  r.querySelector('.add').addEventListener('click', () => add());
+}});
+</script>"""
+    url = serve_shop(pages, comp + CART_BAR)
+    trace, _ = run(url, tmp_path)
+    assert trace.order_reached == "submitted", (trace.reason, [s.note for s in trace.steps])
+    add_clicks = [s for s in trace.steps if s.target is not None and s.target.in_shadow_root]
+    assert add_clicks, "the add button inside the shadow root was not the one clicked"
+
+
+def test_iframe_menu_is_driven(pages, tmp_path):
+    frame = "<!doctype html><meta charset=utf-8><body>" + MENU_ITEMS + CART_BAR
+    outer = '<h1>欢迎光临</h1><iframe src="/menu-frame" style="width:100%;height:700px;border:0"></iframe>'
+    url = serve_shop(pages, outer, {"/menu-frame": frame})
+    trace, _ = run(url, tmp_path)
+    assert trace.order_reached == "submitted", (trace.reason, [s.note for s in trace.steps])
+    assert any(s.target is not None and (s.target.frame_url or "").endswith("/menu-frame") for s in trace.steps)
+
+
+def test_pay_only_checkout_is_never_pressed(pages, tmp_path):
+    pay_checkout = """<!doctype html><meta charset=utf-8><h2>确认订单</h2><div>红烧肉 x1 ¥38</div>
+<button style="position:fixed;bottom:0;width:100%;background:#07c160;color:#fff"
+ onclick="fetch('/pay',{method:'POST'})">立即支付</button>"""
+    url = serve_shop(pages, MENU_ITEMS + CART_BAR)
+    pages.add("/checkout", pay_checkout)
+    trace, _ = run(url, tmp_path)
+    assert not any("/pay" in h for h in pages.hits)
+    assert trace.order_reached == "checkout"
+    assert trace.outcome == "completed"
+
+
+def test_closed_shop_is_an_error_with_reason(pages, tmp_path):
+    url = pages.add("/closed", "<meta charset=utf-8><h2>本店休息中</h2><p>营业时间 10:00-22:00</p>")
+    trace, result = run(url, tmp_path)
+    assert trace.outcome == "error" and "closed" in trace.reason
+    assert result.verdict == "inconclusive"
+
+
+def test_non_web_scheme_is_unsupported_without_browser(tmp_path):
+    trace, result = run("weixin://dl/business/?t=abc", tmp_path)
+    assert trace.outcome == "unsupported" and "mini-program" in trace.reason
+    assert result.verdict == "unsupported"
+    assert not trace.steps
