@@ -138,7 +138,8 @@ def _summary(outcome: Any, console: Any) -> None:
         except Exception as exc:  # the crawl's results are stored; the report can be rebuilt later
             console.print(f"report:     not built ({type(exc).__name__}: {exc})")
     if outcome.status == "interrupted":
-        console.print(f"[yellow]interrupted[/]: resume with  qraudit crawl --resume {outcome.run_id}")
+        console.print(f"[yellow]interrupted[/] ({outcome.reason}): resume with  "
+                      f"qraudit crawl --resume {outcome.run_id}")
 
 
 @app.command("runs")

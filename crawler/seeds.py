@@ -391,6 +391,18 @@ def resolve(district: District, mapping: dict[str, str]) -> District:
     return replace(district, sources=sources, placeholders=dict(mapping))
 
 
+def check_sources(district: District) -> None:
+    """Check a live district's local sources before crawling: CSV files readable, photo folders present.
+
+    Raises QrauditError naming the district file and the missing path.
+    """
+    for i, s in enumerate(district.sources, 1):
+        if s.type == "csv" and not (s.path and Path(s.path).is_file()):
+            raise QrauditError(f"{district.file}: sources[{i}] (csv): file not found: {s.path}")
+        if s.type == "qr_photos" and not (s.path and Path(s.path).is_dir()):
+            raise QrauditError(f"{district.file}: sources[{i}] (qr_photos): folder not found: {s.path}")
+
+
 @contextlib.contextmanager
 def open_district(district: District, qr_dir: Path | None = None) -> Iterator[District]:
     """Yield the district ready to crawl; start/stop the sandbox when it asks for one.
@@ -400,10 +412,13 @@ def open_district(district: District, qr_dir: Path | None = None) -> Iterator[Di
     folder by default) and substitutes ``{sandbox}`` (base URL), ``{sandbox_qr}``
     (that folder) and ``{sandbox_third_party}``.  CSV files of a sandbox district
     may contain ``{sandbox}`` too (see :func:`read_csv_source`).
-    Raises QrauditError if the sandbox package is missing.
+    Raises QrauditError if the sandbox package is missing or a local source
+    (CSV file, photo folder) does not exist.
     """
     if not district.sandbox:
-        yield resolve(district, {})
+        live = resolve(district, {})
+        check_sources(live)
+        yield live
         return
     try:
         from sandbox.server import SandboxServer
@@ -412,6 +427,7 @@ def open_district(district: District, qr_dir: Path | None = None) -> Iterator[Di
     with contextlib.ExitStack() as stack:
         if qr_dir is None:
             qr_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qraudit-qr-")))
+        qr_dir = Path(qr_dir).resolve()
         qr_dir.mkdir(parents=True, exist_ok=True)
         sb = stack.enter_context(SandboxServer())
         sb.write_qr_photos(qr_dir)
@@ -424,4 +440,5 @@ def open_district(district: District, qr_dir: Path | None = None) -> Iterator[Di
         live.sandbox_hosts = sorted(set(live.sandbox_hosts) | {h for h in hosts if h})
         live.placeholders = mapping
         live.server = sb
+        check_sources(live)
         yield live

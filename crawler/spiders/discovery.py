@@ -232,6 +232,13 @@ def _name_and_address(a: Tag, container: Tag) -> tuple[str | None, str | None]:
                     break
     if address:
         address = ADDRESS_LABEL_RE.sub("", address).strip() or None
+    if address:
+        # "category · address · phone": keep the segment that looks like an address
+        parts = [p.strip() for p in re.split(r"\s*[·|｜•/]\s*", address) if p.strip()]
+        if len(parts) > 1:
+            hits = [p for p in parts if ADDRESS_RE.search(p) or ADDRESS_LABEL_RE.match(p)]
+            if hits:
+                address = ADDRESS_LABEL_RE.sub("", hits[0]).strip() or address
     if name and len(name) > 120:
         name = name[:120]
     return name, address

@@ -98,8 +98,8 @@ class Store:
         read_only: bool = False,
         lock_timeout_s: float = 60.0,
     ) -> None:
-        self.data_dir = Path(data_dir) if data_dir else default_data_dir()
-        self.db_path = Path(db_path) if db_path else self.data_dir / "qraudit.duckdb"
+        self.data_dir = (Path(data_dir) if data_dir else default_data_dir()).expanduser().resolve()
+        self.db_path = (Path(db_path).expanduser().resolve() if db_path else self.data_dir / "qraudit.duckdb")
         self.read_only = read_only
         self.lock_timeout_s = lock_timeout_s
         self._schema_applied = False
