@@ -252,7 +252,8 @@ def footer_html(m: dict[str, Any], cls: str) -> str:
         parts.append(f'<span>{w(m, "tel")}：<a href="tel:{m["cfg"].get("shop_phone", "021-5555-0101")}">'
                      f'{m["cfg"].get("shop_phone", "021-5555-0101")}</a></span>')
     if f.get("follow_us"):
-        parts.append(f'<span class="{cls}-follow-us">{w(m, "follow_us")}：{esc(m["name"])}官方公众号</span>')
+        oa = {"zhs": "官方公众号", "zht": "官方公眾號", "en": " official account"}[m["cfg"].get("lang", "zhs")]
+        parts.append(f'<span class="{cls}-follow-us">{w(m, "follow_us")}：{esc(m["name"])}{oa}</span>')
     if f.get("privacy", True):
         parts.append(f'<a href="{mbase(m)}/privacy">{w(m, "pp")}</a>')
     return f'<footer class="{cls}-footer">' + " · ".join(parts) + "</footer>"

@@ -103,7 +103,12 @@
     h.appendChild(m);
     return m;
   }
-  function closeOverlay(m) { if (m && m.parentNode) m.parentNode.removeChild(m); if (window.QG && QG.unhost) QG.unhost(m); }
+  function closeOverlay(m) {
+    if (!m) return;
+    var r = m.getRootNode ? m.getRootNode() : null;
+    if (m.parentNode) m.parentNode.removeChild(m);
+    if (r && r.host && r.host.getAttribute('data-qg') && r.host.parentNode) r.host.parentNode.removeChild(r.host);
+  }
   function q(m, sel) { return m.querySelector(sel); }
   function on(el, fn) { if (el) el.addEventListener('click', fn); }
 
@@ -349,7 +354,7 @@
 
   function run(stage, next, where) {
     var gates = (C.gates || []).map(function (g, i) { g._i = i; return g; }).filter(function (g) {
-      return g.stage === stage && (!where || (g.where || 'frame') === where || (!g.where && where === 'frame'));
+      return g.stage === stage && (!where || (g.where || 'frame') === where);
     });
     var i = 0;
     (function step() {
@@ -471,5 +476,5 @@
   window.QG = {t: t, esc: esc, get: get, set: set, cookie: cookie, run: run, leak: leak, wirePhone: wirePhone, btn: btn,
     checkoutHtml: checkoutHtml, wireCheckout: wireCheckout, validateCheckout: validateCheckout, submitOrder: submitOrder,
     doneHtml: doneHtml, wireDone: wireDone, cart: cart, saveCart: saveCart, addToCart: addToCart, cartTotal: cartTotal,
-    cartCount: cartCount, ppLink: ppLink, ppNote: ppNote, md5: md5, host: null, unhost: null, overlay: overlay, closeOverlay: closeOverlay};
+    cartCount: cartCount, ppLink: ppLink, ppNote: ppNote, md5: md5, host: null, overlay: overlay, closeOverlay: closeOverlay};
 })();
