@@ -61,6 +61,7 @@ ENCODINGS: dict[str, Callable[[str], str]] = {
     "url+": lambda s: quote_plus(s, safe=""),
     "html-dec": lambda s: "".join(f"&#{ord(c)};" for c in s),
     "html-hex": lambda s: "".join(f"&#x{ord(c):x};" for c in s),
+    "json-u": lambda s: "".join(c if ord(c) < 128 else f"\\u{ord(c):04x}" for c in s),
 }
 #: encodings used on top of a hash (a hex string)
 OUTER_OF_HASH = ("base64", "base64-nopad", "base64url-nopad", "base16", "base32", "base58")
@@ -134,7 +135,7 @@ class NeedleSet:
         if len(t) < 6:
             return
         n = Needle(t, chain, kind, value)
-        if len(t) in HEX_LENGTHS and _HEX_FULL.fullmatch(t):
+        if len(t) in HEX_LENGTHS and not t.strip(_HEXDIGITS):
             self.hexes.setdefault(len(t), {}).setdefault(t, n)
         elif t not in self.texts:
             self.texts[t] = n
@@ -188,7 +189,8 @@ class NeedleSet:
         return list(hits.values())
 
 
-_HEX_FULL = re.compile(r"[0-9a-f]+")
+_HEXDIGITS = "0123456789abcdef"
+_UPPER = re.compile(r"[A-Z]")
 _HEX_RUN = re.compile(r"[0-9a-f]{32,}")
 _B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{8,}={0,2}")
 _PRINTABLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
@@ -256,8 +258,8 @@ def compose(view: str, chain: str) -> str:
 
 def _b64_decode(tok: str) -> str | None:
     t = tok.rstrip("=")
-    if len(t) % 4 == 1:
-        return None
+    if len(t) % 4 == 1 or not _UPPER.search(t):
+        return None  # base64 of 6+ bytes of text virtually always has a capital; hex ids never do
     t = t + "=" * (-len(t) % 4)
     try:
         if "-" in t or "_" in t:

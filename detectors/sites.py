@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -17,8 +18,14 @@ OAUTH_HOSTS = (
 )
 
 
+_FAST_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([A-Za-z0-9.-]+)(?=[:/?#]|$)")
+
+
 def host_of(url: str) -> str:
     """Lower-case host of ``url`` (no port); ``""`` if none."""
+    m = _FAST_HOST.match(url)
+    if m:
+        return m.group(1).lower()
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:

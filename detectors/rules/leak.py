@@ -51,10 +51,23 @@ def submit_step(trace: Trace) -> int | None:
 
 
 def canary_values(trace: Trace) -> list[tuple[str, str]]:
-    """``[(kind, value)]`` of the canaries typed or given in this visit."""
+    """``[(kind, value)]`` of the canaries typed or given in this visit: ``trace.typed``,
+    the gates' ``canary_filled``, and the ``trace.canaries`` of a kind that was typed
+    (a value never typed cannot leak)."""
     vals = [(t.kind, t.value) for t in trace.typed]
-    vals += [(k, v) for k, v in trace.canaries.items() if isinstance(v, str)]
+    vals += [(t.kind, t.value) for g in trace.gates for t in g.canary_filled]
+    kinds = {k for k, _ in vals}
+    vals += [(k, v) for k, v in trace.canaries.items() if isinstance(v, str) and k in kinds]
     return vals
+
+
+#: request headers that never carry page data
+_SKIP_HEADERS = frozenset((
+    "user-agent", "accept", "accept-encoding", "accept-language", "content-type", "content-length",
+    "connection", "host", "pragma", "cache-control", "upgrade-insecure-requests", "origin",
+    "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "sec-fetch-dest", "sec-fetch-mode",
+    "sec-fetch-site", "sec-fetch-user", "dnt", "priority",
+))
 
 
 def find_leaks(trace: Trace) -> list[dict[str, Any]]:
@@ -74,7 +87,9 @@ def find_leaks(trace: Trace) -> list[dict[str, Any]]:
             continue
         pieces.append((("req", r.id, "url"), r.url))
         for k, v in r.headers.items():
-            pieces.append((("req", r.id, f"header:{k.lower()}"), v))
+            kl = k.lower()
+            if kl not in _SKIP_HEADERS:
+                pieces.append((("req", r.id, f"header:{kl}"), v))
         if r.body:
             body = r.body
             if r.body_encoding == "base64":

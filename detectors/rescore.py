@@ -1,0 +1,196 @@
+"""Re-judge stored traces with the current rules (no browser, no network).
+
+* :func:`rescore_dir` — every ``trace.json`` under a folder (recursively): judge it
+  and rewrite ``result.json`` beside it (keys other than the findings.md object,
+  e.g. ``run_id``/``merchant``, are kept).
+* :func:`rescore_run` — every merchant of a stored run (``crawler.store``): judge
+  and upsert with ``Store.save_result`` (which rewrites ``result.json``).
+
+Both return a :class:`RescoreSummary` (verdict counts, old → new changes, errors,
+seconds).  Judging runs in ``jobs`` worker processes (default: the CPU count).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.errors import QrauditError
+from detectors.fastload import load_trace
+
+
+@dataclass
+class RescoreItem:
+    """One re-judged trace: its folder, old and new verdict, finding count, rules, error."""
+
+    folder: str
+    old: str | None
+    new: str | None
+    findings: int = 0
+    rules: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class RescoreSummary:
+    """The outcome of a rescore: items, ``counts`` {new verdict: n}, ``changes``
+    {(old, new): n} for verdicts that changed, ``errors`` (folder: message), ``seconds``."""
+
+    items: list[RescoreItem]
+    seconds: float
+    rules_version: str = ""
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(i.new for i in self.items if i.new)
+
+    @property
+    def changes(self) -> Counter:
+        return Counter((i.old, i.new) for i in self.items if i.new and i.old != i.new)
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{i.folder}: {i.error}" for i in self.items if i.error]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "traces": len(self.items), "seconds": round(self.seconds, 3), "rules_version": self.rules_version,
+            "counts": dict(self.counts),
+            "changes": [{"old": o, "new": n, "count": c} for (o, n), c in sorted(self.changes.items(), key=str)],
+            "errors": self.errors,
+        }
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        return d if isinstance(d, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _judge_file(trace_path: str, write: bool = True) -> RescoreItem:
+    """Worker: load one trace.json, judge it, merge into result.json beside it."""
+    from detectors import judge
+
+    p = Path(trace_path)
+    folder = str(p.parent)
+    old_doc = _read_json(p.parent / "result.json")
+    old = old_doc.get("verdict") if old_doc else None
+    try:
+        trace = load_trace(p)
+        result = judge(trace)
+    except (ValueError, OSError) as exc:
+        return RescoreItem(folder, old, None, error=str(exc).splitlines()[0][:300])
+    if write:
+        doc = {**(old_doc or {}), **result.to_dict()}
+        out = p.parent / "result.json"
+        tmp = out.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        tmp.replace(out)
+    return RescoreItem(folder, old, result.verdict, len(result.findings), sorted({f.rule for f in result.findings}))
+
+
+def _judge_only(trace_path: str) -> tuple[str, Any, Any, str | None]:
+    """Worker for runs: return (path, trace, result, error); trace/result None on error."""
+    from detectors import judge
+
+    try:
+        trace = load_trace(trace_path)
+        return trace_path, trace, judge(trace), None
+    except (ValueError, OSError) as exc:
+        return trace_path, None, None, str(exc).splitlines()[0][:300]
+
+
+def _map(func, paths: list[str], jobs: int | None):
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(paths) < 8:
+        return [func(p) for p in paths]
+    chunk = max(1, len(paths) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs) as ex:
+        return list(ex.map(func, paths, chunksize=chunk))
+
+
+def find_traces(folder: str | Path) -> list[Path]:
+    """Every ``trace.json`` under ``folder`` (or ``folder`` itself if it is one), sorted.
+
+    Raises :class:`QrauditError` if the path is missing or holds no trace.
+    """
+    p = Path(folder)
+    if not p.exists():
+        raise QrauditError(f"{p}: no such file or folder")
+    if p.is_file():
+        if p.suffix != ".json":
+            raise QrauditError(f"{p}: not a trace.json file")
+        return [p]
+    found = sorted(p.rglob("trace.json"))
+    if not found:
+        raise QrauditError(f"{p}: no trace.json found under this folder")
+    return found
+
+
+def rescore_dir(folder: str | Path, *, jobs: int | None = None, write: bool = True) -> RescoreSummary:
+    """Re-judge every trace under ``folder`` and rewrite each ``result.json`` (unless
+    ``write`` is False).  Raises QrauditError for a missing path, a folder with no
+    trace, or a single file that is not a trace."""
+    from functools import partial
+
+    from detectors import RULES_VERSION
+
+    paths = find_traces(folder)
+    t0 = time.perf_counter()
+    items = _map(partial(_judge_file, write=write), [str(p) for p in paths], jobs)
+    summary = RescoreSummary(items, time.perf_counter() - t0, RULES_VERSION)
+    if len(paths) == 1 and items[0].error and Path(folder).is_file():
+        raise QrauditError(f"{folder}: not a qraudit trace ({items[0].error})")
+    return summary
+
+
+def rescore_run(run_id: str, *, store: Any = None, jobs: int | None = None) -> RescoreSummary:
+    """Re-judge every merchant trace of stored run ``run_id`` and upsert the results
+    (``Store.save_result``; ``result.json`` rewritten).  Raises QrauditError for an
+    unknown run or a run with no trace."""
+    from detectors import RULES_VERSION
+
+    if store is None:
+        from crawler.store import Store
+
+        store = Store()
+    run_dir = Path(store.run_dir(run_id))
+    if not run_dir.is_dir():
+        raise QrauditError(f"unknown run {run_id!r}: {run_dir} does not exist (see 'qraudit runs')")
+    paths = sorted((run_dir / "merchants").glob("*/trace.json"))
+    if not paths:
+        raise QrauditError(f"run {run_id!r} has no merchants/*/trace.json to re-judge")
+    t0 = time.perf_counter()
+    judged = _map(_judge_only, [str(p) for p in paths], jobs)
+    items: list[RescoreItem] = []
+    for path, trace, result, error in judged:
+        p = Path(path)
+        old_doc = _read_json(p.parent / "result.json") or {}
+        old = old_doc.get("verdict")
+        if result is None:
+            items.append(RescoreItem(str(p.parent), old, None, error=error))
+            continue
+        store.save_result(run_id, p.parent.name, trace, result, error=old_doc.get("error"), log=False)
+        items.append(RescoreItem(str(p.parent), old, result.verdict, len(result.findings),
+                                 sorted({f.rule for f in result.findings})))
+    return RescoreSummary(items, time.perf_counter() - t0, RULES_VERSION)
+
+
+def rescore(target: str | Path, *, jobs: int | None = None, write: bool = True, store: Any = None) -> RescoreSummary:
+    """Re-judge ``target``: an existing path (a folder of traces or one trace.json) →
+    :func:`rescore_dir`; otherwise a run id of the store → :func:`rescore_run`."""
+    if Path(target).exists():
+        return rescore_dir(target, jobs=jobs, write=write)
+    if os.sep in str(target) or str(target).endswith(".json"):
+        raise QrauditError(f"{target}: no such file or folder")
+    if not write:
+        raise QrauditError("--dry-run works on a trace folder, not a stored run")
+    return rescore_run(str(target), store=store, jobs=jobs)
