@@ -58,7 +58,7 @@ def _frame(sb: Any, req: Req, m: dict[str, Any]) -> Resp:
     menu = json.dumps(menu_of(m), ensure_ascii=False).replace("</", "<\\/")
     if view == "menu":
         rows = "".join(
-            f'<div class="kf-row"><div>{esc(x["name"])}<br><small>¥{x["price"]}</small></div>'
+            f'<div class="kf-row"><div><span class="kf-name">{esc(x["name"])}</span><br><small>¥{x["price"]}</small></div>'
             f'<button type="button" class="kf-add" data-i="{i}">{wd["spec"] if x.get("spec") else wd["add"]}</button></div>'
             for i, x in enumerate(menu_of(m)))
         inner = f'<div id="content" style="visibility:hidden">{rows}<a class="kf-primary" href="{base}cart">{wd["go"]}</a></div>'
