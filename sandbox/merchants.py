@@ -40,12 +40,23 @@ def M(mid: str, name: str, address: str, vendor: str, table: str, verdict: str, 
       gates: list[dict[str, Any]], hard_negatives: list[str], notes: str, cfg: dict[str, Any],
       order_mode: str = "dine_in", reason: str | None = None, extra_query: str = "") -> dict[str, Any]:
     path = f"/m/{VENDOR_SHORT[vendor]}/{mid}/?table={table}{extra_query}"
+    hard_negatives = list(hard_negatives)
+    footer = cfg.get("footer", {})
+    if cfg.get("special") not in ("miniprogram", "app", "broken", "loop"):
+        # look-alikes every rendered page of this shop carries
+        if footer.get("phone") and "merchant_phone_shown" not in hard_negatives:
+            hard_negatives.append("merchant_phone_shown")
+        if footer.get("follow_us") and "footer_follow_us" not in hard_negatives:
+            hard_negatives.append("footer_follow_us")
+        if cfg.get("sdk") and not cfg.get("leak"):
+            hard_negatives.append("tracker_without_pi")
     return {"id": mid, "name": name, "address": address, "vendor": vendor, "path": path, "order_mode": order_mode,
             "expected_verdict": verdict, "expected_reason": reason, "findings": findings, "gates": gates,
             "hard_negatives": hard_negatives, "notes": notes, "cfg": cfg}
 
 
-FOOT = {"phone": True, "privacy": True}
+FOOT = {"phone": False, "privacy": True}
+FOOTP = {"phone": True, "privacy": True}  # the shop's own 订餐电话 in the footer
 DELIVERY_FIELDS = [{"k": "phone", "req": True}, {"k": "address", "req": True}]
 
 MERCHANTS: list[dict[str, Any]] = [
@@ -61,7 +72,7 @@ MERCHANTS: list[dict[str, Any]] = [
       ["optional_phone_field", "unticked_optional_marketing_box", "merchant_phone_shown"],
       "Checkout has a phone field marked 选填 (submits empty) and an unticked optional marketing box; a third-party "
       "page-view SDK loads but never receives PI.",
-      {"menu": "noodles", "footer": FOOT, "sdk": True,
+      {"menu": "noodles", "footer": FOOTP, "sdk": True,
        "checkout": {"fields": [{"k": "phone", "req": False}],
                     "boxes": [{"k": "marketing", "checked": False, "required": False,
                                "text": "愿意接收本店优惠短信（可不勾选）"}]}}),
@@ -80,7 +91,7 @@ MERCHANTS: list[dict[str, Any]] = [
       ["delivery_requires_address", "member_prices_shown", "merchant_phone_shown"],
       "Checkout offers 堂食/自提/外卖 with 外卖 preselected; phone and address are required only for 外卖. Member "
       "prices (会员价) are shown but non-members order at the normal price.",
-      {"menu": "dumplings", "footer": FOOT, "member_prices": True,
+      {"menu": "dumplings", "footer": FOOTP, "member_prices": True,
        "checkout": {"modes": ["dine_in", "pickup", "delivery"], "mode_default": "delivery",
                     "fields": [{"k": "phone", "req": "delivery"}, {"k": "address", "req": "delivery"}]}}),
     M("m06", "福满楼", "沪滨区和平路66号", "forms", "E8", "violation",
@@ -103,7 +114,7 @@ MERCHANTS: list[dict[str, Any]] = [
        "leak": {"to": "tp", "enc": "b64", "when": "after"}}, order_mode="delivery"),
     M("m09", "老王生煎", "沪滨区弄堂里5号", "forms", "A1", "inconclusive", [], [], [],
       "Closed for the day: 本店今日休息 / 暂停营业, no menu.",
-      {"menu": "dumplings", "footer": FOOT, "special": "closed"}, reason="closed"),
+      {"menu": "dumplings", "footer": FOOTP, "special": "closed"}, reason="closed"),
     M("m10", "转角面包房", "沪滨区拐角街2号", "forms", "K2", "inconclusive", [], [], [],
       "Endless server-side 302 loop between / and /go.",
       {"menu": "bakery", "footer": FOOT, "special": "loop"}, reason="redirect"),
@@ -125,7 +136,7 @@ MERCHANTS: list[dict[str, Any]] = [
       _f("induced_consent@entry"),
       [_g("phone", "entry", False, "closable phone prompt (输入手机号，领取专属优惠 / 暂不) that re-appears 1.2 s after each close, 3 times")],
       [], "The prompt can be closed each time (so not forced_phone) but comes back 3 times: repeat prompt after refusal.",
-      {"menu": "tea", "footer": FOOT, "gates": [{"type": "reprompt", "stage": "entry", "times": 3}]}),
+      {"menu": "tea", "footer": FOOTP, "gates": [{"type": "reprompt", "stage": "entry", "times": 3}]}),
     M("m14", "山城火锅", "沪滨区重庆路77号", "hash_spa", "H9", "violation",
       _f("forced_biometric@checkout"),
       [_g("camera", "checkout", True, "entering checkout opens 刷脸点餐 · 人脸识别 calling getUserMedia({video:true}); refusal blocks (only 重新识别)")],
@@ -172,7 +183,7 @@ MERCHANTS: list[dict[str, Any]] = [
       _f("forced_phone@checkout", "third_party_leak@checkout"),
       [_g("phone", "checkout", True, "checkout phone field required; submit shows 请填写手机号 until filled")],
       [], "On blur of the phone field an MD5 of it goes to the third-party host as /pixel.gif?h=<md5>. Policy note shown.",
-      {"menu": "tea", "footer": FOOT, "sdk": True, "checkout": {"fields": [{"k": "phone", "req": True}]},
+      {"menu": "tea", "footer": FOOTP, "sdk": True, "checkout": {"fields": [{"k": "phone", "req": True}]},
        "leak": {"to": "tp", "enc": "md5", "when": "blur"}}),
     M("m23", "未来智慧餐厅", "沪滨区科技园路100号", "web_components", "R8", "violation",
       _f("forced_biometric@entry"),
@@ -245,7 +256,7 @@ MERCHANTS: list[dict[str, Any]] = [
       _f("forced_phone@entry"),
       [_g("phone", "entry", True, "entry page whose only button is 手机号一键登录 (then a phone input); no guest way")],
       [], "Policy link shown under the login button.",
-      {"menu": "noodles", "footer": FOOT, "gates": [{"type": "onetap", "stage": "entry"}]}),
+      {"menu": "noodles", "footer": FOOTP, "gates": [{"type": "onetap", "stage": "entry"}]}),
     M("m35", "蚂蚁烧烤", "沪滨区夜宵街8号", "lazy_json", "Y6", "violation",
       _f("forced_profile_auth@entry"),
       [_g("profile_auth", "entry", True, "client-side redirect to Alipay OAuth scope=auth_user; decline shows 需要授权才能点餐 with only 授权登录")],

@@ -262,7 +262,7 @@
       on(q(m, '.ok'), go);
       return;
     }
-    overlay('<p>' + t('auth_go') + '</p>' + ppNote(), {cls: P + '-auth'});
+    overlay('<p>' + (g.provider === 'alipay' ? t('auth_go').replace(/微信|WeChat/, g.provider === 'alipay' && L === 'en' ? 'Alipay' : '支付宝') : t('auth_go')) + '</p>' + ppNote(), {cls: P + '-auth'});
     setTimeout(go, 150);
   };
   G.face = function (g, done) {
