@@ -382,6 +382,10 @@ class PermissionCollector(Collector):
             self.trace.permissions.append(p)
             self.new.append(p)
             return answer
+        if kind == "dialogs_suppressed":
+            self.visit.add_nuisance("dialog loop")
+            self.trace.meta["dialogs_suppressed"] = self.trace.meta.get("dialogs_suppressed", 0) + 1
+            return None
         if kind == "bridge" and len(self.bridge_calls) < 300:
             self.bridge_calls.append(
                 {"step": self.visit.event_step, "bridge": str(payload.get("bridge", "")),

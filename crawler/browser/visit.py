@@ -47,7 +47,9 @@ MAX_TEXT = 20000
 MAX_DOM = 2_000_000
 MAX_LINKS = 500
 MAX_FULL_PAGE_HEIGHT = 6000
-PROBE_S = 2.5  # a page that cannot run `1` within this is busy
+DIALOG_CAP = 50  # native dialogs per document before further ones are suppressed
+PROBE_S = 2.5  # a page that cannot run `1` within PROBE_S + PROBE_PATIENCE_S is busy
+PROBE_PATIENCE_S = 4.0
 FRAME_EVAL_S = 4.0
 SNAPSHOT_S = 15.0
 SCREENSHOT_S = 6.0
@@ -144,7 +146,7 @@ class Visit:
 
     def instrumentation_script(self) -> str:
         """The per-visit instrumentation JS (permission wrappers, DOM quiet tracker)."""
-        cfg = json.dumps({"binding": self.binding_name})
+        cfg = json.dumps({"binding": self.binding_name, "dialogCap": DIALOG_CAP})
         return js_source("instrument.js").replace("__QRAUDIT_CFG__", cfg)
 
     # ---- setup ---------------------------------------------------------------
@@ -242,13 +244,15 @@ class Visit:
         if state == "error":  # navigating: try once more
             await asyncio.sleep(0.2)
             state = await self._probe(PROBE_S)
+        if state == "busy":  # maybe only slow (a huge page, a loaded machine): be patient once
+            state = await self._probe(PROBE_PATIENCE_S)
         if state in ("ok", "error"):
             return True
         if state == "closed":
             notes.append("page closed")
             return False
         self.add_nuisance("busy script")
-        for _ in range(2):
+        for _ in range(3):
             if self._cdp is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(self._cdp.send("Runtime.terminateExecution"), 3)
@@ -288,7 +292,15 @@ class Visit:
         opts = {"html": want_html, "maxHtml": budget, "maxText": MAX_TEXT, "maxLinks": MAX_LINKS,
                 "storage": depth == 0}
         try:
-            res = await asyncio.wait_for(frame.evaluate(js_source("snapshot.js"), opts), FRAME_EVAL_S)
+            try:
+                res = await asyncio.wait_for(frame.evaluate(js_source("snapshot.js"), opts), FRAME_EVAL_S)
+            except TimeoutError:
+                raise
+            except Exception:  # noqa: BLE001 - navigating (context destroyed): once more after a settle
+                if frame.is_detached():
+                    raise
+                await self.settle(max_ms=1500)
+                res = await asyncio.wait_for(frame.evaluate(js_source("snapshot.js"), opts), FRAME_EVAL_S)
         except Exception as exc:  # noqa: BLE001
             out["notes"].append(f"frame {frame.url[:200]} not snapshotted: {type(exc).__name__}")
             return f"<!-- qraudit: frame {html_mod.escape(frame.url[:500])} not snapshotted -->"

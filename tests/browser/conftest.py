@@ -215,7 +215,7 @@ def loop():
 
 
 @pytest.fixture(scope="module")
-def browser(loop):
+def chromium(loop):
     pw = loop.run_until_complete(async_playwright().start())
     br = loop.run_until_complete(pw.chromium.launch(**launch_options()))
     yield br
@@ -224,14 +224,14 @@ def browser(loop):
 
 
 @pytest.fixture
-def run_visit(loop, browser, tmp_path):
+def run_visit(loop, chromium, tmp_path):
     """``run_visit(scenario, profile="wechat")`` runs ``await scenario(visit)`` in a
     fresh context and returns ``(visit, result)``; the context is always closed."""
 
     def _run(scenario, profile: str = "wechat", url: str = "about:blank"):
         async def go():
             prof = get_profile(profile)
-            ctx = await browser.new_context(**prof.context_kwargs())
+            ctx = await chromium.new_context(**prof.context_kwargs())
             try:
                 page = await ctx.new_page()
                 visit = Visit(page, Trace(url=url, visit_id="t"), tmp_path, prof)

@@ -40,6 +40,27 @@
   hide(window, '__qrauditNote', note);
   const later = (fn, ...args) => { setTimeout(() => { try { fn && fn(...args); } catch (e) { /* page's own error */ } }, 0); };
 
+  // ---- dialog floods ----------------------------------------------------
+  // Like Chrome's "prevent this page from creating additional dialogs": after
+  // CFG.dialogCap native dialogs in one document, further ones are not shown
+  // (alert returns at once, confirm false, prompt null) and this is reported.
+  try {
+    let shown = 0;
+    let reported = false;
+    const cap = CFG.dialogCap || 50;
+    for (const [name, quiet] of [['alert', undefined], ['confirm', false], ['prompt', null]]) {
+      const native = window[name];
+      if (typeof native !== 'function') continue;
+      hide(window, name, function (...args) {
+        if (++shown > cap) {
+          if (!reported) { reported = true; report({ kind: 'dialogs_suppressed', after: cap }); }
+          return quiet;
+        }
+        return native.apply(window, args);
+      });
+    }
+  } catch (e) { /* ignore */ }
+
   // ---- geolocation ------------------------------------------------------
   const CANARY = { latitude: 31.2304, longitude: 121.4737 };
   hide(window, '__qrauditCanaryPosition', CANARY);

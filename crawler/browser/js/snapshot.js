@@ -40,12 +40,37 @@
       if (tag === 'option' && el.selected) s += ' selected=""';
       return s;
     };
+    // Elements whose subtree needs the slow walk: shadow hosts and their ancestors
+    // (across shadow boundaries), and anything holding frames, form controls or scripts.
+    // Every other subtree is serialised natively (outerHTML), which is much faster.
+    const slow = new Set();
+    const markHosts = (root) => {
+      for (const el of root.querySelectorAll('*')) {
+        if (el.shadowRoot) {
+          let n = el;
+          while (n && !slow.has(n)) { slow.add(n); n = n.parentNode instanceof ShadowRoot ? n.parentNode.host : n.parentElement; }
+          markHosts(el.shadowRoot);
+        }
+      }
+    };
+    try { markHosts(document); } catch (e) { /* ignore */ }
+    const SPECIAL = 'iframe,frame,input,textarea,select,option,script';
+    const fast = (el) => !slow.has(el) && !el.matches(SPECIAL) && !el.querySelector(SPECIAL);
     const walk = (node, inTemplate) => {
       if (res.truncated) return;
       const t = node.nodeType;
       if (t === 1) {
         const tag = node.localName;
+        if (tag !== 'template' && fast(node)) {
+          const h = node.outerHTML;
+          if (len + h.length <= opts.maxHtml) { push(h); return; }
+          // too big as a whole: walk it, so what fits is kept
+        }
         let a = attrs(node, tag);
+        if (tag === 'script') {
+          const ty = node.getAttribute('type');
+          a = a.replace(/ type="[^"]*"/, '') + ' type="qraudit/disabled"' + (ty ? ' data-qraudit-type="' + escA(ty) + '"' : '');
+        }
         if (!inTemplate && (tag === 'iframe' || tag === 'frame')) a += ' data-qraudit-frame="' + (frameIdx++) + '"';
         if (!push('<' + tag + a + '>')) return;
         if (VOID.has(tag)) return;
