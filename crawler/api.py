@@ -290,7 +290,10 @@ class Results:
         Columns: run_id, merchant_id, name, address, district, vendor, url,
         final_url, verdict, reason, order_reached, order_mode, env, started_at,
         ended_at, duration_s, n_findings, rules (list of rule ids), stages (list of
-        stages with a finding), error, merchant_dir (absolute path as str).
+        stages with a finding), error, visit_id, merchant_dir (the merchant's folder
+        in the run, absolute, as str), evidence_dir (the folder holding trace.json and
+        the step-NN files: the merchant folder, or its ``<visit_id>/`` subfolder when
+        the agent wrote one; see :func:`evidence_dir`).
         """
         rid = self.resolve_run(run_id)
         df = self.query(
@@ -302,7 +305,7 @@ class Results:
                    (SELECT list(DISTINCT f.stage ORDER BY f.stage) FROM findings f
                      WHERE f.run_id = a.run_id AND f.merchant_id = a.merchant_id
                        AND f.stage IS NOT NULL) AS stages,
-                   a.error, a.trace_dir
+                   a.error, a.visit_id, a.trace_dir
             FROM audits a
             LEFT JOIN merchants m ON m.run_id = a.run_id AND m.merchant_id = a.merchant_id
             WHERE a.run_id = ?
@@ -314,10 +317,10 @@ class Results:
         df["rules"] = [sorted(str(r) for r in _as_list(v)) for v in df["rules"]]
         df["stages"] = [[str(s) for s in _as_list(v)] for v in df["stages"]]
         df["n_findings"] = df["n_findings"].fillna(0).astype(int)
-        df["merchant_dir"] = [
-            str(rdir / (td if isinstance(td, str) and td else f"merchants/{mid}"))
-            for mid, td in zip(df["merchant_id"], df["trace_dir"], strict=True)
-        ]
+        mdirs = [rdir / (td if isinstance(td, str) and td else f"merchants/{mid}")
+                 for mid, td in zip(df["merchant_id"], df["trace_dir"], strict=True)]
+        df["merchant_dir"] = [str(d) for d in mdirs]
+        df["evidence_dir"] = [str(evidence_dir(d, _v(v))) for d, v in zip(mdirs, df["visit_id"], strict=True)]
         return df.drop(columns=["trace_dir"])
 
     def findings(self, run_id: str | None = None) -> pd.DataFrame:
@@ -334,7 +337,7 @@ class Results:
             SELECT f.run_id, f.merchant_id, m.name, m.vendor_guess AS vendor, a.verdict,
                    f.idx, f.rule, f.grp AS "group", f.stage, f.severity, f.confidence,
                    f.explanation, f.explanation_zh, f.legal_basis, f.step, f.screenshot,
-                   f.evidence, a.trace_dir
+                   f.evidence, a.trace_dir, a.visit_id
             FROM findings f
             LEFT JOIN merchants m ON m.run_id = f.run_id AND m.merchant_id = f.merchant_id
             LEFT JOIN audits a ON a.run_id = f.run_id AND a.merchant_id = f.merchant_id
@@ -347,12 +350,15 @@ class Results:
         df["legal_basis"] = [[str(x) for x in _as_list(v)] for v in df["legal_basis"]]
         df["evidence"] = [(_as_json(v) or {}) for v in df["evidence"]]
         paths = []
-        for mid, td, shot in zip(df["merchant_id"], df["trace_dir"], df["screenshot"], strict=True):
-            mdir = rdir / (td if isinstance(td, str) and td else f"merchants/{mid}")
-            paths.append(str(mdir / shot) if isinstance(shot, str) and shot else None)
+        dirs: dict[str, Path] = {}
+        for mid, td, vid, shot in zip(df["merchant_id"], df["trace_dir"], df["visit_id"], df["screenshot"],
+                                      strict=True):
+            if mid not in dirs:
+                dirs[mid] = evidence_dir(rdir / (td if isinstance(td, str) and td else f"merchants/{mid}"), _v(vid))
+            paths.append(str(dirs[mid] / shot) if isinstance(shot, str) and shot else None)
         df["screenshot_path"] = paths
         df["step"] = df["step"].astype("Int64")
-        return df.drop(columns=["trace_dir"])
+        return df.drop(columns=["trace_dir", "visit_id"])
 
     def gates(self, run_id: str | None = None) -> pd.DataFrame:
         """One row per gate met in a run.
@@ -399,7 +405,7 @@ class Results:
         (DataFrames), ``steps`` (DataFrame: n, action, stage, state, url, target,
         note, screenshot (absolute path or None), dom, t_ms), ``trace``
         (:class:`crawler.trace.Trace` or ``None`` when trace.json is missing or
-        unreadable), ``dir`` (the merchant's evidence folder, Path).
+        unreadable), ``dir`` (the evidence folder holding trace.json, Path).
         Raises ``QrauditError`` when the run or merchant is unknown.
         """
         rid = self.resolve_run(run_id)
@@ -409,11 +415,12 @@ class Results:
             some = ", ".join(list(adf["merchant_id"])[:5]) or "none"
             raise QrauditError(f"merchant {merchant_id!r} was not audited in run {rid} (e.g. {some})")
         audit = row.iloc[0].to_dict()
-        mdir = Path(audit["merchant_dir"])
+        mdir = Path(audit["evidence_dir"])
         res = self.query("SELECT result FROM audits WHERE run_id = ? AND merchant_id = ?", [rid, merchant_id])
         result = _as_json(res["result"].iloc[0]) if not res.empty else None
-        if not isinstance(result, dict) and (mdir / "result.json").exists():
-            result = json.loads((mdir / "result.json").read_text(encoding="utf-8"))
+        rjson = Path(audit["merchant_dir"]) / "result.json"
+        if not isinstance(result, dict) and rjson.exists():
+            result = json.loads(rjson.read_text(encoding="utf-8"))
         trace = load_trace(mdir)
         fdf = self.findings(rid)
         gdf = self.gates(rid)
@@ -520,6 +527,29 @@ def _stage_sorted(stages: set[str]) -> list[str]:
     from crawler.trace import STAGES
 
     return sorted(stages, key=lambda s: (STAGES.index(s) if s in STAGES else len(STAGES), s))
+
+
+def _v(value: Any) -> Any:
+    return None if _missing(value) else value
+
+
+def evidence_dir(merchant_dir: str | os.PathLike[str], visit_id: str | None = None) -> Path:
+    """The folder holding a merchant's ``trace.json`` and ``step-NN`` files.
+
+    That is ``merchant_dir`` itself when it holds ``trace.json``, else its
+    ``<visit_id>/`` subfolder (the audit engine may write each visit's evidence
+    there), else its only subfolder with a ``trace.json`` (the newest when
+    several); ``merchant_dir`` when none is found.
+    """
+    base = Path(merchant_dir)
+    if (base / "trace.json").is_file():
+        return base
+    if visit_id and (base / visit_id / "trace.json").is_file():
+        return base / visit_id
+    subs = [p.parent for p in base.glob("*/trace.json")]
+    if subs:
+        return max(subs, key=lambda p: (p / "trace.json").stat().st_mtime)
+    return base
 
 
 def load_trace(merchant_dir: str | os.PathLike[str]) -> Any:

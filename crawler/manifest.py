@@ -122,13 +122,14 @@ def _jsonable(value: Any) -> Any:
 
 def _traces(root: Path) -> list[tuple[str, dict[str, Any]]]:
     out = []
-    for path in sorted(root.glob("merchants/*/trace.json")):
+    paths = sorted([*root.glob("merchants/*/trace.json"), *root.glob("merchants/*/*/trace.json")])
+    for path in paths:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
         if isinstance(data, dict):
-            out.append((path.parent.name, data))
+            out.append((path.relative_to(root).parts[1], data))
     return out
 
 

@@ -174,7 +174,7 @@ def _merchant_context(
     ev: _Evidence, lang: str, titles: dict[str, dict[str, str]], result: Any,
 ) -> dict[str, Any]:
     slug = _slug(audit["merchant_id"])
-    mdir = Path(audit["merchant_dir"])
+    mdir = Path(audit["evidence_dir"])
     img_dir = out / "img" / slug
     img_dir.mkdir(parents=True, exist_ok=True)
     page_dir = out / "merchants"

@@ -167,11 +167,13 @@ def build_merchant(mdir: Path, m: dict[str, Any], run_started: datetime) -> tupl
 
 
 def build_fake_run(data_dir: str | Path, run_id: str, merchants: list[dict[str, Any]] | None = None, *,
-                   started_at: datetime | None = None, district: str = "demo") -> Path:
+                   started_at: datetime | None = None, district: str = "demo", nested: bool = False) -> Path:
     """Write a complete fake run into ``data_dir`` through ``crawler.store.Store``; return its run folder.
 
     Runs are ordered by creation (the store stamps ``started_at``); ``started_at``
-    sets the visits' times in the traces.
+    sets the visits' times in the traces.  ``nested``: write each visit's evidence into
+    ``merchants/<mid>/<visit_id>/`` (as the audit engine does inside a crawl) instead of
+    ``merchants/<mid>/``.
     """
     from crawler.store import Store
 
@@ -182,7 +184,8 @@ def build_fake_run(data_dir: str | Path, run_id: str, merchants: list[dict[str, 
     store.create_run("crawl", district=district, district_file="seeds/demo.yaml", env="wechat",
                      settings={"concurrency": 2}, run_id=run_id)
     for m in merchants:
-        trace, result = build_merchant(store.merchant_dir(run_id, m["id"]), m, started)
+        mdir = store.merchant_dir(run_id, m["id"])
+        trace, result = build_merchant(mdir / f"v-{m['id']}" if nested else mdir, m, started)
         record = {"merchant_id": m["id"], "name": m["name"], "address": f"{m['id']} 路 1 号", "district": district,
                   "vendor_guess": m.get("vendor"), "url": trace.url, "table_param": "table=A3",
                   "sources": [{"source": "directory", "url": "http://127.0.0.1:8000/"}]}

@@ -54,3 +54,30 @@ def test_errors_are_one_line_user_errors(data_dir, tmp_path):
         api.merchant(RUN_A, "m99")
     with pytest.raises(QrauditError, match="no qraudit database"):
         api.runs(data_dir=tmp_path / "empty")
+
+
+def test_evidence_in_a_visit_subfolder(tmp_path):
+    """Inside a crawl the engine writes evidence to merchants/<mid>/<visit_id>/: found all the same."""
+    from crawler.manifest import verify
+    from crawler.report import build_report
+
+    from .fakerun import build_fake_run
+
+    d = tmp_path / "data"
+    run_dir = build_fake_run(d, "nested", nested=True)
+    assert (run_dir / "merchants" / "m01" / "v-m01" / "trace.json").is_file()
+    m = api.merchant("nested", "m01", data_dir=d)
+    assert m["dir"] == run_dir / "merchants" / "m01" / "v-m01"
+    assert isinstance(m["trace"], Trace) and all(Path(p).is_file() for p in m["steps"]["screenshot"])
+    assert all(Path(p).is_file() for p in api.findings("nested", data_dir=d)["screenshot_path"])
+    index = build_report("nested", d)
+    page = (index.parent / "merchants" / "m01.html").read_text(encoding="utf-8")
+    assert page.count("<img") == 7 and "../../merchants/m01/v-m01/step-02.png" in page
+    assert json_urls(run_dir) == {"m01", "m02", "m03", "m04"}
+    assert verify(run_dir) == []
+
+
+def json_urls(run_dir):
+    import json
+
+    return {u["merchant_id"] for u in json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))["urls"]}
