@@ -316,8 +316,8 @@ class DownloadCollector(Collector):
 
 
 class NavigationCollector(Collector):
-    """Main-frame navigations: total (``meta.navigations``) and per step; more than 30
-    between two recorded steps → nuisance ``redirect loop``."""
+    """Main-frame navigations: total (``meta.navigations``) and per step; more than
+    ``visit.nav_loop_limit`` (30) between two recorded steps → nuisance ``redirect loop``."""
 
     name = "navigations"
 
@@ -336,7 +336,7 @@ class NavigationCollector(Collector):
             return
         self.total += 1
         self.since_step += 1
-        if self.since_step > NAV_LOOP:
+        if self.since_step > self.visit.nav_loop_limit:
             self.visit.add_nuisance("redirect loop")
 
     def on_step(self, n: int) -> None:
@@ -432,7 +432,8 @@ class OAuthCollector(Collector):
 
     def _on_request(self, req: Any) -> None:
         url = _safe(lambda: req.url, "") or ""
-        if is_oauth_host(url):
+        # an authorize page is always a document load (a redirect hop or a navigation)
+        if is_oauth_host(url) and _safe(lambda: req.resource_type) == "document":
             self.seen(url)
 
     async def _on_route(self, route: Any) -> None:
@@ -443,7 +444,7 @@ class OAuthCollector(Collector):
                 await route.fulfill(status=200, content_type="application/javascript; charset=utf-8",
                                     body=self.visit.profile.wx_sdk_script())
                 return
-            if provider_of(url):
+            if provider_of(url) and _safe(lambda: req.resource_type) == "document":
                 self.seen(url, via="route")
                 ev = parse_authorize(url)
                 await route.fulfill(status=200, content_type="text/html; charset=utf-8",

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.browser.collectors import (
+    NAV_LOOP,
     ConsoleCollector,
     DialogCollector,
     DownloadCollector,
@@ -93,6 +94,8 @@ class Visit:
         self.profile = profile
         self.screenshots = screenshots
         self.permission_mode = "deny"
+        #: main-frame navigations between two recorded steps before "redirect loop"
+        self.nav_loop_limit = NAV_LOOP
         self.step_no = 0
         self.binding_name = "__qrauditReport_" + secrets.token_hex(4)
         self._t0 = time.monotonic()
@@ -164,12 +167,31 @@ class Visit:
         self._attached = True
         for c in self.collectors:
             await c.attach(self.page)
-        await self.page.add_init_script(script=self.instrumentation_script())
+        scripts = [self.instrumentation_script()]
         bridges = self.profile.init_script()
         if bridges:
-            await self.page.add_init_script(script=bridges)
+            scripts.append(bridges)
+        for script in scripts:
+            await self.page.add_init_script(script=script)
+        self.page.on("crash", self._on_crash)
         with contextlib.suppress(Exception):
             self._cdp = await asyncio.wait_for(self.page.context.new_cdp_session(self.page), 5)
+        # A page that is already showing something (attached late) gets the scripts now too.
+        if self.page.url not in ("", "about:blank"):
+            for frame in self.live_frames():
+                for script in scripts:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(frame.evaluate(script), FRAME_EVAL_S)
+
+    def _on_crash(self, _page: Any) -> None:
+        self.trace.complete = False
+        self.trace.meta["crashed"] = True
+
+    def set_permission_mode(self, mode: str) -> None:
+        """Set :attr:`permission_mode` (``"deny"`` or ``"grant"``); ValueError otherwise."""
+        if mode not in ("deny", "grant"):
+            raise ValueError(f"permission mode must be 'deny' or 'grant', not {mode!r}")
+        self.permission_mode = mode
 
     # ---- navigation and waiting ---------------------------------------------
 

@@ -93,6 +93,10 @@ def build_pages(base: str, alt_base: str) -> dict[str, str]:
                        "navigator.geolocation.getCurrentPosition(() => {}, () => {});"),
         "/popup": page("<p>opens a popup</p>", f"window.open({base + '/back?popup=1'!r});"),
         "/plain": page("<p>plain page</p>"),
+        "/jsloop": page("<p>js loop</p>", "location.replace('/jsloop?n=' + Date.now());"),
+        "/download": page("<a id='dl' href='/file.bin'>下载</a>", "document.getElementById('dl').click();"),
+        "/notify": page("<p id='out'>n-waiting</p>",
+                        "Notification.requestPermission().then((r) => { document.getElementById('out').textContent = 'notify-' + r; });"),
         "_wx_auth": wx_auth,
         "_ali_auth": ali_auth,
     }
@@ -123,6 +127,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._websocket()
         if path == "/oauth302":
             return self._send(302, "", headers=[("Location", self.pages["_wx_auth"])])
+        if path == "/file.bin":
+            return self._send(200, "x" * 100, "application/octet-stream",
+                              headers=[("Content-Disposition", "attachment; filename=menu.apk")])
         if path == "/loop":
             return self._send(302, "", headers=[("Location", "/loop")])
         if path == "/back":

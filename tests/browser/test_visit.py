@@ -251,3 +251,54 @@ def test_popup_closed_and_finish_saves_trace(server, run_visit):
     assert saved.browser_version and "MicroMessenger" in saved.user_agent and saved.complete
     assert saved.ended_at and saved.started_at and saved.viewport == {"width": 390, "height": 844}
     json.loads((visit.out_dir / "trace.json").read_text("utf-8"))
+
+
+def test_client_side_navigation_loop_reported(server, run_visit):
+    async def scenario(v):
+        v.nav_loop_limit = 12  # the default (30) works the same, only slower on a loaded machine
+        await v.goto(server.base + "/jsloop")
+        deadline = time.monotonic() + 15
+        while "redirect loop" not in v.trace.nuisances and time.monotonic() < deadline:
+            await v.settle(max_ms=500)
+
+    visit, _ = run_visit(scenario)
+    assert "redirect loop" in visit.trace.nuisances
+
+
+def test_download_cancelled_and_notification_denied(server, run_visit):
+    async def scenario(v):
+        await v.goto(server.base + "/download")
+        await v.goto(server.base + "/notify")
+        await v.record("open", "entry")
+        return await v.finish(outcome="error", reason=None, order_reached="none")
+
+    visit, trace = run_visit(scenario, profile="mobile")
+    assert "download" in trace.nuisances and trace.meta["downloads"][0].endswith("/file.bin")
+    assert "notify-denied" in text_of(visit)
+    assert [(p.name, p.answer) for p in trace.permissions] == [("notifications", "denied")]
+    assert trace.env == "mobile" and "MicroMessenger" not in trace.user_agent
+
+
+def test_late_attach_instruments_a_loaded_page(server, loop, chromium, tmp_path):
+    """audit_page may get a page that is already loaded: attach() instruments it at once."""
+    from crawler.browser import Visit
+
+    async def go():
+        prof = get_profile("wechat")
+        ctx = await chromium.new_context(**prof.context_kwargs())
+        try:
+            page = await ctx.new_page()
+            await page.goto(server.base + "/plain")
+            v = Visit(page, Trace(url="x", visit_id="late"), tmp_path, prof)
+            await v.attach()
+            await v.attach()  # idempotent
+            res = await page.evaluate("""() => new Promise((ok) => navigator.geolocation.getCurrentPosition(
+                () => ok('granted'), (e) => ok('denied ' + e.code)))""")
+            bridge = await page.evaluate("typeof WeixinJSBridge.invoke")
+            return res, bridge, v.new_permission_events()
+        finally:
+            await ctx.close()
+
+    res, bridge, events = loop.run_until_complete(go())
+    assert res == "denied 1" and bridge == "function"
+    assert [p.api for p in events] == ["getCurrentPosition"]
