@@ -3,7 +3,7 @@
 Each is a thin shell over :mod:`crawler.report`, :mod:`crawler.diff`,
 :mod:`crawler.export` and :mod:`crawler.manifest`.  ``RUN`` is a run id (a
 unique prefix works; ``latest`` = the newest run).  The data folder comes from
-``--data-dir``, else ``$QRAUDIT_DATA``, else ``./data``.  Unknown runs and bad
+``--data`` (alias ``--data-dir``), else ``$QRAUDIT_DATA``, else ``./data``.  Unknown runs and bad
 options raise :class:`crawler.errors.QrauditError` (one line, exit 2).
 """
 
@@ -31,7 +31,7 @@ def report_cmd(
     run: str = typer.Argument("latest", help="Run id (or 'latest')."),
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en."),
     out: Path | None = typer.Option(None, "--out", help="Output folder (default: <run>/report or report-en)."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help=_DATA_HELP),
+    data_dir: Path | None = typer.Option(None, "--data", "--data-dir", help=_DATA_HELP),
 ) -> None:
     """Build the static HTML report of a run (opens from disk, no server)."""
     from crawler.report import build_report
@@ -46,7 +46,7 @@ def diff_cmd(
     run_b: str = typer.Argument(..., help="The later run (the re-check)."),
     fmt: str = typer.Option("table", "--format", help="table | json | csv"),
     show_all: bool = typer.Option(False, "--all", help="Table: also list unchanged rows."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help=_DATA_HELP),
+    data_dir: Path | None = typer.Option(None, "--data", "--data-dir", help=_DATA_HELP),
 ) -> None:
     """Per merchant and rule: new, fixed (rectified), unclear, unchanged; merchants that came or went."""
     from crawler.diff import FORMATS, diff_runs, render
@@ -63,7 +63,7 @@ def export_cmd(
     run: str = typer.Argument("latest", help="Run id (or 'latest')."),
     fmt: str = typer.Option("csv", "--format", help="csv | parquet"),
     out: Path | None = typer.Option(None, "--out", help="Output folder (default: <data>/exports/<run_id>)."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help=_DATA_HELP),
+    data_dir: Path | None = typer.Option(None, "--data", "--data-dir", help=_DATA_HELP),
 ) -> None:
     """Write the run's audits, findings and gates as CSV or Parquet; print the paths."""
     from crawler.export import export_run
@@ -75,7 +75,7 @@ def export_cmd(
 @app.command("verify")
 def verify_cmd(
     run: str = typer.Argument(..., help="Run id, or the path of a run folder."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help=_DATA_HELP),
+    data_dir: Path | None = typer.Option(None, "--data", "--data-dir", help=_DATA_HELP),
 ) -> None:
     """Check a run's evidence files against its manifest; exit 1 if any changed, went missing or was added."""
     from crawler.manifest import manifest_digest, read_manifest, verify
