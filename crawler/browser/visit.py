@@ -274,7 +274,7 @@ class Visit:
             notes.append("page closed")
             return False
         self.add_nuisance("busy script")
-        for _ in range(3):
+        for _ in range(2):
             if self._cdp is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(self._cdp.send("Runtime.terminateExecution"), 3)
@@ -313,16 +313,24 @@ class Visit:
         appended to ``out``; returns the frame's HTML with children inlined."""
         opts = {"html": want_html, "maxHtml": budget, "maxText": MAX_TEXT, "maxLinks": MAX_LINKS,
                 "storage": depth == 0}
+        loop = asyncio.get_running_loop()
+        deadline = out["deadline"]
+
+        def left() -> float:
+            return min(FRAME_EVAL_S, deadline - loop.time())
+
         try:
+            if left() <= 0.1:
+                raise TimeoutError
             try:
-                res = await asyncio.wait_for(frame.evaluate(js_source("snapshot.js"), opts), FRAME_EVAL_S)
+                res = await asyncio.wait_for(frame.evaluate(js_source("snapshot.js"), opts), left())
             except TimeoutError:
                 raise
             except Exception:  # noqa: BLE001 - navigating (context destroyed): once more after a settle
-                if frame.is_detached():
+                if frame.is_detached() or left() <= 1.0:
                     raise
-                await self.settle(max_ms=1500)
-                res = await asyncio.wait_for(frame.evaluate(js_source("snapshot.js"), opts), FRAME_EVAL_S)
+                await self.settle(max_ms=1000)
+                res = await asyncio.wait_for(frame.evaluate(js_source("snapshot.js"), opts), max(0.1, left()))
         except Exception as exc:  # noqa: BLE001
             out["notes"].append(f"frame {frame.url[:200]} not snapshotted: {type(exc).__name__}")
             return f"<!-- qraudit: frame {html_mod.escape(frame.url[:500])} not snapshotted -->"
@@ -337,15 +345,16 @@ class Visit:
         if depth >= 4:
             return page_html
         for child in frame.child_frames:
-            if child.is_detached():
+            if child.is_detached() or left() <= 0.1:
                 continue
             try:
-                el = await asyncio.wait_for(child.frame_element(), FRAME_EVAL_S)
-                idx = await asyncio.wait_for(el.evaluate(js_source("frame_index.js")), FRAME_EVAL_S)
-                shown = await asyncio.wait_for(el.is_visible(), FRAME_EVAL_S)
+                el = await asyncio.wait_for(child.frame_element(), left())
+                idx = await asyncio.wait_for(el.evaluate(js_source("frame_index.js")), left())
+                shown = await asyncio.wait_for(el.is_visible(), left())
             except Exception:  # noqa: BLE001
                 continue
-            sub: dict[str, Any] = {"texts": [], "links": [], "notes": out["notes"], "storage": {}}
+            sub: dict[str, Any] = {"texts": [], "links": [], "notes": out["notes"], "storage": {},
+                                   "deadline": deadline}
             child_html = await self._snap_frame(child, want_html, depth + 1, max(budget // 2, 10000), sub)
             if shown:
                 out["texts"].extend(sub["texts"])
@@ -358,7 +367,8 @@ class Visit:
         return page_html
 
     async def _snapshot(self, want_html: bool, notes: list[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {"texts": [], "links": [], "notes": notes, "storage": {}}
+        out: dict[str, Any] = {"texts": [], "links": [], "notes": notes, "storage": {},
+                               "deadline": asyncio.get_running_loop().time() + SNAPSHOT_S}
         html = await self._snap_frame(self.page.main_frame, want_html, 0, MAX_DOM, out)
         if len(html) > MAX_DOM:
             html = html[:MAX_DOM] + "\n<!-- qraudit: truncated -->"
@@ -395,7 +405,7 @@ class Visit:
             if self.screenshots:
                 shot_rel = await self._screenshot(n, full_page, notes)
             try:
-                snap = await asyncio.wait_for(self._snapshot(dom, notes), SNAPSHOT_S)
+                snap = await asyncio.wait_for(self._snapshot(dom, notes), SNAPSHOT_S + 5)
             except Exception as exc:  # noqa: BLE001
                 notes.append(f"snapshot failed: {type(exc).__name__}")
                 self.trace.complete = False

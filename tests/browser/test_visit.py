@@ -58,7 +58,7 @@ def test_wechat_ua_and_bridges(server, run_visit):
     text = text_of(visit)
     assert "MicroMessenger/8.0" in text
     assert "webdriver=false" in text and webdriver is False
-    assert "bridge-ready network_type:wifi" in text or "bridge-ready getNetworkType:wifi" in text
+    assert "bridge-ready network_type:wifi" in text
     assert "wx-ready" in text
     ua_req = [r for r in visit.trace.requests if r.url.endswith("/ua")][0]
     assert "MicroMessenger" in ua_req.headers.get("user-agent", "")
@@ -163,6 +163,7 @@ def test_client_side_oauth_redirect_and_decline(server, run_visit):
     assert (ev.provider, ev.scope, ev.state) == ("alipay", "auth_user", "SJS")
     assert "stand-in" in visit.trace.steps[0].visible_text  # the local stand-in page, no browser error
     assert "back code=none state=SJS" in text_of(visit)
+    assert len(visit.trace.oauth) == 1  # seen by the route and the request event, recorded once
     assert ev.code_given is None and ev.handled == "declined"
 
 

@@ -36,7 +36,10 @@
       later(cb, Object.assign({ err_msg: msg, errMsg: msg, err_desc: '' }, extra || {}));
     };
     if (NEVER[name]) return done(NEVER[name]);
-    if (name === 'getNetworkType') return done('wifi', { networkType: 'wifi', subtype: 'wifi' });
+    if (name === 'getNetworkType') {  // WeChat answers this one as "network_type:wifi"
+      later(cb, { err_msg: 'network_type:wifi', errMsg: 'network_type:wifi', networkType: 'wifi', subtype: 'wifi' });
+      return undefined;
+    }
     if (name === 'preVerifyJSAPI') return done('ok');
     const kind = PERM[name];
     if (kind) {
