@@ -12,6 +12,16 @@ import typer
 from crawler.cli import app
 from crawler.errors import QrauditError
 
+
+def _out_console() -> Any:
+    """stdout console; wide when not a terminal so ids are never cut in pipes and logs."""
+    import sys
+
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 160)
+
+
 VERDICT_STYLE = {"violation": "bold red", "compliant": "green", "inconclusive": "yellow", "unsupported": "magenta"}
 
 
@@ -92,7 +102,7 @@ def crawl_cmd(
             ignore_robots=ignore_robots, allow_submit=allow_submit, data_dir=data, verbose=verbose,
             discover_only=discover_only, progress=prog, engine=engine, on_start=prog.started,
         )
-    _summary(outcome, Console())
+    _summary(outcome, _out_console())
     if outcome.status == "failed":
         raise typer.Exit(1)
 
@@ -107,8 +117,9 @@ def _summary(outcome: Any, console: Any) -> None:
     rules = store.query(
         "SELECT f.rule, count(DISTINCT f.merchant_id) AS merchants FROM findings f WHERE f.run_id = ? "
         "GROUP BY f.rule ORDER BY merchants DESC, f.rule", [outcome.run_id])
-    t = Table(title=f"run {outcome.run_id}: {info['status']}, {info['merchants']} merchants, "
-                    f"{outcome.audited_now} audited now in {outcome.elapsed_s:.0f}s")
+    console.print(f"run {outcome.run_id}: [bold]{info['status']}[/], {info['merchants']} merchants, "
+                  f"{outcome.audited_now} audited in this session ({outcome.elapsed_s:.0f} s)")
+    t = Table(title="merchants by verdict")
     t.add_column("verdict")
     t.add_column("merchants", justify="right")
     for verdict in ("violation", "compliant", "inconclusive", "unsupported"):
@@ -148,7 +159,6 @@ def runs_cmd(
 ) -> None:
     """List stored runs: id, kind, district, status, merchants, verdict counts, start time."""
     import pandas as pd
-    from rich.console import Console
     from rich.table import Table
 
     from crawler.store import Store
@@ -166,4 +176,4 @@ def runs_cmd(
         started = "" if pd.isna(row.started_at) else row.started_at.strftime("%Y-%m-%d %H:%M")
         t.add_row(row.run_id, row.kind, row.district or "", row.status, str(row.merchants), str(row.violation),
                   str(row.compliant), str(row.inconclusive), str(row.unsupported), started)
-    Console().print(t)
+    _out_console().print(t)

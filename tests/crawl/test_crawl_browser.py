@@ -1,0 +1,136 @@
+"""Crawls through scrapy-playwright with a real Chromium and the stub audit engine
+(tests.crawl.stub_engine): storage of every merchant, failures kept, interruption and resume."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from crawler.store import Store
+from tests.crawl.conftest import QRAUDIT
+from tests.crawl.fake_district import FakeDistrict
+
+pytestmark = pytest.mark.browser
+
+STUB = ["--engine", "tests.crawl.stub_engine", "--no-progress"]
+
+
+def _n_ground_truth() -> int:
+    from sandbox.server import GROUND_TRUTH_PATH
+
+    return len(json.loads(GROUND_TRUTH_PATH.read_text(encoding="utf-8"))["merchants"])
+
+
+def test_crawl_stores_every_merchant_once_and_never_drops_one(tmp_path, crawl_env):
+    data = tmp_path / "data"
+    with FakeDistrict() as fd:
+        seeds = fd.write_seeds(tmp_path / "seeds")
+        proc = subprocess.run([*QRAUDIT, "crawl", "--district", str(seeds), "--data", str(data), *STUB],
+                              env=crawl_env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    store = Store(data_dir=data, read_only=True)
+    (run,) = store.runs().run_id
+    info = store.get_run(run)
+    assert info["status"] == "finished" and info["merchants"] == 7
+    # six web pages audited (compliant by the stub), the weixin:// link stored as unsupported without a visit
+    assert info["verdicts"] == {"compliant": 6, "unsupported": 1}
+    audits = store.query("SELECT merchant_id, url, verdict FROM audits")
+    assert len(audits) == len(set(audits.merchant_id)) == 7
+    log = Path(crawl_env["QRAUDIT_STUB_LOG"]).read_text().split("\n")
+    assert len([line for line in log if line]) == 6
+    feed = [json.loads(line) for line in (store.run_dir(run) / "results.jsonl").read_text().splitlines()]
+    assert sorted(r["verdict"] for r in feed) == ["compliant"] * 6 + ["unsupported"]
+    vendors = set(store.query("SELECT vendor_guess FROM merchants WHERE url LIKE 'http%'").vendor_guess)
+    assert vendors == {"fakeorder"}  # from the pages' generator meta, seen in the audit response
+    assert "finished" in proc.stdout and "run folder" in proc.stdout
+
+
+def test_runs_command_lists_the_run(tmp_path, crawl_env):
+    data = tmp_path / "data"
+    store = Store(data_dir=data)
+    run = store.create_run("crawl", district="demo")
+    store.finish_run(run, "interrupted")
+    proc = subprocess.run([*QRAUDIT, "runs", "--data", str(data)], env=crawl_env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0 and run in proc.stdout and "interrupted" in proc.stdout
+    proc = subprocess.run([*QRAUDIT, "runs", "--data", str(tmp_path / "none")], env=crawl_env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "no runs yet" in proc.stderr
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path, crawl_env):
+    for args, msg in ((["--district", "nowhere"], "unknown district"), (["--concurrency", "0"], "--concurrency"),
+                      (["--resume", "nope"], "unknown run")):
+        proc = subprocess.run([*QRAUDIT, "crawl", "--data", str(tmp_path / "d"), *args], env=crawl_env,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert msg in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _results(data: Path) -> list[Path]:
+    return list(data.glob("runs/*/merchants/*/result.json"))
+
+
+def _interrupt_and_resume(tmp_path, crawl_env, sig):
+    data = tmp_path / "data"
+    env = dict(crawl_env, QRAUDIT_STUB_DELAY="1.5")
+    cmd = [*QRAUDIT, "crawl", "--data", str(data), "--concurrency", "2", *STUB]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while len(_results(data)) < 3:
+            assert proc.poll() is None, proc.stderr.read()[-3000:]
+            assert time.monotonic() < deadline, "no 3 results within 300 s"
+            time.sleep(0.2)
+        done_before = {p.parent.name for p in _results(data)}
+        proc.send_signal(sig)
+        proc.wait(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    store = Store(data_dir=data, read_only=True)
+    (run,) = store.runs().run_id
+    status = store.get_run(run)["status"]
+    stored_before = store.done_merchants(run)
+    assert done_before <= stored_before
+    total = store.get_run(run)["merchants"]
+    n = _n_ground_truth()
+    assert len(stored_before) < n, "the crawl finished before it could be interrupted"
+
+    res = subprocess.run([*QRAUDIT, "crawl", "--resume", run, "--data", str(data), *STUB], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    info = store.get_run(run)
+    assert info["status"] == "finished"
+    log = store.query("SELECT merchant_id, event FROM audit_log WHERE run_id = ?", [run])
+    done = Counter(log[log.event == "done"].merchant_id)
+    starts = Counter(log[log.event == "start"].merchant_id)
+    stub_calls = Counter(line.split(" ", 1)[1].split("?")[0]
+                         for line in Path(env["QRAUDIT_STUB_LOG"]).read_text().splitlines() if line)
+    # every merchant stored exactly once, none lost
+    assert info["merchants"] == n and len(store.done_merchants(run)) == n, (total, info)
+    assert set(done.values()) == {1}, done
+    # merchants finished before the interruption were not audited again
+    assert all(starts[mid] == 1 for mid in stored_before), starts
+    return status, stored_before, starts, stub_calls
+
+
+def test_sigint_then_resume(tmp_path, crawl_env):
+    status, _, starts, stub_calls = _interrupt_and_resume(tmp_path, crawl_env, signal.SIGINT)
+    assert status == "interrupted"
+    # graceful: in-flight audits finished, so no merchant was audited twice
+    assert set(starts.values()) == {1} and set(stub_calls.values()) == {1}
+
+
+def test_sigkill_then_resume(tmp_path, crawl_env):
+    status, _, starts, stub_calls = _interrupt_and_resume(tmp_path, crawl_env, signal.SIGKILL)
+    assert status == "running"
+    # only audits cut off by the kill were started again
+    assert max(stub_calls.values()) <= 2 and max(starts.values()) <= 2
