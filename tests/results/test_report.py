@@ -108,3 +108,12 @@ def test_report_in_a_browser(data_dir, page):
     page.wait_for_load_state("load")
     body = page.locator("main").inner_text()
     assert "A phone number is required before ordering." in body and "Legal basis" in body
+
+
+def test_report_from_an_open_store(data_dir):
+    """The crawl command builds the report with its Store at the end of a crawl."""
+    from crawler.store import Store
+
+    index = build_report(RUN_A, Store(data_dir=data_dir))
+    assert index == data_dir / "runs" / RUN_A / "report" / "index.html"
+    assert "老街面馆" in index.read_text(encoding="utf-8")
