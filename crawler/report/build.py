@@ -65,8 +65,9 @@ def _row(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _times(value: Any) -> dict[str, str | None]:
+    """Display times to the second: {"utc": "...Z", "shanghai": "...+08:00"}."""
     utc, sh = both_times(_v(value))
-    return {"utc": utc, "shanghai": sh}
+    return {"utc": re.sub(r"\.\d+", "", utc) if utc else None, "shanghai": re.sub(r"\.\d+", "", sh) if sh else None}
 
 
 def _prepare(out: Path) -> None:

@@ -8,6 +8,20 @@ from __future__ import annotations
 
 from html import escape
 
+
+def _text_w(s: str, size: float = 12) -> float:
+    """Rough rendered width in px: CJK/full-width characters ~1 em, others ~0.6 em."""
+    return sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in s)
+
+
+def _fit(s: str, width: float) -> str:
+    if _text_w(s) <= width:
+        return s
+    while s and _text_w(s + "…") > width:
+        s = s[:-1]
+    return s + "…"
+
+
 PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#f9a825", "#6a1b9a", "#00838f", "#757575", "#ef6c00"]
 
 
@@ -37,7 +51,8 @@ def bar_chart(
     for i, k in enumerate(k for k in keys if k not in colors):
         colors[k] = PALETTE[i % len(PALETTE)]
     total = max((sum(v for _, v in segs) for _, segs in rows), default=0)
-    label_w, bar_h, gap, top = 150, 18, 6, 8
+    bar_h, gap, top = 18, 6, 8
+    label_w = int(min(width * 0.45, max([_text_w(lbl) for lbl, _ in rows] + [40]) + 12))
     title_attr = f'<title>{escape(title)}</title>' if title else ""
     if not rows or total <= 0:
         return (
@@ -55,7 +70,7 @@ def bar_chart(
     ]
     y = top
     for label, segs in rows:
-        short = label if len(label) <= 22 else label[:21] + "…"
+        short = _fit(label, label_w - 10)
         parts.append(
             f'<text x="{label_w - 6}" y="{y + bar_h - 5}" text-anchor="end" fill="#222">'
             f"<title>{escape(label)}</title>{escape(short)}</text>"
@@ -81,6 +96,6 @@ def bar_chart(
             name = series_labels.get(key, key)
             parts.append(f'<rect x="{lx:.0f}" y="{y + 4}" width="12" height="12" fill="{colors[key]}"/>')
             parts.append(f'<text x="{lx + 16:.0f}" y="{y + 14}" fill="#222">{escape(name)}</text>')
-            lx += 28 + 8 * len(name) if name.isascii() else 28 + 13 * len(name)
+            lx += 28 + _text_w(name)
     parts.append("</svg>")
     return "".join(parts)
