@@ -6,11 +6,12 @@ All functions are pure over :mod:`crawler.trace` objects.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.trace import STAGES, Element, FormField, Gate, Step, Trace
+from crawler.trace import STAGES, Element, FormField, Gate, Step, Trace, Try
 from detectors import text as tx
 from detectors.base import REGISTRY, Finding
 
@@ -20,9 +21,22 @@ FAILED = ("still_blocked", "gate_returned", "error", "navigated_away")
 USERINFO_SCOPES = ("snsapi_userinfo", "auth_user", "auth_userinfo", "snsapi_login")
 
 
+_DELIVERY_FIELD = re.compile(r"收货地址|收货人|配送地址|送货地址|外卖地址|delivery\s+address|shipping\s+address")
+
+
 def order_mode(trace: Trace) -> str:
-    """The order mode the path went on with; ``None`` in the trace means dine-in."""
-    return trace.order_mode or "dine_in"
+    """The order mode the path went on with.  ``None`` in the trace means dine-in,
+    unless the page offered delivery only, or the order form asked for a delivery
+    address (收货地址/配送地址/delivery address): then it is a delivery order."""
+    if trace.order_mode:
+        return trace.order_mode
+    if trace.order_modes_offered and set(trace.order_modes_offered) == {"delivery"}:
+        return "delivery"
+    for fields in [g.fields for g in trace.gates] + [s.fields for s in trace.steps]:
+        for f in fields:
+            if _DELIVERY_FIELD.search(tx.norm(" ".join([f.label, f.placeholder, f.name]))):
+                return "delivery"
+    return "dine_in"
 
 
 def step_of(trace: Trace, n: int | None) -> Step | None:
@@ -40,10 +54,43 @@ def step_of(trace: Trace, n: int | None) -> Step | None:
     return best or trace.steps[0]
 
 
+#: the stage a chosen control's purpose implies from its step on
+_PURPOSE_STAGE = {"add": "menu", "spec_confirm": "menu", "cart": "cart", "checkout": "checkout", "submit": "checkout"}
+
+
+def implied_stage(trace: Trace, n: int | None) -> str:
+    """The furthest stage implied by the controls chosen up to step ``n``: once the
+    agent pressed "去结算" (purpose ``checkout``) whatever shows next is on the way to
+    submitting, even if the step itself was recorded as ``cart``."""
+    best = 0
+    if n is None:
+        return STAGES[0]
+    for s in trace.steps:
+        if s.n > n:
+            continue
+        for c in s.candidates:
+            if c.chosen and c.purpose in _PURPOSE_STAGE:
+                best = max(best, STAGES.index(_PURPOSE_STAGE[c.purpose]))
+    return STAGES[best]
+
+
+def effective_stage(trace: Trace, n: int | None, recorded: str | None = None) -> str:
+    """The later of the recorded stage (or step ``n``'s) and :func:`implied_stage`."""
+    if recorded not in STAGES:
+        s = step_of(trace, n)
+        recorded = s.stage if s and s.stage in STAGES else "entry"
+    imp = implied_stage(trace, n)
+    return imp if STAGES.index(imp) > STAGES.index(recorded) else recorded
+
+
 def stage_of(trace: Trace, n: int | None) -> str:
-    """The stage of step ``n`` (see :func:`step_of`); ``entry`` when unknown."""
-    s = step_of(trace, n)
-    return s.stage if s and s.stage in STAGES else "entry"
+    """The stage of step ``n`` (see :func:`step_of`, :func:`effective_stage`); ``entry`` when unknown."""
+    return effective_stage(trace, n)
+
+
+def gate_stage(trace: Trace, gate: Gate) -> str:
+    """The stage of ``gate`` (its recorded stage, moved on by :func:`implied_stage`)."""
+    return effective_stage(trace, gate.step, gate.stage)
 
 
 def tried(gate: Gate | None) -> list[str]:
@@ -112,25 +159,52 @@ def make(
 # forced or not
 
 
+_PI_TRY = re.compile(r"canary|grant|allow|fill|accept|授权|允许|同意", re.I)
+
+
+#: tries that dismiss a gate in place (a gate that comes back after one is nagging, not forced)
+_DISMISS = re.compile(r"close|skip|decline|escape|outside|cancel|later|guest|other order mode|leave empty", re.I)
+
+
+def _works(t: Try) -> bool:
+    """Whether a no-PI try showed a way past: it ``passed``, or it dismissed the gate
+    which then came back (``gate_returned``).  Going ``back`` leaves the order path,
+    so a "passed" back counts only when the agent then went on without PI."""
+    if re.search(r"\bback\b", t.method or "", re.I):
+        return False
+    if t.outcome == "passed":
+        return True
+    return t.outcome == "gate_returned" and bool(_DISMISS.search(t.method or ""))
+
+
+def no_pi_tries(gate: Gate) -> list[Try]:
+    """The gate's tries that gave no PI (a recorded "canary values"/"grant" step is not one)."""
+    return [t for t in gate.tries if not _PI_TRY.search(t.method or "")]
+
+
 def gate_forced(trace: Trace, gate: Gate) -> tuple[bool, str]:
     """Whether no no-PI way got past ``gate``; returns ``(forced, confidence)``.
 
-    Forced: ``passed_by`` ``canary``/``granted`` with no successful try, or
+    Forced: ``passed_by`` ``canary``/``granted`` with no no-PI try that worked, or
     ``not_passed`` with every no-PI try failing (or, with no try recorded, a visit
-    that ended ``blocked``).  ``try``/``self`` → not forced.  A non-blocking
+    that ended ``blocked``).  ``try``/``self`` → not forced.  A try "works" when it
+    passed, or when it dismissed the gate and the gate came back (that is nagging:
+    ``induced_consent``, not forced); a "back" never counts as a way on.  Tries
+    recorded for giving canaries or granting are not no-PI tries.  A non-blocking
     overlay is never forced unless PI had to be given to pass it.
     """
     if gate.passed_by in ("try", "self"):
         return False, "high"
-    if any(t.outcome == "passed" for t in gate.tries):
+    tries = no_pi_tries(gate)
+    if any(_works(t) for t in tries):
         return False, "high"
     if gate.passed_by in ("canary", "granted"):
-        if not gate.blocking and gate.kind in ("overlay", "dialog") and not gate.tries:
+        if not gate.blocking and gate.kind in ("overlay", "dialog") and not tries:
             return False, "medium"
-        return True, "high" if gate.tries or gate.kind in ("oauth", "permission") else "medium"
+        return True, "high" if tries or gate.kind in ("oauth", "permission") else "medium"
     # not_passed
-    if gate.tries:
-        return all(t.outcome in FAILED for t in gate.tries), "high"
+    if tries:
+        return True, "high"  # no no-PI try worked (a "passed" back leads away)
     if not gate.blocking:
         return False, "medium"
     return trace.outcome == "blocked", "medium"
@@ -219,46 +293,57 @@ def analyse_gates(trace: Trace) -> list[GateInfo]:
 def field_required(f: FormField, info: GateInfo | None) -> tuple[bool, str]:
     """Whether a field must be filled to go on; returns ``(required, confidence)``.
 
-    Optional signals (选填, submitted empty OK) win; required signals count
-    unless the gate was passed without PI; with no signal either way the field
-    is required only when its whole gate is forced.
+    Behaviour first (submitted empty OK → optional; a validation message or a
+    submit disabled while empty → required), then the field's own label and
+    placeholder (选填/optional vs ``*``/必填/required), then the recorded text
+    signals when they agree; with nothing conclusive the field is required only
+    when its whole gate is forced.  A gate passed without PI makes nothing required.
     """
-    if f.optional_signals:
+    if "submitted-empty-ok" in f.optional_signals:
         return False, "high"
     if info is not None and info.gate.passed_by in ("try", "self"):
         return False, "high"
-    if f.required_signals:
-        strong = any(s in ("validation-message", "submit-disabled-while-empty") for s in f.required_signals)
-        return True, "high" if strong or (info is not None and info.forced) else "medium"
+    if any(s in ("validation-message", "submit-disabled-while-empty") for s in f.required_signals):
+        return True, "high"
+    own = tx.norm(" ".join([f.label, f.placeholder]))
+    if _OPTIONAL_WORDS.search(own):
+        return False, "high"
+    if _REQUIRED_WORDS.search(own):
+        return True, "high" if info is not None and info.forced else "medium"
+    if f.optional_signals and not f.required_signals:
+        return False, "high"
+    if f.required_signals and not f.optional_signals:
+        return True, "high" if info is not None and info.forced else "medium"
     if info is not None and info.forced:
         return True, "medium"
     return False, "medium"
 
 
+_OPTIONAL_WORDS = re.compile(r"选填|可不填|非必填|可选|optional|not required")
+_REQUIRED_WORDS = re.compile(r"\*|必填|required")
+
+
 def gate_blocks_on(info: GateInfo, kind: str) -> tuple[Ask, str] | None:
     """If ``info``'s gate is forced and asks ``kind``, return ``(ask, confidence)``.
 
-    For a form gate the asking field itself must be required (see :func:`field_required`);
-    for other gates the gate being forced is enough.
+    An ask made by a field needs that field to be required (:func:`field_required`,
+    which counts the gate's forcedness when the field says nothing); an ask made by
+    words, a button, OAuth or a permission needs the gate to be forced.
     """
     asks = info.asks.get(kind)
     if not asks:
         return None
-    if info.gate.kind == "form":
-        for a in asks:
-            if a.field is not None:
-                req, conf = field_required(a.field, info)
-                if req:
-                    return a, conf
-            elif info.forced:
-                return a, info.confidence
-        return None
-    if not info.forced:
+    if info.gate.passed_by in ("try", "self"):
         return None
     for a in asks:
-        if a.field is not None and a.field.optional_signals:
-            continue
-        return a, info.confidence
+        if a.field is not None:
+            req, conf = field_required(a.field, info)
+            if req:
+                return a, conf
+        elif info.forced and info.gate.kind != "form":
+            return a, info.confidence
+    if info.gate.kind == "form" and info.forced and not any(a.field is not None for a in asks):
+        return asks[0], "medium"
     return None
 
 
@@ -271,7 +356,7 @@ def step_required_fields(trace: Trace, kinds: Iterable[str]) -> Iterator[tuple[S
         for a in field_asks(s.fields):
             if a.kind not in kinds or a.field is None or (a.element and a.element.selector in in_gates):
                 continue  # fields of a gate are judged with their gate (its tries count)
-            if a.field.required_signals and not a.field.optional_signals:
+            if field_required(a.field, None)[0]:
                 yield s, a
 
 

@@ -8,7 +8,7 @@ from crawler.trace import STAGES, Trace
 from detectors.base import SEVERITIES, AuditResult, Finding, load_rules
 
 #: bumped whenever a rule's logic or words change (stored with each result)
-RULES_VERSION = "2025.1"
+RULES_VERSION = "2025.2"
 
 _CONF = {"low": 0, "medium": 1, "high": 2}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,8 +14,11 @@ from detectors.common import (
     analyse_gates,
     evidence,
     field_asks,
+    gate_stage,
     make,
+    no_pi_tries,
     stage_index,
+    stage_of,
     step_of,
 )
 
@@ -74,8 +78,8 @@ def induced_consent(trace: Trace) -> Iterator[Finding]:
     """
     for c, g in _all_checkboxes(trace):
         topics = _topics(c)
-        s = step_of(trace, c.step)
-        stage = g.stage if g is not None else (s.stage if s else "entry")
+        step_of(trace, c.step)
+        stage = gate_stage(trace, g) if g is not None else stage_of(trace, c.step)
         purposes = [k for k in ("membership", "marketing", "data_sharing") if k in topics]
         bundled = "privacy" in topics and purposes
         if c.checked_initially and (purposes or "privacy" in topics or "consent" in topics):
@@ -87,7 +91,8 @@ def induced_consent(trace: Trace) -> Iterator[Finding]:
                 evidence(trace, c.step, gate=g, element=c.element, text=c.label, kind=kind,
                          topics=topics, checked_initially=True, links=list(c.links)),
             )
-        elif bundled and (c.required_signals or (g is not None and g.passed_by in ("canary", "granted"))):
+        elif bundled and (c.required_signals or (g is not None and g.passed_by in ("canary", "granted"))
+                          or _tick_demanded(trace, c.step)):
             yield make(
                 "induced_consent", stage,
                 f"One tick bundles the privacy policy with {', '.join(purposes)} ({c.label[:80]!r}).",
@@ -95,28 +100,47 @@ def induced_consent(trace: Trace) -> Iterator[Finding]:
                 evidence(trace, c.step, gate=g, element=c.element, text=c.label, kind="bundled",
                          topics=topics, checked_initially=c.checked_initially, links=list(c.links)),
             )
-    # repeated prompts: the same PI gate shown 3+ times
-    groups: dict[tuple[str, str], list[GateInfo]] = {}
+    # repeated prompts: the same PI prompt dismissed and shown again
+    groups: dict[tuple, list[GateInfo]] = {}
     for info in analyse_gates(trace):
-        if not any(k in info.asks for k in PROMPT_ASKS):
+        asks = tuple(sorted(k for k in info.asks if k in PROMPT_ASKS))
+        if not asks:
             continue
-        key = (info.gate.kind, tx.norm(info.gate.text)[:300])
+        key = (info.gate.kind, gate_stage(trace, info.gate), asks)
         groups.setdefault(key, []).append(info)
     for infos in groups.values():
         shown = sum(max(1, i.gate.appearances) for i in infos)
-        returned = sum(1 for i in infos for t in i.gate.tries if t.outcome == "gate_returned")
-        if shown < 3 and returned < 2:
+        tries = [t for i in infos for t in no_pi_tries(i.gate)]
+        returned = sum(1 for t in tries if t.outcome == "gate_returned")
+        dismissed = sum(1 for t in tries if t.outcome in ("passed", "gate_returned") and not _BACK.search(t.method))
+        if returned < 2 and not (shown >= 3 and dismissed >= 2):
             continue
         g = infos[0].gate
-        asks = sorted(k for i in infos for k in i.asks if k in PROMPT_ASKS)
+        asks = sorted({k for i in infos for k in i.asks if k in PROMPT_ASKS})
         yield make(
-            "induced_consent", g.stage,
-            f"A prompt asking for {', '.join(sorted(set(asks)))} came back after being declined "
-            f"(shown {shown} times).",
+            "induced_consent", gate_stage(trace, g),
+            f"A prompt asking for {', '.join(asks)} came back after being declined "
+            f"(shown {shown} times, came back {returned} times after a dismissal).",
             f"拒绝后反复弹出索取个人信息的提示（共出现{shown}次）。",
             evidence(trace, g.step, gate=g, kind="repeated_prompt", shown=shown, returned=returned,
                      appeared_steps=sorted({n for i in infos for n in (i.gate.appeared_steps or [i.gate.step])})),
         )
+
+
+_TICK_REQUIRED = re.compile(
+    r"请(先)?(勾选|同意|阅读并同意)|须(先)?(勾选|同意)|未勾选|please\s+(tick|check|agree|accept)|must\s+(agree|accept)"
+)
+
+
+def _tick_demanded(trace: Trace, step: int) -> bool:
+    """Whether, at or after ``step``, the page told the diner to tick/agree first
+    (a validation message or dialog such as 请先勾选同意): the box was required."""
+    texts = [s.visible_text for s in trace.steps if s.n >= step]
+    texts += [d.message for d in trace.dialogs if d.step >= step]
+    return any(_TICK_REQUIRED.search(tx.norm(t)) for t in texts if t)
+
+
+_BACK = re.compile(r"\bback\b", re.I)
 
 
 def _gate_has_notice(g: Gate) -> str | None:
@@ -169,20 +193,23 @@ def no_privacy_notice(trace: Trace) -> Iterator[Finding]:
 
     for info in analyse_gates(trace):
         g = info.gate
+        if g.kind == "oauth":
+            continue  # the platform's consent screen, no page of the merchant
         pi = [k for k in info.asks if k in _PI_ASKS
-              and (info.forced or any(a.source in ("field", "oauth", "permission") for a in info.asks[k]))]
+              and any(a.source != "oauth" for a in info.asks[k])
+              and (info.forced or any(a.source in ("field", "permission") for a in info.asks[k]))]
         if not pi:
             continue
         if _gate_has_notice(g) or _step_has_notice(trace, g.step):
             continue
-        add(g.stage, ", ".join(sorted(pi)), evidence(trace, g.step, gate=g, asks=sorted(pi)))
+        add(gate_stage(trace, g), ", ".join(sorted(pi)), evidence(trace, g.step, gate=g, asks=sorted(pi)))
     gate_selectors = {f.element.selector for g in trace.gates for f in g.fields if f.element}
     for s in trace.steps:
         pi = sorted({a.kind for a in field_asks(s.fields)
                      if a.element is None or a.element.selector not in gate_selectors})
         if not pi or _step_has_notice(trace, s.n):
             continue
-        add(s.stage, ", ".join(pi), evidence(trace, s.n, text=", ".join(pi), asks=pi))
+        add(stage_of(trace, s.n), ", ".join(pi), evidence(trace, s.n, text=", ".join(pi), asks=pi))
     for i, p in enumerate(trace.permissions):
         if p.user_initiated or p.name not in ("geolocation", "camera"):
             continue
@@ -191,7 +218,7 @@ def no_privacy_notice(trace: Trace) -> Iterator[Finding]:
             continue
         if _step_has_notice(trace, p.step):
             continue
-        st = gate.stage if gate else step_of(trace, p.step).stage if trace.steps else "entry"
+        st = gate_stage(trace, gate) if gate else stage_of(trace, p.step)
         add(st, p.name, evidence(trace, p.step, gate=gate, text=p.api, asks=[p.name]))
     for stage in sorted(hits, key=stage_index):
         h = hits[stage]

@@ -8,7 +8,16 @@ from typing import Any
 from crawler.trace import Trace
 from detectors import text as tx
 from detectors.base import Finding, rule
-from detectors.common import analyse_gates, evidence, gate_blocks_on, make, order_mode, step_required_fields
+from detectors.common import (
+    analyse_gates,
+    evidence,
+    gate_blocks_on,
+    gate_stage,
+    make,
+    order_mode,
+    stage_of,
+    step_required_fields,
+)
 
 _LABEL_ZH = {
     "name": "姓名", "id_number": "身份证号", "birthday": "生日", "gender": "性别",
@@ -54,16 +63,16 @@ def excessive_fields(trace: Trace) -> Iterator[Finding]:
                 continue
             ask, conf = hit
             f = ask.field
-            by_stage.setdefault(g.stage, []).append(
+            by_stage.setdefault(gate_stage(trace, g), []).append(
                 {"kind": kind, "label": ask.text, "selector": ask.element.selector if ask.element else None}
             )
-            first.setdefault(g.stage, {"step": g.step, "gate": g, "element": ask.element, "conf": conf,
+            first.setdefault(gate_stage(trace, g), {"step": g.step, "gate": g, "element": ask.element, "conf": conf,
                                        "signals": list(f.required_signals) if f else []})
     for s, ask in step_required_fields(trace, kinds):
-        by_stage.setdefault(s.stage, []).append(
+        by_stage.setdefault(stage_of(trace, s.n), []).append(
             {"kind": ask.kind, "label": ask.text, "selector": ask.element.selector if ask.element else None}
         )
-        first.setdefault(s.stage, {"step": s.n, "gate": None, "element": ask.element, "conf": "medium",
+        first.setdefault(stage_of(trace, s.n), {"step": s.n, "gate": None, "element": ask.element, "conf": "medium",
                                    "signals": list(ask.field.required_signals)})
     for stage, fields in by_stage.items():
         kinds_seen = sorted({f["kind"] for f in fields})

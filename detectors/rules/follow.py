@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from crawler.trace import Trace
 from detectors.base import Finding, rule
-from detectors.common import analyse_gates, evidence, gate_blocks_on, make
+from detectors.common import analyse_gates, evidence, gate_blocks_on, gate_stage, make
 
 
 @rule(
@@ -37,7 +37,7 @@ def forced_follow(trace: Trace) -> Iterator[Finding]:
         g = info.gate
         qr = [i.get("qr_text") or i.get("src") for i in g.images]
         yield make(
-            "forced_follow", g.stage,
+            "forced_follow", gate_stage(trace, g),
             f"Ordering was blocked until an official account was followed ({ask.text!r}).",
             f"须关注公众号/服务号才能继续点餐（{ask.text}）。",
             evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="follow",

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from crawler.trace import Trace
 from detectors.base import Finding, rule
-from detectors.common import analyse_gates, evidence, gate_blocks_on, make
+from detectors.common import analyse_gates, evidence, gate_blocks_on, gate_stage, make
 
 
 @rule(
@@ -36,7 +36,7 @@ def forced_membership(trace: Trace) -> Iterator[Finding]:
         ask, conf = hit
         g = info.gate
         yield make(
-            "forced_membership", g.stage,
+            "forced_membership", gate_stage(trace, g),
             f"Ordering was blocked until the diner joined the membership ({ask.text!r}).",
             f"须注册会员/开卡才能继续点餐（{ask.text}）。",
             evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="membership",

@@ -7,30 +7,41 @@ from collections.abc import Iterator
 from crawler.trace import Gate, PermissionRequest, Trace
 from detectors import text as tx
 from detectors.base import Finding, rule
-from detectors.common import analyse_gates, evidence, gate_blocks_on, gate_forced, make, order_mode, stage_of
+from detectors.common import (
+    analyse_gates,
+    evidence,
+    gate_blocks_on,
+    gate_forced,
+    gate_stage,
+    make,
+    order_mode,
+    stage_of,
+)
 
 
 def _is_camera(p: PermissionRequest) -> bool:
     return p.name == "camera" or bool(p.constraints.get("video"))
 
 
-def _permission_forced(trace: Trace, i: int, p: PermissionRequest) -> tuple[bool, str, Gate | None]:
+def _permission_forced(trace: Trace, i: int, p: PermissionRequest) -> tuple[bool, str, Gate | None, int]:
     """Whether denying permission request ``i`` blocked the order: its gate was passed
-    only by granting, or the page asked again and the agent granted."""
+    only by granting, or the page asked again and the agent granted.  Returns
+    ``(forced, confidence, gate, step)``; for a re-ask the step (and gate) are those of
+    the first denied request, where the page demanded it."""
     gate = next((g for g in trace.gates if g.permission == i), None)
     if gate is not None:
         forced, conf = gate_forced(trace, gate)
-        return forced, conf, gate
-    if p.user_initiated:
-        return False, "high", None
+        return forced, conf, gate, gate.step
     if p.answer == "granted":
         same = _is_camera if _is_camera(p) else (lambda q: q.name == p.name)
-        earlier_denied = any(
-            same(q) and q.answer == "denied" for q in trace.permissions[:i]
-        )
-        if earlier_denied:
-            return True, "high", None
-    return False, "medium", None
+        first = next((j for j, q in enumerate(trace.permissions[:i]) if same(q) and q.answer == "denied"), None)
+        if first is not None:
+            q = trace.permissions[first]
+            g0 = next((g for g in trace.gates if g.permission == first), None)
+            if p.user_initiated and q.user_initiated and g0 is None:
+                return False, "high", None, p.step
+            return True, "high", g0, q.step
+    return False, "medium", None, p.step
 
 
 _FACE = tx._rx(r"刷脸|人脸|面部|面容|活体", r"\bface\b|facial|selfie|liveness")
@@ -60,15 +71,15 @@ def forced_location(trace: Trace) -> Iterator[Finding]:
     for i, p in enumerate(trace.permissions):
         if p.name != "geolocation":
             continue
-        forced, conf, gate = _permission_forced(trace, i, p)
+        forced, conf, gate, at = _permission_forced(trace, i, p)
         if not forced:
             continue
-        stage = gate.stage if gate is not None else stage_of(trace, p.step)
+        stage = gate_stage(trace, gate) if gate is not None else stage_of(trace, at)
         yield make(
             "forced_location", stage,
             f"Ordering at the table required granting geolocation ({p.api}); denying it blocked the order.",
             f"扫桌码点餐须授权定位（{p.api}），拒绝后无法继续。",
-            evidence(trace, p.step, gate=gate, text=gate.text if gate else p.api, permission=p.name,
+            evidence(trace, at, gate=gate, text=gate.text if gate else p.api, permission=p.name,
                      api=p.api, answer=p.answer, user_initiated=p.user_initiated),
             confidence=conf,
         )
@@ -81,7 +92,7 @@ def forced_location(trace: Trace) -> Iterator[Finding]:
         ask, conf = hit
         g = info.gate
         yield make(
-            "forced_location", g.stage,
+            "forced_location", gate_stage(trace, g),
             f"Ordering was blocked until location was shared ({ask.text!r}).",
             f"须开启定位才能继续点餐（{ask.text}）。",
             evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="location", matched=ask.text),
@@ -112,15 +123,15 @@ def forced_biometric(trace: Trace) -> Iterator[Finding]:
     for i, p in enumerate(trace.permissions):
         if not _is_camera(p):
             continue
-        forced, conf, gate = _permission_forced(trace, i, p)
+        forced, conf, gate, at = _permission_forced(trace, i, p)
         if not forced:
             continue
-        stage = gate.stage if gate is not None else stage_of(trace, p.step)
+        stage = gate_stage(trace, gate) if gate is not None else stage_of(trace, at)
         yield make(
             "forced_biometric", stage,
             f"Ordering required camera access ({p.api}); denying it blocked the order.",
             f"须开启摄像头（{p.api}）才能继续点餐，拒绝后无法下单。",
-            evidence(trace, p.step, gate=gate, text=gate.text if gate else p.api, permission=p.name,
+            evidence(trace, at, gate=gate, text=gate.text if gate else p.api, permission=p.name,
                      api=p.api, answer=p.answer, constraints=p.constraints, user_initiated=p.user_initiated),
             confidence=conf,
         )
@@ -135,7 +146,7 @@ def forced_biometric(trace: Trace) -> Iterator[Finding]:
         if not _FACE.search(tx.norm(g.text)) and tx.SCAN_CONTROL.search(tx.norm(g.text)):
             continue  # a scan-the-code prompt, not a face step
         yield make(
-            "forced_biometric", g.stage,
+            "forced_biometric", gate_stage(trace, g),
             f"Ordering was blocked behind a face-recognition/camera step ({ask.text!r}).",
             f"须刷脸/人脸识别才能继续点餐（{ask.text}）。",
             evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="camera", matched=ask.text),

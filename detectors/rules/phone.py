@@ -6,7 +6,16 @@ from collections.abc import Iterator
 
 from crawler.trace import Trace
 from detectors.base import Finding, rule
-from detectors.common import analyse_gates, evidence, gate_blocks_on, make, order_mode, step_required_fields
+from detectors.common import (
+    analyse_gates,
+    evidence,
+    gate_blocks_on,
+    gate_stage,
+    make,
+    order_mode,
+    stage_of,
+    step_required_fields,
+)
 
 
 @rule(
@@ -40,7 +49,7 @@ def forced_phone(trace: Trace) -> Iterator[Finding]:
         ask, conf = hit
         g = info.gate
         yield make(
-            "forced_phone", g.stage,
+            "forced_phone", gate_stage(trace, g),
             f"The {mode} order could not go on without a mobile number ({ask.source}: {ask.text!r}); "
             f"no way past without it was found.",
             f"{'堂食' if mode == 'dine-in' else '自取'}点餐不提供手机号无法继续（{ask.text}），未找到跳过方式。",
@@ -51,7 +60,7 @@ def forced_phone(trace: Trace) -> Iterator[Finding]:
     for s, ask in step_required_fields(trace, ["phone"]):
         f = ask.field
         yield make(
-            "forced_phone", s.stage,
+            "forced_phone", stage_of(trace, s.n),
             f"A required phone field ({f.label or f.placeholder or f.name!r}) on the {mode} order path.",
             f"点餐流程中手机号为必填项（{f.label or f.placeholder or f.name}）。",
             evidence(trace, s.n, element=f.element, text=f.label or f.placeholder, asks="phone",

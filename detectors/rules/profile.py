@@ -12,6 +12,7 @@ from detectors.common import (
     evidence,
     gate_blocks_on,
     gate_forced,
+    gate_stage,
     make,
     stage_of,
 )
@@ -55,7 +56,7 @@ def forced_profile_auth(trace: Trace) -> Iterator[Finding]:
             conf = "medium"
         else:
             continue
-        stage = gate.stage if gate is not None else stage_of(trace, ev.step)
+        stage = gate_stage(trace, gate) if gate is not None else stage_of(trace, ev.step)
         yield make(
             "forced_profile_auth", stage,
             f"{ev.provider or 'OAuth'} authorisation with scope {ev.scope} was required to go on "
@@ -76,7 +77,7 @@ def forced_profile_auth(trace: Trace) -> Iterator[Finding]:
         ask, conf = hit
         g = info.gate
         yield make(
-            "forced_profile_auth", g.stage,
+            "forced_profile_auth", gate_stage(trace, g),
             f"Ordering was blocked until the diner authorised their profile ({ask.text!r}).",
             f"须授权头像、昵称等个人信息才能继续点餐（{ask.text}）。",
             evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="profile_auth",

@@ -188,7 +188,7 @@ def test_location_refusable_or_delivery():
 def test_location_asked_again_until_granted():
     t = trace(permissions=[permission("geolocation", answer="denied"),
                            permission("geolocation", answer="granted", step_n=2)], links=PRIVACY)
-    assert rules_of(judge(t)) == {("forced_location", "menu")}
+    assert rules_of(judge(t)) == {("forced_location", "entry")}  # where it was first demanded
 
 
 def test_face_gate_and_camera():
