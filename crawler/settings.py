@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     },
     "PLAYWRIGHT_BROWSER_TYPE": "chromium",
     "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 1,
+    # the browser's own headers (the in-app profile's User-Agent, Accept-Language...), never Scrapy's
+    "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": None,
     "ROBOTSTXT_OBEY": True,
     "AUTOTHROTTLE_ENABLED": True,
     "AUTOTHROTTLE_MAX_DELAY": 10.0,

@@ -26,6 +26,7 @@ import asyncio
 import importlib
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -332,9 +333,14 @@ def _partial_trace(config: Any, visit_id: str) -> Any:
         return None
     from crawler.trace import Trace
 
-    try:
-        trace = Trace.load(config.out_dir)
-    except (OSError, ValueError):
+    trace = None
+    for folder in (Path(config.out_dir) / visit_id, Path(config.out_dir)):
+        try:
+            trace = Trace.load(folder)
+            break
+        except (OSError, ValueError):
+            continue
+    if trace is None:
         return None
     if trace.visit_id != visit_id:
         return None

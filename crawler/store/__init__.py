@@ -4,7 +4,9 @@ Layout (see ``schema.sql``)::
 
     data/qraudit.duckdb                       runs, merchants, audits, findings, gates, requests, audit_log
     data/runs/<run_id>/run.json               the run's row (written at start and end)
-    data/runs/<run_id>/merchants/<mid>/       trace.json, step-NN.png/html (the agent), result.json (here)
+    data/runs/<run_id>/merchants/<mid>/       result.json (written here), and the agent's evidence:
+                                              trace.json, step-NN.png/html, directly or in a
+                                              <visit_id>/ subfolder (audits.trace_dir says which)
     data/runs/<run_id>/jobdir/                Scrapy's JOBDIR (crawl state for --resume)
 
 The data folder is ``data/`` under the current directory, or ``$QRAUDIT_DATA``,
@@ -21,8 +23,8 @@ Readers should use ``Store(read_only=True)`` or :meth:`Store.query`.
 Multi-machine mode (scrapy-redis workers feeding one run).  Every result is
 self-contained on disk: :meth:`Store.save_result` writes
 ``merchants/<mid>/result.json`` holding the findings.md object plus
-``run_id``, ``merchant_id``, ``merchant`` (the merchant record) and ``error``,
-next to the agent's ``trace.json``.  A worker without access to the DB writes
+``run_id``, ``merchant_id``, ``merchant`` (the merchant record), ``error`` and
+``trace`` (the path of the agent's ``trace.json`` relative to the merchant folder).  A worker without access to the DB writes
 those files into the shared run folder (or a copy synced back later);
 :meth:`Store.ingest` loads every ``result.json`` of a run not yet in the DB
 (merchant record, audit, findings, gates, requests), so one process owns the DB
@@ -387,6 +389,9 @@ class Store:
         ended = _ts(getattr(trace, "ended_at", None))
         duration = (ended - started).total_seconds() if started and ended else None
         visit_id = result.visit_id or getattr(trace, "visit_id", None)
+        trace_dir = f"merchants/{merchant_id}"
+        if visit_id and (mdir / visit_id / "trace.json").is_file():
+            trace_dir = f"merchants/{merchant_id}/{visit_id}"  # the engine's per-visit evidence folder
         with self.connect() as con:
             if record is not None:
                 con.execute("DELETE FROM merchants WHERE run_id = ? AND merchant_id = ?", [run_id, merchant_id])
@@ -405,7 +410,7 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [run_id, merchant_id, visit_id, result.url, result.final_url, result.verdict, result.reason,
                  result.order_reached, result.order_mode, result.env, started, ended, duration,
-                 len(result.findings), rules, f"merchants/{merchant_id}", error, _json(rdict)],
+                 len(result.findings), rules, trace_dir, error, _json(rdict)],
             )
             frows = []
             for i, f in enumerate(result.findings):
@@ -459,8 +464,9 @@ class Store:
                 merchant = {k: v for k, v in merchant.items() if k != "run_id"}
                 if isinstance(merchant.get("sources"), str):
                     merchant["sources"] = json.loads(merchant["sources"])
+            rel = trace_dir.split("/", 2)[2] + "/trace.json" if trace_dir.count("/") == 2 else "trace.json"
             doc = {**rdict, "run_id": run_id, "merchant_id": merchant_id, "error": error, "merchant": merchant,
-                   "trace": "trace.json" if trace is not None else None}
+                   "trace": rel if trace is not None else None}
             tmp = path.with_suffix(".json.tmp")
             tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
             tmp.replace(path)
@@ -504,11 +510,12 @@ class Store:
                 continue
             result = result_from_dict(doc)
             trace = None
-            if (path.parent / "trace.json").is_file():
+            tpath = path.parent / (doc.get("trace") or "trace.json")
+            if doc.get("trace") is not None and tpath.is_file():
                 try:
-                    trace = Trace.load(path.parent)
+                    trace = Trace.load(tpath)
                 except ValueError as exc:
-                    raise QrauditError(f"{path.parent / 'trace.json'}: {exc}") from None
+                    raise QrauditError(f"{tpath}: {exc}") from None
             record = doc.get("merchant") or {"merchant_id": mid, "url": result.url}
             record = {**record, "merchant_id": mid}
             self.save_result(run_id, mid, trace, result, doc.get("error"), record=record, write_json=False)

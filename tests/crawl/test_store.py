@@ -84,8 +84,12 @@ def test_ingest_loads_results_written_elsewhere(tmp_path, store):
     run = store.create_run("crawl", district="demo")
     for mid in ("a1", "b2"):
         store.upsert_merchant(run, {"merchant_id": mid, "name": mid, "url": f"http://h/{mid}"})
-        _trace().save(store.merchant_dir(run, mid))
+        # the agent writes its evidence directly in the merchant folder or in a <visit_id>/ subfolder
+        folder = store.merchant_dir(run, mid) / ("v-1" if mid == "b2" else "")
+        _trace().save(folder)
         store.save_result(run, mid, _trace(), _result())
+    dirs = dict(store.query("SELECT merchant_id, trace_dir FROM audits").values.tolist())
+    assert dirs == {"a1": "merchants/a1", "b2": "merchants/b2/v-1"}
     store.finish_run(run)
     # a second machine's DB has none of it: copy the run folder, ingest
     other = Store(data_dir=tmp_path / "other")
@@ -95,6 +99,7 @@ def test_ingest_loads_results_written_elsewhere(tmp_path, store):
     assert other.done_merchants(run) == {"a1", "b2"}
     assert _count(other, "findings", run) == 2 and _count(other, "gates", run) == 2
     assert sorted(r["name"] for r in other.merchants(run)) == ["a1", "b2"]
+    assert int(other.query("SELECT count(*) AS n FROM requests").n[0]) == 4  # both traces were loaded
 
 
 def test_result_from_dict_round_trip():
