@@ -135,7 +135,11 @@ class RequestCollector(Collector):
 
     def _on_response(self, resp: Any) -> None:
         self._last_change = time.monotonic()
-        rec = self._records.get(_safe(lambda: resp.request))
+        req = _safe(lambda: resp.request)
+        # for "settled" a request counts as done once its response is in: Chromium does not
+        # report a body as finished until the page reads it, and many never do
+        self._inflight.pop(req, None)
+        rec = self._records.get(req)
         if rec is None:
             return
         rec.status = resp.status

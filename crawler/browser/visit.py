@@ -56,6 +56,12 @@ SNAPSHOT_S = 15.0
 SCREENSHOT_S = 6.0
 
 
+_QUIET_JS = """() => {
+  const q = window.__qrauditQuietMs, t = window.__qrauditPendingTimers;
+  return [typeof q === 'number' ? q : 1e9, typeof t === 'number' ? t : 0];
+}"""
+
+
 def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -218,8 +224,9 @@ class Visit:
 
     async def settle(self, max_ms: int = 2500, quiet_ms: int = 300) -> None:
         """Wait until the network (requests younger than 2 s) and the DOM
-        (MutationObserver) have both been quiet for ``quiet_ms``, at most ``max_ms``.
-        Returns early when the page is busy (a script hogs it) or closed."""
+        (MutationObserver) have both been quiet for ``quiet_ms`` and no short
+        ``setTimeout`` (≤ 1.5 s, not a polling chain) is still to fire; at most
+        ``max_ms``.  Returns early when the page is busy (a script hogs it) or closed."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max_ms / 1000
         while not self.page.is_closed():
@@ -227,15 +234,12 @@ class Visit:
             if remaining <= 0:
                 return
             try:
-                dom_quiet = await asyncio.wait_for(
-                    self.page.evaluate("() => { const q = window.__qrauditQuietMs; return typeof q === 'number' ? q : 1e9; }"),
-                    max(0.05, min(1.0, remaining)),
-                )
+                dom_quiet, timers = await asyncio.wait_for(self.page.evaluate(_QUIET_JS), max(0.05, min(1.0, remaining)))
             except TimeoutError:
                 return
             except Exception:  # noqa: BLE001 - navigating: context destroyed
-                dom_quiet = 0
-            if self.requests.quiet_ms() >= quiet_ms and dom_quiet >= quiet_ms:
+                dom_quiet, timers = 0, 0
+            if self.requests.quiet_ms() >= quiet_ms and dom_quiet >= quiet_ms and not timers:
                 return
             await asyncio.sleep(min(0.1, max(0.0, deadline - loop.time())))
 

@@ -93,6 +93,10 @@ def build_pages(base: str, alt_base: str) -> dict[str, str]:
                        "navigator.geolocation.getCurrentPosition(() => {}, () => {});"),
         "/popup": page("<p>opens a popup</p>", f"window.open({base + '/back?popup=1'!r});"),
         "/plain": page("<p>plain page</p>"),
+        "/delayed": page("<p>skeleton</p>",
+                         "setTimeout(() => fetch('/echo', {method: 'POST', body: 'menu'}).then(() => {"
+                         " document.body.insertAdjacentHTML('beforeend', '<p>DELAYED-MENU</p>'); }), 700);"
+                         "(function poll() { setTimeout(poll, 200); })();"),
         "/jsloop": page("<p>js loop</p>", "location.replace('/jsloop?n=' + Date.now());"),
         "/download": page("<a id='dl' href='/file.bin'>下载</a>", "document.getElementById('dl').click();"),
         "/notify": page("<p id='out'>n-waiting</p>",

@@ -303,3 +303,18 @@ def test_late_attach_instruments_a_loaded_page(server, loop, chromium, tmp_path)
     res, bridge, events = loop.run_until_complete(go())
     assert res == "denied 1" and bridge == "function"
     assert [p.api for p in events] == ["getCurrentPosition"]
+
+
+def test_settle_waits_for_a_short_timer_but_not_for_polling(server, run_visit):
+    async def scenario(v):
+        t0 = time.monotonic()
+        await v.goto(server.base + "/delayed")
+        took = time.monotonic() - t0
+        await v.record("open", "entry")
+        t1 = time.monotonic()
+        await v.settle()  # only the polling chain is left: it must not hold settle to its cap
+        return took, time.monotonic() - t1
+
+    visit, (took, again) = run_visit(scenario)
+    assert "DELAYED-MENU" in text_of(visit)
+    assert took < 2.4 and again < 2.0

@@ -22,6 +22,33 @@
     Object.defineProperty(window, '__qrauditQuietMs', { get: () => performance.now() - lastMutation, configurable: true, enumerable: false });
   } catch (e) { /* ignore */ }
 
+  // ---- short timers still to fire -------------------------------------------
+  // A page that does setTimeout(loadMenu, 700) is not settled yet.  Timers of at
+  // most 1.5 s count, unless they are the 3rd+ generation of a timer chain (polling).
+  const pendingTimers = new Map();
+  let timerDepth = 0;
+  try {
+    const nativeSet = window.setTimeout;
+    const nativeClear = window.clearTimeout;
+    hide(window, 'setTimeout', function setTimeout(fn, delay, ...rest) {
+      if (typeof fn !== 'function') return nativeSet.call(window, fn, delay, ...rest);
+      const depth = timerDepth;
+      const d = Number(delay) || 0;
+      let id = 0;
+      const wrapped = function () {
+        pendingTimers.delete(id);
+        const saved = timerDepth;
+        timerDepth = depth + 1;
+        try { return fn.apply(this, rest); } finally { timerDepth = saved; }
+      };
+      id = nativeSet.call(window, wrapped, delay);
+      if (d <= 1500 && depth <= 1) pendingTimers.set(id, 1);
+      return id;
+    });
+    hide(window, 'clearTimeout', function clearTimeout(id) { pendingTimers.delete(id); return nativeClear.call(window, id); });
+    Object.defineProperty(window, '__qrauditPendingTimers', { get: () => pendingTimers.size, configurable: true, enumerable: false });
+  } catch (e) { /* ignore */ }
+
   // ---- report channel ---------------------------------------------------
   const report = (payload) => {
     try {
