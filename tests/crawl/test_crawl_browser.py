@@ -134,3 +134,15 @@ def test_sigkill_then_resume(tmp_path, crawl_env):
     assert status == "running"
     # only audits cut off by the kill were started again
     assert max(stub_calls.values()) <= 2 and max(starts.values()) <= 2
+
+
+def test_check_merchant_audits_one_named_merchant(tmp_path):
+    """``check_merchant`` (the real engine) stores a one-merchant run of kind check."""
+    from crawler.merchants import check_merchant
+
+    store = Store(data_dir=tmp_path / "data")
+    run, result = check_merchant("云朵小面", "demo", store=store, timeout_s=45)
+    info = store.get_run(run)
+    assert info["kind"] == "check" and info["status"] == "finished" and info["merchants"] == 1
+    assert result.verdict == "violation" and "forced_phone" in {f.rule for f in result.findings}
+    assert store.done_merchants(run) == {store.merchants(run)[0]["merchant_id"]}

@@ -1,0 +1,52 @@
+"""End to end: ``qraudit crawl`` on the demo district with the real agent and detectors.
+
+Every ground-truth merchant must be stored once, with the expected verdict and
+exactly the expected set of rules.  Slow (the whole sandbox through Chromium).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from crawler.store import Store
+from tests.crawl.conftest import QRAUDIT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_qraudit_crawl_demo_matches_ground_truth(tmp_path, crawl_env):
+    from sandbox.server import GROUND_TRUTH_PATH
+
+    gt = json.loads(GROUND_TRUTH_PATH.read_text(encoding="utf-8"))["merchants"]
+    data = tmp_path / "data"
+    conc = os.environ.get("QRAUDIT_TEST_CONCURRENCY", "2")
+    proc = subprocess.run([*QRAUDIT, "crawl", "--data", str(data), "--concurrency", conc, "--no-progress"],
+                          env=crawl_env, capture_output=True, text=True, timeout=3600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "merchants by verdict" in proc.stdout and "run folder" in proc.stdout
+    store = Store(data_dir=data, read_only=True)
+    (run,) = store.runs().run_id
+    info = store.get_run(run)
+    assert info["status"] == "finished"
+    rows = store.query(
+        "SELECT m.merchant_id, m.url, m.name, a.verdict, a.reason, a.rules FROM merchants m "
+        "LEFT JOIN audits a USING (run_id, merchant_id) WHERE m.run_id = ?", [run])
+    by_path = {"/" + u.split("/", 3)[3].split("?")[0]: r for u, r in zip(rows.url, rows.itertuples(), strict=True)}
+    assert len(rows) == len(gt) == len(set(rows.merchant_id))
+    wrong = []
+    for m in gt:
+        r = by_path.get(m["path"].split("?")[0])
+        assert r is not None, f"{m['id']} not discovered"
+        rules = sorted(set(r.rules)) if r.rules is not None else []
+        want = sorted({f["rule"] for f in m["findings"]})
+        reason_ok = not m.get("expected_reason") or m["expected_reason"].lower() in (r.reason or "").lower()
+        if r.verdict != m["expected_verdict"] or rules != want or not reason_ok:
+            wrong.append(f"{m['id']} {m['name']}: got {r.verdict} {rules} ({r.reason}); "
+                         f"want {m['expected_verdict']} {want} ({m.get('expected_reason')})")
+    assert not wrong, "\n".join(wrong)
+    for mid in rows.merchant_id:
+        assert (store.run_dir(run) / "merchants" / mid / "result.json").is_file()
