@@ -93,6 +93,15 @@ def build_pages(base: str, alt_base: str) -> dict[str, str]:
                        "navigator.geolocation.getCurrentPosition(() => {}, () => {});"),
         "/popup": page("<p>opens a popup</p>", f"window.open({base + '/back?popup=1'!r});"),
         "/plain": page("<p>plain page</p>"),
+        "/alipay": page(
+            "<p id='out'>ali-waiting</p>",
+            """document.addEventListener('AlipayJSBridgeReady', () => {
+              AlipayJSBridge.call('getAuthCode', {scopeNicks: ['auth_base']}, (r) => {
+                ap.getAuthCode({scopes: ['auth_user']}).then(() => {}, (e) => {
+                  AlipayJSBridge.call('tradePay', {tradeNO: '1'}, (p) => {
+                    document.getElementById('out').textContent = 'ali base=' + !!r.authCode + ' user=' + e.error
+                      + ' pay=' + p.resultCode; }); }); }); });""",
+        ),
         "/delayed": page("<p>skeleton</p>",
                          "setTimeout(() => fetch('/echo', {method: 'POST', body: 'menu'}).then(() => {"
                          " document.body.insertAdjacentHTML('beforeend', '<p>DELAYED-MENU</p>'); }), 700);"

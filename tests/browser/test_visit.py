@@ -318,3 +318,16 @@ def test_settle_waits_for_a_short_timer_but_not_for_polling(server, run_visit):
     visit, (took, again) = run_visit(scenario)
     assert "DELAYED-MENU" in text_of(visit)
     assert took < 2.4 and again < 2.0
+
+
+def test_alipay_bridge_auth_code_and_pay(server, run_visit):
+    async def scenario(v):
+        await v.goto(server.base + "/alipay")
+        await v.record("open", "entry")
+        return v.new_permission_events()
+
+    visit, events = run_visit(scenario, profile="alipay")
+    assert "ali base=true user=11 pay=6001" in text_of(visit)  # silent base code, auth_user declined, never pays
+    assert [(p.name, p.api, p.constraints) for p in events] == [
+        ("profile_auth", "AlipayJSBridge.getAuthCode", {"scopes": ["auth_user"]})]
+    assert "AlipayClient/10." in visit.trace.requests[0].headers["user-agent"]
