@@ -28,7 +28,8 @@ VERDICT_STYLE = {"violation": "bold red", "compliant": "green", "inconclusive": 
 class CrawlProgress:
     """A rich progress bar fed by :class:`crawler.crawl.ProgressExtension` events.
 
-    Shows audited/known merchants, violations so far and merchants per minute.
+    Shows audited/known merchants (incl. those audited before a resume), violations
+    found in this session and merchants audited per minute.
     """
 
     def __init__(self, console: Any, enabled: bool = True) -> None:
@@ -38,6 +39,7 @@ class CrawlProgress:
         self.verdicts: Counter[str] = Counter()
         self.total = 0
         self.done = 0
+        self.earlier = 0  # audited before a resume
         self.t0 = time.monotonic()
         self.progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -59,6 +61,8 @@ class CrawlProgress:
     def __call__(self, event: str, data: dict[str, Any]) -> None:
         if event == "merchant":
             self.total += 1
+            if data.get("already_done"):
+                self.earlier += 1
         elif event == "result":
             self.done += 1
             self.verdicts[data.get("verdict") or "?"] += 1
@@ -68,7 +72,8 @@ class CrawlProgress:
         minutes = max((time.monotonic() - self.t0) / 60.0, 1e-6)
         rate = f"{self.done / minutes:.1f}" if self.done else "-"
         self.progress.update(
-            self.task, description="auditing", total=max(self.total, self.done), completed=self.done,
+            self.task, description="auditing", total=max(self.total, self.done + self.earlier),
+            completed=self.done + self.earlier,
             violations=self.verdicts["violation"], rate=rate,
         )
 

@@ -55,8 +55,8 @@ class ProgressExtension:
     """Scrapy extension: feeds the progress callable registered in :data:`PROGRESS` for the
     ``QRAUDIT_RUN_ID`` setting, ``(event, data)``.
 
-    Events: ``merchant`` (``{"record", "known": n}``) when discovery finds a
-    new merchant, ``result`` (``{"merchant_id", "name", "verdict", "rules"}``)
+    Events: ``merchant`` (``{"record", "known": n, "already_done"}``) when discovery
+    finds a new merchant (``already_done``: audited by an earlier attempt of a resumed run), ``result`` (``{"merchant_id", "name", "verdict", "rules"}``)
     when an audit is stored, ``closed`` (``{"reason"}``).
     """
 
@@ -86,7 +86,10 @@ class ProgressExtension:
                 mid = item.record["merchant_id"]
                 if mid not in self.merchants:
                     self.merchants.add(mid)
-                    self.callback("merchant", {"record": item.record, "known": len(self.merchants)})
+                    spider = spider or getattr(self.crawler, "spider", None)
+                    already = bool(spider is not None and mid in getattr(spider, "done", ()))
+                    self.callback("merchant", {"record": item.record, "known": len(self.merchants),
+                                               "already_done": already})
             elif isinstance(item, AuditItem):
                 self.callback("result", {"merchant_id": item.merchant_id, "name": item.name,
                                          "verdict": item.verdict, "rules": item.rules, "error": item.error})

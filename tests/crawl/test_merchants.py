@@ -48,3 +48,22 @@ def test_find_merchant_uses_the_latest_stored_crawl(tmp_path):
                                 "url": "https://h5.canyin-saas.example/order/#/menu?shopId=88012"})
     store.finish_run(run)
     assert find_merchant("老街", "example-district", store=store)["merchant_id"] == "x1"
+
+
+def test_progress_bar_counts_from_events():
+    import io
+
+    from rich.console import Console
+
+    from crawler.cmd_crawl import CrawlProgress
+
+    out = io.StringIO()
+    with CrawlProgress(Console(file=out, force_terminal=True, width=120)) as prog:
+        prog("merchant", {"record": {"merchant_id": "a"}, "known": 1, "already_done": True})
+        prog("merchant", {"record": {"merchant_id": "b"}, "known": 2})
+        prog("merchant", {"record": {"merchant_id": "c"}, "known": 3})
+        prog("result", {"merchant_id": "b", "verdict": "violation", "rules": ["forced_phone"]})
+        task = prog.progress.tasks[0]
+        assert (task.completed, task.total, task.fields["violations"]) == (2, 3, 1)
+        prog("closed", {"reason": "finished"})
+    assert "violations" in out.getvalue()
