@@ -331,3 +331,23 @@ def test_alipay_bridge_auth_code_and_pay(server, run_visit):
     assert [(p.name, p.api, p.constraints) for p in events] == [
         ("profile_auth", "AlipayJSBridge.getAuthCode", {"scopes": ["auth_user"]})]
     assert "AlipayClient/10." in visit.trace.requests[0].headers["user-agent"]
+
+
+def test_caps_on_dom_text_and_full_page_screenshot(server, run_visit, monkeypatch):
+    from PIL import Image
+
+    import crawler.browser.visit as visit_mod
+
+    monkeypatch.setattr(visit_mod, "MAX_DOM", 1000)
+    monkeypatch.setattr(visit_mod, "MAX_FULL_PAGE_HEIGHT", 2000)
+
+    async def scenario(v):
+        await v.goto(server.base + "/tall")
+        return await v.record("open", "menu", full_page=True)
+
+    visit, step = run_visit(scenario)
+    dom = (visit.out_dir / step.dom).read_text("utf-8")
+    assert len(dom) <= 1000 + 40 and dom.endswith("<!-- qraudit: truncated -->")
+    assert "row 39 菜品" in step.visible_text  # text is capped separately (20000 chars)
+    with Image.open(visit.out_dir / step.screenshot) as im:
+        assert im.size == (390, 2000)
