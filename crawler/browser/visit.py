@@ -89,11 +89,12 @@ class Visit:
     next :meth:`record` closes.  ``permission_mode``: ``"deny"`` (default) or
     ``"grant"``: how geolocation, getUserMedia, notifications and the bridges'
     location/camera calls are answered (granted = canary position 31.2304,
-    121.4737 / a blank fake camera stream).
+    121.4737 / a blank fake camera stream).  ``extra_collectors``: more
+    :class:`~crawler.browser.collectors.Collector` subclasses to run in this visit.
     """
 
     def __init__(self, page: Any, trace: Trace, out_dir: Path | str, profile: Profile,
-                 *, screenshots: bool = True) -> None:
+                 *, screenshots: bool = True, extra_collectors: tuple = ()) -> None:
         self.page = page
         self.trace = trace
         self.out_dir = Path(out_dir)
@@ -129,6 +130,8 @@ class Visit:
             DownloadCollector(self),
             self.navigation_collector,
         ]
+        # more evidence kinds: classes taking the visit, with the Collector interface
+        self.collectors.extend(cls(self) for cls in extra_collectors)
 
     # ---- small helpers -----------------------------------------------------
 

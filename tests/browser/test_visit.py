@@ -33,6 +33,15 @@ def test_profiles_and_launch_options():
         get_profile("netscape")
 
 
+def test_no_chromium_is_one_clear_error(monkeypatch):
+    import crawler.browser.launch as launch
+
+    monkeypatch.setattr(launch, "bundled_chromium", lambda headless=True: (None, False))
+    monkeypatch.setattr(launch, "system_chromium", lambda: None)
+    with pytest.raises(QrauditError, match="no Chromium found"):
+        launch.launch_options()
+
+
 def test_oauth_url_parsing():
     ev = parse_authorize(
         "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wxA&redirect_uri=https%3A%2F%2Fm.example%2Fcb%3Fa%3D1"
