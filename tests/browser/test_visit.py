@@ -61,9 +61,11 @@ def test_wechat_ua_and_bridges(server, run_visit):
     async def scenario(v):
         assert await v.goto(server.base + "/ua") is None
         await v.record("open", "entry", state="landing")
-        return await v.page.evaluate("navigator.webdriver")
+        return await v.page.evaluate(
+            "[navigator.webdriver, String(navigator.geolocation.getCurrentPosition), String(window.alert)]")
 
-    visit, webdriver = run_visit(scenario)
+    visit, (webdriver, geo_src, alert_src) = run_visit(scenario)
+    assert "[native code]" in geo_src and "[native code]" in alert_src  # the wrappers look native
     text = text_of(visit)
     assert "MicroMessenger/8.0" in text
     assert "webdriver=false" in text and webdriver is False

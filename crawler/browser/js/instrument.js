@@ -8,6 +8,23 @@
     try { Object.defineProperty(obj, name, { value, configurable: true, enumerable: false, writable: true }); } catch (e) { /* ignore */ }
   };
   hide(window, '__qrauditInstalled', true);
+  // Replaced browser APIs look native: enumerable like WebIDL operations, and
+  // Function.prototype.toString shows "[native code]" for them.
+  const natives = new WeakMap();
+  const patch = (obj, name, fn) => {
+    try {
+      natives.set(fn, 'function ' + name + '() { [native code] }');
+      Object.defineProperty(obj, name, { value: fn, configurable: true, enumerable: true, writable: true });
+    } catch (e) { /* ignore */ }
+  };
+  try {
+    const nativeToString = Function.prototype.toString;
+    const toString = function toString() {
+      return natives.has(this) ? natives.get(this) : nativeToString.call(this);
+    };
+    natives.set(toString, 'function toString() { [native code] }');
+    Object.defineProperty(Function.prototype, 'toString', { value: toString, configurable: true, enumerable: false, writable: true });
+  } catch (e) { /* ignore */ }
 
   // navigator.webdriver: a real in-app browser says false.
   try { Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false, configurable: true }); } catch (e) { /* ignore */ }
@@ -30,7 +47,7 @@
   try {
     const nativeSet = window.setTimeout;
     const nativeClear = window.clearTimeout;
-    hide(window, 'setTimeout', function setTimeout(fn, delay, ...rest) {
+    patch(window, 'setTimeout', function setTimeout(fn, delay, ...rest) {
       if (typeof fn !== 'function') return nativeSet.call(window, fn, delay, ...rest);
       const depth = timerDepth;
       const d = Number(delay) || 0;
@@ -45,7 +62,7 @@
       if (d <= 1500 && depth <= 1) pendingTimers.set(id, 1);
       return id;
     });
-    hide(window, 'clearTimeout', function clearTimeout(id) { pendingTimers.delete(id); return nativeClear.call(window, id); });
+    patch(window, 'clearTimeout', function clearTimeout(id) { pendingTimers.delete(id); return nativeClear.call(window, id); });
     Object.defineProperty(window, '__qrauditPendingTimers', { get: () => pendingTimers.size, configurable: true, enumerable: false });
   } catch (e) { /* ignore */ }
 
@@ -78,7 +95,7 @@
     for (const [name, quiet] of [['alert', undefined], ['confirm', false], ['prompt', null]]) {
       const native = window[name];
       if (typeof native !== 'function') continue;
-      hide(window, name, function (...args) {
+      patch(window, name, function (...args) {
         if (++shown > cap) {
           if (!reported) { reported = true; report({ kind: 'dialogs_suppressed', after: cap }); }
           return quiet;
@@ -114,9 +131,9 @@
       const answer = (api, ok, err, opts) => ask('geolocation', api, geoOptions(opts)).then((a) => {
         if (a === 'granted') later(ok, fakePosition()); else later(err, deniedError());
       });
-      hide(proto, 'getCurrentPosition', function getCurrentPosition(ok, err, opts) { answer('getCurrentPosition', ok, err, opts); });
-      hide(proto, 'watchPosition', function watchPosition(ok, err, opts) { answer('watchPosition', ok, err, opts); return ++watchId; });
-      hide(proto, 'clearWatch', function clearWatch() {});
+      patch(proto, 'getCurrentPosition', function getCurrentPosition(ok, err, opts) { answer('getCurrentPosition', ok, err, opts); });
+      patch(proto, 'watchPosition', function watchPosition(ok, err, opts) { answer('watchPosition', ok, err, opts); return ++watchId; });
+      patch(proto, 'clearWatch', function clearWatch() {});
     }
   } catch (e) { /* ignore */ }
 
@@ -145,12 +162,12 @@
   try {
     if (navigator.mediaDevices) {
       const proto = Object.getPrototypeOf(navigator.mediaDevices);
-      hide(proto, 'getUserMedia', function getUserMedia(c) { return gum('getUserMedia', c); });
-      if (proto.getDisplayMedia) hide(proto, 'getDisplayMedia', function getDisplayMedia(c) { return gum('getDisplayMedia', c); });
+      patch(proto, 'getUserMedia', function getUserMedia(c) { return gum('getUserMedia', c); });
+      if (proto.getDisplayMedia) patch(proto, 'getDisplayMedia', function getDisplayMedia(c) { return gum('getDisplayMedia', c); });
     }
     for (const legacy of ['webkitGetUserMedia', 'getUserMedia', 'mozGetUserMedia']) {
       if (typeof Navigator.prototype[legacy] === 'function' || typeof navigator[legacy] === 'function') {
-        hide(Navigator.prototype, legacy, function (c, ok, err) {
+        patch(Navigator.prototype, legacy, function (c, ok, err) {
           gum(legacy, c).then((s) => later(ok, s), (e) => later(err, e));
         });
       }
@@ -160,7 +177,7 @@
   // ---- notifications ----------------------------------------------------
   try {
     if (window.Notification) {
-      hide(Notification, 'requestPermission', function requestPermission(cb) {
+      patch(Notification, 'requestPermission', function requestPermission(cb) {
         return ask('notifications', 'Notification.requestPermission', {}).then((a) => {
           const r = a === 'granted' ? 'granted' : 'denied';
           later(cb, r);
@@ -174,7 +191,7 @@
   try {
     if (navigator.clipboard && navigator.clipboard.readText) {
       const proto = Object.getPrototypeOf(navigator.clipboard);
-      hide(proto, 'readText', function readText() {
+      patch(proto, 'readText', function readText() {
         return ask('clipboard', 'clipboard.readText', {}).then((a) => {
           if (a === 'granted') return '';
           throw notAllowed();
