@@ -119,6 +119,7 @@ class Visit:
         self.permission_collector = PermissionCollector(self)
         self.dialog_collector = DialogCollector(self)
         self.navigation_collector = NavigationCollector(self)
+        self.popup_collector = PopupCollector(self)
         self.collectors = [
             self.permission_collector,
             self.requests,
@@ -126,7 +127,7 @@ class Visit:
             WebSocketCollector(self),
             self.dialog_collector,
             ConsoleCollector(self),
-            PopupCollector(self),
+            self.popup_collector,
             DownloadCollector(self),
             self.navigation_collector,
         ]
@@ -470,6 +471,11 @@ class Visit:
         """Dialogs since the last call (all answered already; also in ``trace.dialogs``)."""
         return self.dialog_collector.take_new()
 
+    @property
+    def popups(self) -> list[str]:
+        """URLs of the windows the page opened (each was closed at once)."""
+        return list(self.popup_collector.urls)
+
     def oauth_pending(self) -> OAuthEvent | None:
         """The first OAuth authorize redirect seen and not yet handled, or None.
         Its index in ``trace.oauth`` is what ``Gate.oauth`` should hold."""
@@ -520,6 +526,10 @@ class Visit:
         elif t.steps:
             t.final_url = t.steps[-1].url
         t.user_agent = self.profile.user_agent
+        if not t.tool_version:
+            from crawler import __version__
+
+            t.tool_version = __version__
         version = ""
         with contextlib.suppress(Exception):
             browser = self.page.context.browser

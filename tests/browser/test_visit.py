@@ -254,10 +254,11 @@ def test_popup_closed_and_finish_saves_trace(server, run_visit):
         await v.goto(server.base + "/popup")
         await v.settle(max_ms=2000)
         await v.record("open", "entry")
+        assert v.popups == [server.base + "/back?popup=1"]
         return await v.finish(outcome="completed", reason=None, order_reached="landing")
 
     visit, trace = run_visit(scenario)
-    assert "popup" in trace.nuisances and trace.meta["popups"][0].endswith("/back?popup=1")
+    assert "popup" in trace.nuisances and trace.tool_version and trace.meta["popups"][0].endswith("/back?popup=1")
     saved = Trace.load(visit.out_dir)
     assert saved.final_url.endswith("/popup") and saved.outcome == "completed"
     assert saved.browser_version and "MicroMessenger" in saved.user_agent and saved.complete
