@@ -63,7 +63,7 @@
       return id;
     });
     patch(window, 'clearTimeout', function clearTimeout(id) { pendingTimers.delete(id); return nativeClear.call(window, id); });
-    Object.defineProperty(window, '__qrauditPendingTimers', { get: () => pendingTimers.size, configurable: true, enumerable: false });
+    Object.defineProperty(window, '__qrauditPendingTimers', { get: () => pendingTimers.size + pendingAsks, configurable: true, enumerable: false });
   } catch (e) { /* ignore */ }
 
   // ---- report channel ---------------------------------------------------
@@ -76,9 +76,13 @@
   };
   const active = () => { try { return !!(navigator.userActivation && navigator.userActivation.isActive); } catch (e) { return false; } };
   const plain = (v) => { try { return JSON.parse(JSON.stringify(v === undefined ? {} : v)); } catch (e) { return { unserialisable: String(v) }; } };
-  const ask = (name, api, constraints) =>
-    report({ kind: 'permission', name, api, constraints: plain(constraints), user_initiated: active() })
-      .then((a) => (a === 'granted' ? 'granted' : 'denied'));
+  let pendingAsks = 0;  // permission answers on their way: the page is not settled
+  const ask = (name, api, constraints) => {
+    pendingAsks++;
+    return report({ kind: 'permission', name, api, constraints: plain(constraints), user_initiated: active() })
+      .then((a) => (a === 'granted' ? 'granted' : 'denied'))
+      .finally(() => { setTimeout(() => { pendingAsks--; }, 0); });
+  };
   const note = (kind, data) => { report(Object.assign({ kind }, plain(data))); };
   hide(window, '__qrauditAsk', ask);
   hide(window, '__qrauditNote', note);
