@@ -38,6 +38,11 @@ CONFIRM_RE = re.compile(r"下单成功|下單成功|订单已提交|訂單已提
 NEED_AUTH_RE = re.compile(r"授权|授權|authori[sz]", re.I)
 VALIDATION_RE = re.compile(r"请输入|請輸入|请填写|請填寫|不能为空|不能為空|必填|不正确|不正確|格式|有误|有誤|required|invalid|please (enter|fill)|must", re.I)
 SCAN_CONTROL_RE = re.compile(r"扫一扫|掃一掃|扫码|掃碼|scan", re.I)
+CHECKOUT_MOVE_RE = re.compile(r"结算|結算|结账|結帳|結賬|选好了|選好了|下一步|去下单|去下單|确认订单|確認訂單|checkout|check out", re.I)
+CONSENT_BOX_RE = re.compile(r"隐私|隱私|协议|協議|条款|條款|同意|授权|授權|会员|會員|营销|營銷|短信|推送|优惠|優惠|订阅|訂閱|"
+                            r"privacy|terms|agree|consent|member|marketing|newsletter|offers", re.I)
+TICK_RE = re.compile(r"勾选|勾選|同意|阅读|閱讀|agree|accept|tick|check the box", re.I)
+SPEC_RE = re.compile(r"规格|規格|口味|温度|溫度|甜度|份量|大小|杯型|辣度|size|options|choose", re.I)
 PRICE_RE = re.compile(r"[¥￥]\s*\d|\d+(\.\d+)?\s*元")
 
 PI_KIND_ORDER = ("phone", "name", "sms_code", "email", "id_number", "birthday", "gender", "address")
@@ -152,7 +157,7 @@ class OrderAgent:
 
     def classify(self, scan: PageScan) -> str:
         """The page state the diner sees: landing, menu, item_options, cart, checkout, confirmation, gate, dead_end."""
-        if G.find_gate(scan, menu_visible=self.menu_visible(scan)):
+        if self.gate_now(scan):
             return "gate"
         text = scan.text
         if self.ctx.submitted and CONFIRM_RE.search(text):
@@ -169,6 +174,15 @@ class OrderAgent:
         if not text.strip():
             return "dead_end"
         return "unknown"
+
+    def gate_now(self, scan: PageScan) -> G.GateView | None:
+        """The PI gate in ``scan`` (page gates only when neither a menu nor a checkout form is showing)."""
+        shield = self.menu_visible(scan)
+        if not shield and (self.ctx.added or self.ctx.cart_opened):
+            shield = self.best(scan, "submit", min_score=5, outside_overlays=True) is not None
+        if not shield and self.ctx.submitted and CONFIRM_RE.search(scan.text):
+            shield = True
+        return G.find_gate(scan, menu_visible=bool(shield))
 
     def menu_visible(self, scan: PageScan) -> bool:
         adds = [c for c in scan.candidates if c.d.get("overlay", -1) < 0 and score(c.d, "add", scan.viewport)[0] >= 4]
@@ -338,7 +352,7 @@ class OrderAgent:
         await self.settle()
         again = self._pending_oauth()
         scan = await self.look()
-        wall = (again is not None) or (NEED_AUTH_RE.search(scan.text) and not self.menu_visible(scan)
+        wall = (again is not None) or (bool(NEED_AUTH_RE.search(scan.text)) and not self.menu_visible(scan)
                                         and not self.best(scan, "enter_menu", min_score=3))
         step = await self.visit.record("oauth", self.stage, state="gate" if wall else self.classify(scan),
                                        note="declined OAuth profile authorisation (returned without a code)")
@@ -412,16 +426,15 @@ class OrderAgent:
             pr = await probe_blocking(view.overlay, target)
             if pr.get("overlayVisible"):
                 scan = await self.look()
-                v2 = G.find_gate(scan, menu_visible=self.menu_visible(scan))
+                v2 = self.gate_now(scan)
                 return v2 is not None and v2.signature == view.signature
         scan = await self.look()
-        v2 = G.find_gate(scan, menu_visible=self.menu_visible(scan))
+        v2 = self.gate_now(scan)
         return v2 is not None and v2.signature == view.signature
 
     async def _gate_gone_for_good(self, gate: Gate, view: G.GateView) -> str:
         """After a try made the gate vanish: does it come back within a moment?"""
-        await asyncio.sleep(0.6)
-        await self.settle(100)
+        await asyncio.sleep(0.3)
         if await self._still_there(gate, view):
             return "gate_returned"
         return "passed"
@@ -450,18 +463,37 @@ class OrderAgent:
         except Exception as exc:
             gate.tries.append(Try(method, "error", control=ref.element() if ref else None, detail=type(exc).__name__))
             return "error"
+        vanished = await self._poll_gone(view)
         await self.settle(200)
         await self._after_action()
         if self.page.url.split("#")[0] != url_before.split("#")[0] and method == "back":
             outcome = "navigated_away"
         elif await self._still_there(gate, view):
-            outcome = "still_blocked"
+            outcome = "gate_returned" if vanished else "still_blocked"
         else:
             outcome = await self._gate_gone_for_good(gate, view)
         st = await self.record("press" if method in ("Escape", "back") else ("wait" if method == "wait" else "click"),
                                note=f"gate {gate.id}: try '{method}' -> {outcome}", target=ref)
         gate.tries.append(Try(method, outcome, control=ref.element() if ref else None, step=st.n))
         return outcome
+
+    async def _poll_gone(self, view: G.GateView, seconds: float = 1.0) -> bool:
+        """Right after a try: did the overlay vanish (even if it comes back later)?"""
+        if view.overlay is None:
+            return False
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            pr = await probe_blocking(view.overlay)
+            if not pr.get("overlayVisible"):
+                return True
+            await asyncio.sleep(0.1)
+        return False
+
+    def _returned(self, gate: Gate) -> None:
+        """The gate came back after a try dismissed it: count the appearance."""
+        n = (self.last_step.n if self.last_step is not None else self.visit.step_no)
+        gate.appearances += 1
+        gate.appeared_steps.append(n)
 
     async def try_no_pi(self, gate: Gate, view: G.GateView) -> bool:
         """The no-PI tries, in order; True when one of them passed the gate."""
@@ -490,6 +522,19 @@ class OrderAgent:
                 tried.add(ref.key)
                 method = method_of or ("close icon" if not ref.d.get("text", "").strip() or len(ref.d.get("text", "")) <= 1 else "close button")
                 out = await self._try(gate, view, method, ref, self.click(ref, allow_force=False))
+                while out == "gate_returned" and gate.appearances < 4:
+                    # it went and came back: the same no-PI way again (bounded)
+                    self._returned(gate)
+                    v2 = self.gate_now(self.scan)
+                    if v2 is None or v2.signature != view.signature or v2.overlay is None:
+                        break
+                    again = [r for r in self.ranked(self.scan, purpose, within=v2.overlay) if r[0] >= min_s and not is_pay(r[1].d)]
+                    if not again:
+                        break
+                    view, ov, ref = v2, v2.overlay, again[0][1]
+                    out = await self._try(gate, view, method, ref, self.click(ref, allow_force=False))
+                if out == "gate_returned":
+                    self._returned(gate)
                 if await done(out, method):
                     return True
                 if out == "navigated_away":
@@ -518,7 +563,7 @@ class OrderAgent:
                 if await done(out, "other order mode"):
                     self.ctx.mode_chosen = mode
                     return True
-        if self.ctx.menu_seen or view.kind == "page":
+        if view.kind == "page":
             can_back = await self._can_go_back()
             if can_back:
                 out = await self._try(gate, view, "back", None, self.page.go_back(timeout=5000))
@@ -600,6 +645,8 @@ class OrderAgent:
         if gate.kind == "permission" or (not view.fields and ("location" in view.asks or "camera" in view.asks)):
             await self._grant_and_retry(gate, view)
             return
+        if not await self._still_there(gate, view):
+            return  # it went away meanwhile (or a try navigated): the main loop goes on
         scan = self.scan
         pool_fields = view.fields if view.fields else []
         if view.overlay is not None:
@@ -633,15 +680,7 @@ class OrderAgent:
         # tick consent boxes in the gate (recorded initial state first)
         for cb in (view.checkboxes if view.overlay is None else [c for c in self.scan.checkboxes if c.frame is view.overlay.frame and c.d.get("overlay") == self._ov_index(view.overlay)]):
             if not cb.d.get("checked"):
-                try:
-                    target = cb.d.get("labelSelector")
-                    loc = cb.frame.locator(target).first if target and cb.d.get("box", {}).get("width", 0) < 2 else cb.locator()
-                    await loc.click(timeout=2000)
-                except Exception:
-                    try:
-                        await cb.locator().dispatch_event("click")
-                    except Exception:
-                        pass
+                await self._tick(cb)
         await self.settle(150)
         scan = await self.look()
         pool = [c for c in scan.candidates if view.overlay is None or (c.frame is view.overlay.frame and c.d.get("overlay") == self._ov_index(view.overlay))]
@@ -770,11 +809,11 @@ class OrderAgent:
             actions += 1
             scan = self.scan
             # delayed gates may appear a moment after load
-            view = G.find_gate(scan, menu_visible=self.menu_visible(scan))
+            view = self.gate_now(scan)
             if view is None and actions == 1:
                 await asyncio.sleep(0.6)
                 scan = await self.look()
-                view = G.find_gate(scan, menu_visible=self.menu_visible(scan))
+                view = self.gate_now(scan)
             if view is not None:
                 self.ctx.doing = f"getting past a gate ({', '.join(view.asks)})"
                 await self.handle_gate(view, self.last_step)
@@ -811,9 +850,9 @@ class OrderAgent:
         text = scan.text
         adds = self.ranked(scan, "add")
         if not self.ctx.added and SOLD_OUT_RE.search(text) and not any(s >= 4 for s, _c, _w in adds):
-            raise Finished("error", "no orderable items: everything is sold out (售罄)")
+            raise Finished("error", "no items to order: everything is sold out (售罄)")
         if not self.ctx.added and SOLD_OUT_RE.search(text):
-            raise Finished("error", "no orderable items: everything is sold out (售罄)")
+            raise Finished("error", "no items to order: everything is sold out (售罄)")
         if self._redirect_loop():
             raise Finished("error", "redirect loop: the page keeps redirecting")
         if not text.strip():
@@ -844,8 +883,9 @@ class OrderAgent:
             self.reach("menu")
         # item options (spec picker) open?
         ov = self.plain_overlay(scan)
-        if ov is not None and c.added is False and self.ctx.clicks and self._last_purpose in ("add", "spec"):
-            if await self.pick_options(scan, ov):
+        if not c.added and self._last_purpose in ("add", "spec"):
+            spec = self._spec_picker(scan)
+            if spec is not None and await self.pick_options(scan, spec[1]):
                 return True
         # checkout
         sub = self.best(scan, "submit", min_score=5, outside_overlays=ov is None) or self.best(scan, "submit", min_score=5)
@@ -877,12 +917,14 @@ class OrderAgent:
                     ref = ranked[0][1]
                     c.doing = f"opening the {purpose}"
                     self._last_purpose = purpose
-                    was_cart = c.cart_opened
+                    was_cart, was_co = c.cart_opened, c.at_checkout
                     c.cart_opened = True
+                    if CHECKOUT_MOVE_RE.search(ref.text()):
+                        c.at_checkout = True  # gates met on the way to the order form are checkout gates
                     self.reach("cart")
                     _st, changed = await self.act(ref, purpose, self.ranked(scan, purpose))
                     if not changed:
-                        c.cart_opened = was_cart
+                        c.cart_opened, c.at_checkout = was_cart, was_co
                     return changed
         if not c.added or not c.cart_opened:
             ranked = self._fresh(self.ranked(scan, "add", outside_overlays=ov is not None and not c.added))
@@ -894,12 +936,10 @@ class OrderAgent:
                 c.menu_seen = True
                 self.reach("menu")
                 _st, changed = await self.act(ref, "add", self.ranked(scan, "add"))
-                if changed:
-                    ov2 = self.plain_overlay(self.scan)
-                    if ov2 is not None and self.best(self.scan, "spec_confirm", within=ov2, min_score=4) and not self.best(self.scan, "checkout", within=ov2, min_score=5):
-                        await self.pick_options(self.scan, ov2)
-                    elif self._options_on_page(self.scan):
-                        await self.pick_options(self.scan, None)
+                if changed and self.gate_now(self.scan) is None:
+                    spec = self._spec_picker(self.scan)
+                    if spec is not None:
+                        await self.pick_options(self.scan, spec[1])
                     else:
                         c.added = True
                         self.reach("item")
@@ -925,30 +965,42 @@ class OrderAgent:
 
     _last_purpose = ""
 
-    def _options_on_page(self, scan: PageScan) -> bool:
-        """An item page with option groups and an add/confirm button (no overlay)."""
-        return bool(re.search(r"规格|規格|选择|選擇|口味|温度|溫度|甜度|份量|size|options|choose", scan.text, re.I)) and bool(
-            self.best(scan, "spec_confirm", min_score=5, outside_overlays=True) or self.best(scan, "add", min_score=6)
-        ) and not self.menu_visible(scan)
+    OPTION_SKIP_RE = re.compile(r"确定|確定|确认|確認|加入|选好|選好|取消|关闭|關閉|返回|^[+＋\-－×✕]$|^(confirm|add|cancel|close|ok|back)$", re.I)
+
+    def _option_groups(self, pool: list[Ref]) -> dict[str, list[Ref]]:
+        groups: dict[str, list[Ref]] = {}
+        for c in pool:
+            t = c.d.get("text", "").strip()
+            if not t or len(t) > 16 or self.OPTION_SKIP_RE.search(t) or is_pay(c.d):
+                continue
+            if c.d.get("tag") == "a" and c.d.get("href", "").startswith("http"):
+                continue
+            groups.setdefault(c.d.get("grp", ""), []).append(c)
+        return {g: o for g, o in groups.items()
+                if len(o) >= 2 or any(x.d.get("tag") == "label" or x.d.get("role") == "radio" for x in o)}
+
+    def _spec_picker(self, scan: PageScan) -> tuple[str, Ref | None] | None:
+        """An item-options picker: an overlay with a confirm control, or an item page with
+        option groups and one confirm control.  Returns ``("overlay", ov)``, ``("page", None)`` or None."""
+        ov = self.plain_overlay(scan)
+        if ov is not None and self.best(scan, "spec_confirm", within=ov, min_score=4) \
+                and not self.best(scan, "checkout", within=ov, min_score=5):
+            return ("overlay", ov)
+        confirms = [r for r in self.ranked(scan, "spec_confirm", outside_overlays=True) if r[0] >= 5]
+        if 1 <= len(confirms) <= 2:
+            pool = [c for c in scan.candidates if c.d.get("overlay", -1) < 0]
+            if self._option_groups(pool) and (SPEC_RE.search(scan.text) or not self.menu_visible(scan)):
+                return ("page", None)
+        return None
 
     async def pick_options(self, scan: PageScan, ov: Ref | None) -> bool:
         """In a spec picker: choose the first option of each group without a choice, then confirm."""
         self.ctx.doing = "choosing item options"
         self.reach("item")
         pool = [c for c in scan.candidates if (ov is None and c.d.get("overlay", -1) < 0) or (ov is not None and c.frame is ov.frame and c.d.get("overlay") == self._ov_index(ov))]
-        groups: dict[str, list[Ref]] = {}
-        skip_re = re.compile(r"确定|確定|确认|確認|加入|选好|選好|取消|关闭|關閉|^[+＋\-－×✕]$|confirm|add|cancel|close|ok", re.I)
-        for c in pool:
-            t = c.d.get("text", "").strip()
-            if not t or len(t) > 16 or skip_re.search(t) or is_pay(c.d) or PAY_RE.search(t):
-                continue
-            if c.d.get("tag") == "a" and c.d.get("href", "").startswith("http"):
-                continue
-            groups.setdefault(c.d.get("grp", ""), []).append(c)
+        groups = self._option_groups(pool)
         clicked = 0
         for _g, opts in groups.items():
-            if len(opts) < 2 and not any(o.d.get("tag") == "label" or o.d.get("role") == "radio" for o in opts):
-                continue
             if any(o.d.get("selected") for o in opts):
                 continue
             first = next((o for o in opts if o.d.get("enabled", True) and not SOLD_OUT_RE.search(o.d.get("text", ""))), None)
@@ -961,10 +1013,9 @@ class OrderAgent:
             if ov is not None:
                 ov = next((o for o in scan.overlays if o.selector == ov.selector), ov)
         ranked = self.ranked(scan, "spec_confirm", within=ov) if ov is not None else self.ranked(scan, "spec_confirm", outside_overlays=True)
-        if ov is None:
-            ranked = ranked + self.ranked(scan, "add", outside_overlays=True)
-            ranked.sort(key=lambda x: -x[0])
         ranked = [r for r in ranked if r[0] >= 4 and r[1].d.get("enabled", True)]
+        if ov is None and not ranked:
+            ranked = [r for r in self.ranked(scan, "add", outside_overlays=True) if r[0] >= 4 and r[1].d.get("enabled", True)]
         if not ranked:
             await self.record("click", note=f"chose {clicked} option(s); no confirm control found")
             return clicked > 0
@@ -1011,12 +1062,16 @@ class OrderAgent:
         step = await self.record("stop" if False else "wait", note="checkout reached", target=sub_ref,
                                  candidates=self.candidates_for_trace(ranked_sub, sub_ref, "submit"), fields=ffs)
         gate = None
-        if pi:
+        consent_boxes = [cb for cb in scan.checkboxes if cb.d.get("overlay", -1) < 0 and CONSENT_BOX_RE.search(cb.d.get("label", ""))]
+        if pi or consent_boxes:
             asks = G.asks_of(" ".join(ff.label + " " + ff.placeholder for _f, ff in pi), [f for f, _ in pi])
+            if consent_boxes:
+                asks = sorted(set(asks) | set(G.asks_of(" ".join(cb.d.get("label", "") for cb in consent_boxes))) | {"consent"})
             gate = Gate(id=f"g{len(self.trace.gates) + 1}", step=step.n, stage="checkout", kind="form",
-                        text=" | ".join(f"{ff.label or ff.placeholder}" for _f, ff in pi)[:4000],
+                        text=" | ".join([f"{ff.label or ff.placeholder}" for _f, ff in pi]
+                                        + [cb.d.get("label", "") for cb in consent_boxes])[:4000],
                         fields=[ff for _f, ff in pi], asks_hint=asks, appeared_steps=[step.n],
-                        screenshot=step.screenshot, dom=step.dom, blocking=any(ff.required_signals for _f, ff in pi),
+                        screenshot=step.screenshot, dom=step.dom, blocking=any(ff.required_signals for _f, ff in pi) or any(cb.d.get("required") for cb in consent_boxes),
                         checkboxes=[self._checkbox(cb, step.n) for cb in scan.checkboxes if cb.d.get("overlay", -1) < 0],
                         buttons=[sub_ref.element()])
             self.trace.gates.append(gate)
@@ -1032,7 +1087,8 @@ class OrderAgent:
             return "done"
         # sandbox: first try with PI fields empty
         filled_for: set[str] = set()
-        for attempt in range(3):
+        ticked_once = ticked_canary = False
+        for attempt in range(4):
             before_text = self.scan.text
             dialogs_before = len(self.trace.dialogs)
             ok = await self.click(sub_ref, allow_force=False)
@@ -1041,7 +1097,7 @@ class OrderAgent:
             scan2 = await self.look()
             new_dialogs = [d.message for d in self.trace.dialogs[dialogs_before:]]
             confirmed = bool(CONFIRM_RE.search(scan2.text)) and not CONFIRM_RE.search(before_text)
-            view = G.find_gate(scan2, menu_visible=False)
+            view = G.find_gate(scan2, menu_visible=True)
             moved = scan2.url != scan.url or (self.best(scan2, "submit", min_score=5) is None)
             if confirmed or (moved and view is None and ok):
                 c.submitted = True
@@ -1057,7 +1113,8 @@ class OrderAgent:
                         gate.passed_by = "try"
                     else:
                         gate.passed_by = "canary"
-                        gate.tries.append(Try("canary values", "passed", control=sub_ref.element(), step=st.n))
+                        gate.tries.append(Try("ticked the required box" if ticked_canary else "canary values", "passed",
+                                              control=sub_ref.element(), step=st.n))
                 await self.post_order()
                 return "done"
             if view is not None and view.kind == "overlay":
@@ -1078,7 +1135,30 @@ class OrderAgent:
             # validation: which fields are asked for?
             msg = " ".join(new_dialogs) + " " + self._new_text(before_text, scan2.text)
             st = await self.record("click", note="submit pressed: not accepted" + (f" ({msg.strip()[:80]})" if msg.strip() else ""), target=sub_ref)
-            if gate is None:
+            unticked = [cb for cb in scan2.checkboxes if cb.d.get("overlay", -1) < 0 and not cb.d.get("checked")]
+            if unticked and (TICK_RE.search(msg) or not msg.strip()) and ticked_once is False:
+                ticked_once = True
+                if gate is None:
+                    gate = Gate(id=f"g{len(self.trace.gates) + 1}", step=st.n, stage="checkout", kind="form",
+                                text=" | ".join(cb.d.get("label", "") for cb in unticked)[:4000],
+                                asks_hint=sorted(set(G.asks_of(" ".join(cb.d.get("label", "") for cb in unticked))) | {"consent"}),
+                                appeared_steps=[st.n], screenshot=st.screenshot, dom=st.dom, blocking=True,
+                                checkboxes=[self._checkbox(cb, st.n) for cb in unticked], buttons=[sub_ref.element()])
+                    self.trace.gates.append(gate)
+                for cb in gate.checkboxes:
+                    if "validation-message" not in cb.required_signals and TICK_RE.search(msg):
+                        cb.required_signals.append("validation-message")
+                gate.tries.append(Try("leave empty and go on", "still_blocked", control=sub_ref.element(), step=st.n,
+                                      detail=msg.strip()[:200]))
+                for cb in unticked:
+                    await self._tick(cb)
+                await self.record("click", note="ticked the box(es) the order form requires")
+                sub = self.best(self.scan, "submit", min_score=5) or sub
+                sub_ref = sub[1]
+                if not pi:
+                    ticked_canary = True
+                    continue
+            if not pi:
                 # no PI fields: maybe other required fields (table/people) -> fill and retry
                 if not await self._fill_other_required(scan2):
                     raise Finished("error", "submit not accepted at checkout (no PI field to fill)")
@@ -1117,6 +1197,19 @@ class OrderAgent:
             gate.passed_by = "not_passed"
             raise Finished("blocked", f"checkout form ({', '.join(gate.asks_hint)}) not accepted")
         raise Finished("error", "submit not accepted at checkout")
+
+    async def _tick(self, cb: Ref) -> None:
+        target = cb.d.get("labelSelector")
+        try:
+            if target and (cb.d.get("box") or {}).get("width", 0) < 2:
+                await cb.frame.locator(target).first.click(timeout=2000)
+            else:
+                await cb.locator().click(timeout=2000)
+        except Exception:
+            try:
+                await cb.locator().dispatch_event("click")
+            except Exception:
+                pass
 
     def _message_names(self, msg: str, ff: FormField) -> bool:
         if not msg.strip():
@@ -1172,7 +1265,7 @@ class OrderAgent:
         for _ in range(4):
             await asyncio.sleep(0.8)
             scan = await self.look()
-            view = G.find_gate(scan, menu_visible=False)
+            view = self.gate_now(scan)
             if view is None:
                 continue
             st = await self.record("wait", note="after the order")

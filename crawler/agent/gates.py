@@ -164,9 +164,13 @@ class GateView:
     images: list[dict] = field(default_factory=list)
 
 
+_TRANSIENT_LINE = re.compile(r"请输入正确|請輸入正確|不正确|不正確|有误|有誤|不能为空|不能為空|已发送|已發送|秒后|秒後|重新获取|重新獲取|invalid|required", re.I)
+
+
 def signature(text: str) -> str:
-    """A text signature robust to counters, timers and whitespace."""
-    t = re.sub(r"\d+", "#", text or "")
+    """A text signature robust to counters, timers, validation messages and whitespace."""
+    t = "\n".join(line for line in (text or "").splitlines() if not _TRANSIENT_LINE.search(line))
+    t = re.sub(r"\d+", "#", t)
     t = re.sub(r"\s+", "", t)[:400]
     return hashlib.sha1(t.encode("utf-8")).hexdigest()[:12]
 
@@ -190,7 +194,7 @@ def find_gate(scan: PageScan, *, menu_visible: bool) -> GateView | None:
     for fs in reversed(scan.frames):
         ovs = fs.data.get("overlays", [])
         for idx in range(len(ovs) - 1, -1, -1):
-            ov = Ref(fs.frame, fs.index, fs.url, ovs[idx])
+            ov = Ref(fs.frame, fs.index, fs.url, ovs[idx], fs.data.get("doc", ""))
             text = ov.d.get("text", "")
             ofields = [f for f in fields if _in_overlay(f, ov, idx)]
             asks = asks_of(text, ofields)

@@ -10,6 +10,7 @@
   const wordRe = args && args.words ? new RegExp(args.words, "i") : null;
   const maxCand = (args && args.maxCandidates) || 400;
   if (!window.__qraN) window.__qraN = 0;
+  if (!window.__qraDoc) window.__qraDoc = Math.random().toString(36).slice(2, 10);
 
   const stamp = (el) => {
     let id = el.getAttribute("data-qra-id");
@@ -364,6 +365,6 @@
     url: location.href, title: document.title || "", text, viewport: { width: vw, height: vh }, scrollLocked, scrollable,
     scrollY: Math.round(window.scrollY), scrollHeight: html.scrollHeight,
     candidates, overlays, fields, checkboxes, links, images, nodes: all.length,
-    readyState: document.readyState,
+    readyState: document.readyState, doc: window.__qraDoc,
   };
 }

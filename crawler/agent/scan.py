@@ -74,6 +74,7 @@ class Ref:
     frame_index: int
     frame_url: str
     d: dict[str, Any]
+    doc: str = ""
 
     @property
     def selector(self) -> str:
@@ -81,7 +82,7 @@ class Ref:
 
     @property
     def key(self) -> str:
-        return f"{self.frame_index}:{self.selector}"
+        return f"{self.frame_index}:{self.doc}:{self.selector}"
 
     def text(self) -> str:
         d = self.d
@@ -118,7 +119,7 @@ class PageScan:
         out = []
         for f in self.frames:
             for d in f.data.get(key, []):
-                out.append(Ref(f.frame, f.index, f.url, d))
+                out.append(Ref(f.frame, f.index, f.url, d, f.data.get("doc", "")))
         return out
 
     @property

@@ -35,12 +35,14 @@ WORDS: dict[str, list[tuple[str, float]]] = {
     "cart": [
         ("购物车", 5), ("購物車", 5), ("去结算", 7), ("去結算", 7), ("结算", 6), ("結算", 6), ("选好了", 6),
         ("選好了", 6), ("下一步", 5), ("view cart", 6), ("cart", 4), ("checkout", 6), ("check out", 6), ("去下单", 5),
-        ("去下單", 5), ("好了", 3), ("已选", 3), ("已選", 3),
+        ("去下單", 5), ("好了", 3), ("已选", 3), ("已選", 3), ("去结账", 7), ("去結帳", 7), ("结账", 6), ("結帳", 6),
+        ("結賬", 6), ("去結賬", 7),
     ],
     "checkout": [
         ("去结算", 7), ("去結算", 7), ("结算", 6), ("結算", 6), ("选好了", 6), ("選好了", 6), ("下一步", 5),
         ("去下单", 6), ("去下單", 6), ("checkout", 6), ("check out", 6), ("继续", 3), ("繼續", 3), ("continue", 3),
-        ("确认订单", 5), ("確認訂單", 5),
+        ("确认订单", 5), ("確認訂單", 5), ("去结账", 7), ("去結帳", 7), ("结账", 6), ("結帳", 6), ("結賬", 6),
+        ("去結賬", 7),
     ],
     "submit": [
         ("提交订单", 8), ("提交訂單", 8), ("确认下单", 8), ("確認下單", 8), ("确认提交", 7), ("確認提交", 7),
@@ -129,7 +131,23 @@ def _match(word: str, text: str) -> float:
         return 0.0
     if len(w) == 1:  # +, ×, x: only whole-text matches (done above) or a leading glyph
         return 0.8 if text.startswith(w) and len(text) <= 3 else 0.0
-    return 0.7 if w in text else 0.0
+    if w in text:
+        return 0.85 if len(text) <= len(w) + 5 else 0.7
+    return 0.0
+
+
+APP_RE = re.compile(r"下载|下載|download|打开app|打開app|open (in )?(the )?app|app store|应用商店|應用商店", re.I)
+APP_HREF_RE = re.compile(r"^(?!https?:|/|#|\?|javascript:|$)[a-z][a-z0-9+.-]*:|apps\.apple\.com|itunes\.apple\.com|play\.google\.com|"
+                         r"\.apk(\?|$)|app\.mi\.com|sj\.qq\.com|appgallery", re.I)
+
+
+def leaves_to_app(d: dict[str, Any]) -> bool:
+    """True when a control opens an app, an app store or a non-web scheme (weixin://, alipays://)."""
+    href = (d.get("href") or "").strip()
+    if href and APP_HREF_RE.search(href):
+        return True
+    t = " ".join(x for x in (d.get("text", ""), d.get("aria", "")) if x)
+    return bool(APP_RE.search(t)) and len(t) <= 30
 
 
 def is_pay(d: dict[str, Any]) -> bool:
@@ -150,6 +168,8 @@ def score(d: dict[str, Any], purpose: str, viewport: dict[str, int], overlay_box
     alt = _norm(" ".join(x for x in (d.get("aria", ""), d.get("title", ""), d.get("alt", "")) if x))
     if is_pay(d):
         return -100.0, ["pay control: never pressed"]
+    if leaves_to_app(d):
+        return -100.0, ["opens an app / app store: never followed"]
     best = 0.0
     for word, w in WORDS.get(purpose, []):
         m = _match(word, text)
