@@ -30,6 +30,7 @@ MAX_CONSOLE = 200
 MAX_DIALOGS_KEPT = 100
 DIALOG_LOOP = 20  # dialogs in one visit before the nuisance "dialog loop"
 NAV_LOOP = 30  # main-frame navigations between two recorded steps before "redirect loop"
+WEB_SCHEMES = {"http", "https", "data", "blob", "about", "ws", "wss", "chrome-error", "file"}
 LONG_POLL_S = 2.0  # requests open longer than this do not keep the network "busy"
 
 ROUTE_PATTERN = re.compile(
@@ -77,7 +78,9 @@ class Collector:
 class RequestCollector(Collector):
     """Every request of every frame: method, URL, all headers (incl. Cookie,
     Referer), body (≤ 1 MiB, text or base64), status, response headers, redirect
-    chain, failure.  Also tracks requests in flight for :meth:`Visit.settle`."""
+    chain, failure.  Navigations to app URL schemes (``weixin://dl/business/…``
+    opens a mini-program) are also listed in ``meta.app_links`` (and
+    :attr:`Visit.app_links`).  Tracks requests in flight for :meth:`Visit.settle`."""
 
     name = "requests"
 
@@ -88,6 +91,8 @@ class RequestCollector(Collector):
         self._last_change = time.monotonic()
         self._next_id = 1
         self.dropped = 0
+        #: navigations to app URL schemes (weixin://, alipays://, …), in order
+        self.app_links: list[str] = []
 
     async def attach(self, page: Any) -> None:
         page.on("request", self._on_request)
@@ -105,6 +110,9 @@ class RequestCollector(Collector):
     def _on_request(self, req: Any) -> None:
         self._last_change = time.monotonic()
         self._inflight[req] = self._last_change
+        scheme = req.url.split(":", 1)[0].lower()
+        if scheme not in WEB_SCHEMES and len(self.app_links) < 50:
+            self.app_links.append(req.url[:2000])  # weixin://dl/business/…, alipays://… (app / mini-program)
         if len(self.trace.requests) >= MAX_REQUESTS:
             self.dropped += 1
             return
@@ -166,6 +174,8 @@ class RequestCollector(Collector):
     async def finish(self) -> None:
         if self.dropped:
             self.trace.meta["requests_dropped"] = self.dropped
+        if self.app_links:
+            self.trace.meta["app_links"] = self.app_links
 
 
 class WebSocketCollector(Collector):

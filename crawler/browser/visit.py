@@ -472,6 +472,12 @@ class Visit:
         return self.dialog_collector.take_new()
 
     @property
+    def app_links(self) -> list[str]:
+        """App-scheme URLs the page tried to open (``weixin://dl/business/?t=…`` is a
+        mini-program link, ``alipays://…`` the Alipay app), in order."""
+        return list(self.requests.app_links)
+
+    @property
     def popups(self) -> list[str]:
         """URLs of the windows the page opened (each was closed at once)."""
         return list(self.popup_collector.urls)

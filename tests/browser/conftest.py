@@ -93,6 +93,8 @@ def build_pages(base: str, alt_base: str) -> dict[str, str]:
                        "navigator.geolocation.getCurrentPosition(() => {}, () => {});"),
         "/popup": page("<p>opens a popup</p>", f"window.open({base + '/back?popup=1'!r});"),
         "/plain": page("<p>plain page</p>"),
+        "/miniprogram": page("<p>请在小程序中打开</p>",
+                             "setTimeout(() => { location.href = 'weixin://dl/business/?t=abc123'; }, 50);"),
         "/tall": page("".join(f"<div style='height:400px'>row {i} 菜品</div>" for i in range(40))),
         "/alipay": page(
             "<p id='out'>ali-waiting</p>",

@@ -280,6 +280,17 @@ def test_client_side_navigation_loop_reported(server, run_visit):
     assert "redirect loop" in visit.trace.nuisances
 
 
+def test_app_scheme_link_recorded(server, run_visit):
+    async def scenario(v):
+        await v.goto(server.base + "/miniprogram")
+        await v.record("open", "entry")
+        return v.app_links
+
+    visit, links = run_visit(scenario)
+    assert links == ["weixin://dl/business/?t=abc123"]
+    assert visit.trace.steps[0].url.endswith("/miniprogram")  # the page stays
+
+
 def test_download_cancelled_and_notification_denied(server, run_visit):
     async def scenario(v):
         await v.goto(server.base + "/download")
