@@ -223,7 +223,6 @@ class DialogCollector(Collector):
     def __init__(self, visit: Visit) -> None:
         super().__init__(visit)
         self.count = 0
-        self.cursor = 0
         self.new: list[Dialog] = []
 
     async def attach(self, page: Any) -> None:
@@ -434,7 +433,8 @@ class OAuthCollector(Collector):
         page.on("requestfailed", self._on_request)
 
     def seen(self, url: str, via: str = "request") -> None:
-        """Record ``url`` as an OAuth event if it is an authorize URL not already pending."""
+        """Record ``url`` as an OAuth event if it is an authorize URL not already pending.
+        ``via`` (``request``, ``route``, ``popup``) is kept in ``meta.oauth_seen_via``."""
         if not url or not provider_of(url):
             return
         for e in self.trace.oauth:
@@ -443,6 +443,7 @@ class OAuthCollector(Collector):
         ev = parse_authorize(url, step=self.visit.event_step)
         if ev is not None:
             self.trace.oauth.append(ev)
+            self.trace.meta.setdefault("oauth_seen_via", []).append(via)
 
     def _on_request(self, req: Any) -> None:
         url = _safe(lambda: req.url, "") or ""

@@ -109,7 +109,6 @@ class Visit:
         self._attached = False
         self._tasks: set[asyncio.Task] = set()
         self._cdp: Any = None
-        self._dialog_cursor = 0
         if not trace.started_at:
             trace.started_at = _now_iso()
         if not trace.env or trace.env == "wechat":
