@@ -87,8 +87,10 @@ def build_pages(base: str, alt_base: str) -> dict[str, str]:
             f"<iframe src='{alt_base}/inner' width='300' height='120'></iframe>"
             "<a href='/privacy'>隐私政策</a>",
             """const root = document.getElementById('host').attachShadow({mode: 'open'});
-            root.innerHTML = '<p>SHADOW-TEXT 请输入手机号</p><slot></slot><input placeholder="手机号">';""",
+            root.innerHTML = '<p>SHADOW-TEXT 请输入手机号</p><slot></slot><input placeholder="手机号">'
+              + '<iframe src="/inner2" width="200" height="60"></iframe>';""",
         ),
+        "/inner2": page("<b>SHADOW-IFRAME</b>"),
         "/inner": page("<p>IFRAME-TEXT 会员注册</p><p hidden>IFRAME-HIDDEN</p>",
                        "navigator.geolocation.getCurrentPosition(() => {}, () => {});"),
         "/popup": page("<p>opens a popup</p>", f"window.open({base + '/back?popup=1'!r});"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -230,13 +231,16 @@ def test_shadow_root_and_iframe_text_and_dom(server, run_visit):
 
     visit, (step, perms) = run_visit(scenario)
     text = step.visible_text
-    for needle in ("店铺首页", "SHADOW-TEXT 请输入手机号", "light child", "IFRAME-TEXT 会员注册", "手机号"):
+    for needle in ("店铺首页", "SHADOW-TEXT 请输入手机号", "light child", "IFRAME-TEXT 会员注册", "手机号", "SHADOW-IFRAME"):
         assert needle in text
     assert "HIDDEN-TEXT" not in text and "IFRAME-HIDDEN" not in text
     assert {"text": "隐私政策", "href": server.base + "/privacy"} in step.links
     dom = (visit.out_dir / step.dom).read_text("utf-8")
     assert '<template shadowrootmode="open">' in dom and "SHADOW-TEXT" in dom
     assert "srcdoc=" in dom and "IFRAME-TEXT" in dom and "HIDDEN-TEXT" in dom
+    # each frame's document is inlined into its own <iframe> element (also inside the shadow root)
+    assert re.search(r'<template shadowrootmode="open">.*<iframe src="/inner2"[^>]*srcdoc="[^"]*SHADOW-IFRAME', dom)
+    assert re.search(r'<iframe src="http://localhost:\d+/inner"[^>]*srcdoc="[^"]*IFRAME-TEXT', dom)
     assert any(f.startswith(server.alt_base) for f in step.frames)
     # the cross-origin iframe's permission request is recorded with its frame
     assert perms and perms[0].frame_url.startswith(server.alt_base + "/inner")
