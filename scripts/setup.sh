@@ -33,10 +33,11 @@ fi
 stamp="$VENV/.qraudit-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   say "installing qraudit and its dependencies into $VENV"
-  # (the grep drops pip's notes about this machine's unreachable extra indexes)
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 \
-    | { grep -v -E 'is ignored: it is neither a file nor a directory' || true; }
-  [ "${PIPESTATUS[0]}" -eq 0 ] || die "pip install failed (see the messages above)"
+  # (the filter drops pip's notes about unreachable extra indexes configured on some machines)
+  if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]' \
+      2> >(grep -v -E 'is ignored: it is neither a file nor a directory' >&2); then
+    die "pip install failed (see the messages above)"
+  fi
   touch "$stamp"
 fi
 
