@@ -139,7 +139,7 @@ class OrderAgent:
 
         return urlsplit(self.page.url).hostname or urlsplit(self.trace.url).hostname or ""
 
-    async def settle(self, extra_ms: int = 250) -> None:
+    async def settle(self, extra_ms: int = 0) -> None:
         try:
             await asyncio.wait_for(self.visit.settle(), 6)
         except Exception:
@@ -477,7 +477,7 @@ class OrderAgent:
         gate.tries.append(Try(method, outcome, control=ref.element() if ref else None, step=st.n))
         return outcome
 
-    async def _poll_gone(self, view: G.GateView, seconds: float = 1.0) -> bool:
+    async def _poll_gone(self, view: G.GateView, seconds: float = 0.6) -> bool:
         """Right after a try: did the overlay vanish (even if it comes back later)?"""
         if view.overlay is None:
             return False
@@ -551,7 +551,8 @@ class OrderAgent:
                 out = await self._try(gate, view, "click outside", None, self.page.mouse.click(*pt))
                 if await done(out, "click outside"):
                     return True
-        out = await self._try(gate, view, "wait", None, asyncio.sleep(1.5))
+        # a gate may go away by itself (~1.5 s incl. the poll); forms asking for input do not: shorter
+        out = await self._try(gate, view, "wait", None, asyncio.sleep(0.5 if view.fields else 0.9))
         if await done(out, "wait"):
             return True
         # another order mode (when the page offers one outside the gate)
@@ -1262,8 +1263,8 @@ class OrderAgent:
     async def post_order(self) -> None:
         """After the order went in: look (and deal with) what follows, e.g. a post-order login prompt."""
         self.ctx.doing = "looking at what follows the order"
-        for _ in range(4):
-            await asyncio.sleep(0.8)
+        for _ in range(2):
+            await asyncio.sleep(0.4)
             scan = await self.look()
             view = self.gate_now(scan)
             if view is None:

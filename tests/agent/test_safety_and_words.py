@@ -1,0 +1,105 @@
+"""No-browser tests: sandbox hosts, the submit/pay guard, canaries, scoring and gate words."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.agent.agent import submit_decision
+from crawler.agent.canary import canaries
+from crawler.agent.gates import asks_of, field_kind
+from crawler.agent.words import is_pay, leaves_to_app, score
+from crawler.audit import AuditConfig, check_url, is_sandbox_host
+from crawler.errors import QrauditError
+
+VP = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "127.255.0.9", "::1", "[::1]", "localhost", "LOCALHOST"])
+def test_loopback_is_sandbox(host):
+    assert is_sandbox_host(host, AuditConfig())
+
+
+@pytest.mark.parametrize("host", ["shop.example.com", "10.0.0.1", "192.168.1.5", "", "128.0.0.1", "127.0.0.1.evil.com"])
+def test_other_hosts_are_not_sandbox(host):
+    assert not is_sandbox_host(host, AuditConfig())
+
+
+def test_configured_sandbox_host():
+    cfg = AuditConfig(sandbox_hosts=["Demo.Test"])
+    assert is_sandbox_host("demo.test", cfg)
+    assert not is_sandbox_host("sub.demo.test", cfg)
+
+
+def test_submit_guard():
+    real = AuditConfig()
+    assert submit_decision("shop.example.com", real, "提交订单") == "stop"
+    assert submit_decision("127.0.0.1", real, "提交订单") == "press"
+    assert submit_decision("shop.example.com", AuditConfig(allow_submit=True), "提交订单") == "press"
+    for pay in ("去支付", "立即支付 ¥38", "确认付款", "Pay now"):
+        assert submit_decision("127.0.0.1", AuditConfig(allow_submit=True), pay) == "never"
+
+
+def test_pay_controls_score_never():
+    for text in ("立即支付", "去支付", "微信支付", "pay"):
+        d = {"text": text, "box": {"x": 0, "y": 800, "width": 390, "height": 44}, "bottomBar": True}
+        assert is_pay(d)
+        assert score(d, "submit", VP)[0] < 0
+
+
+def test_app_links_are_never_followed():
+    assert leaves_to_app({"text": "下载APP点餐"})
+    assert leaves_to_app({"text": "打开", "href": "weixin://dl/business/?t=x"})
+    assert not leaves_to_app({"text": "开始点餐", "href": "/menu"})
+
+
+def test_add_to_cart_beats_banner():
+    add = {"text": "加入购物车", "box": {"x": 280, "y": 300, "width": 90, "height": 30}, "saturated": True}
+    banner = {"text": "开通会员 立享8折 领取新人券", "box": {"x": 0, "y": 60, "width": 390, "height": 80}}
+    assert score(add, "add", VP)[0] > score(banner, "add", VP)[0]
+
+
+def test_icon_only_close_in_top_right_scores():
+    ov = {"x": 30, "y": 200, "width": 330, "height": 300}
+    icon = {"text": "", "hasSvg": True, "box": {"x": 326, "y": 206, "width": 28, "height": 28}}
+    s, why = score(icon, "close", VP, ov)
+    assert s >= 4 and any("top-right" in w for w in why)
+
+
+def test_skip_words_all_scripts():
+    for t in ("暂不", "跳過", "以后再说", "Not now", "continue as guest", "No thanks"):
+        assert score({"text": t, "box": {"x": 0, "y": 0, "width": 80, "height": 30}}, "skip", VP)[0] >= 5, t
+
+
+def test_login_is_no_skip():
+    assert score({"text": "登录", "box": {"x": 0, "y": 0, "width": 80, "height": 30}}, "skip", VP)[0] <= 0
+
+
+def test_canaries_unique_and_valid():
+    a, b = canaries("v1"), canaries("v2")
+    assert a["phone"] != b["phone"]
+    assert a == canaries("v1")
+    for c in (a, b):
+        assert len(c["phone"]) == 11 and c["phone"][0] == "1" and c["phone"][1] in "3456789"
+        assert len(c["id_number"]) == 18
+
+
+def test_asks_and_hard_negatives():
+    assert asks_of("请输入手机号后点餐") == ["phone"]
+    assert "follow" in asks_of("关注公众号后即可点餐")
+    assert asks_of("会员价 ¥12  订餐电话：021-5555-0101") == []
+    assert "membership" in asks_of("注册会员后下单")
+    assert "profile_auth" in asks_of("授权获取你的头像、昵称")
+
+
+def test_field_kind_trusts_more_than_type():
+    assert field_kind({"type": "text", "placeholder": "请输入手机号"}) == "phone"
+    assert field_kind({"type": "text", "label": "手机号 获取验证码", "placeholder": "验证码"}) == "sms_code"
+    assert field_kind({"type": "tel", "label": ""}) == "phone"
+    assert field_kind({"type": "text", "label": "電子郵件"}) == "email"
+    assert field_kind({"type": "text", "placeholder": "口味偏好（选填）", "name": "remark"}) == "remark"
+
+
+@pytest.mark.parametrize("bad", ["", "not a url", "http://", "/just/a/path"])
+def test_bad_input_raises(bad):
+    with pytest.raises(QrauditError):
+        check_url(bad)
