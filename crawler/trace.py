@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
@@ -445,43 +446,57 @@ class Trace:
         return None
 
 
-_HINTS_CACHE: dict[type, dict[str, Any]] = {}
+# ---- building dataclasses from JSON ------------------------------------------
+# One converter is compiled per dataclass from its type hints (so it follows the
+# schema as it grows) and cached: rescoring thousands of stored traces is bound
+# by this, so it must not re-inspect types per value.
+
+_BUILDERS: dict[type, Callable[[dict[str, Any]], Any]] = {}
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    if cls not in _HINTS_CACHE:
-        _HINTS_CACHE[cls] = get_type_hints(cls)
-    return _HINTS_CACHE[cls]
-
-
-def _convert(tp: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = get_origin(tp)
-    args = get_args(tp)
+def _converter(tp: Any) -> Callable[[Any], Any] | None:
+    """A function turning a JSON value into ``tp``, or ``None`` when the value is kept as it is."""
+    origin, args = get_origin(tp), get_args(tp)
     if origin is list and args:
-        return [_convert(args[0], v) for v in value]
+        inner = _converter(args[0])
+        return None if inner is None else (lambda v: [inner(x) for x in v])
     if origin is dict:
-        return dict(value)
-    if args and origin is not Literal:  # Optional / Union
-        for a in args:
-            if a is type(None):
-                continue
-            if dataclasses.is_dataclass(a) and isinstance(value, dict):
-                return _build(a, value)
-        return value
-    if dataclasses.is_dataclass(tp) and isinstance(value, dict):
-        return _build(tp, value)
-    return value
+        return dict
+    if args and origin is not Literal:  # Optional[...] / unions: the dataclass member, if any
+        dcs = [a for a in args if dataclasses.is_dataclass(a)]
+        if not dcs:
+            return None
+        tp = dcs[0]
+    if dataclasses.is_dataclass(tp):
+        build = _builder(tp)
+        return lambda v: build(v) if isinstance(v, dict) else v
+    return None
+
+
+def _builder(cls: type) -> Callable[[dict[str, Any]], Any]:
+    if cls in _BUILDERS:
+        return _BUILDERS[cls]
+    plan: list[tuple[str, Callable[[Any], Any] | None]] = []
+
+    def build(data: dict[str, Any]) -> Any:
+        kwargs = {}
+        for name, conv in plan:
+            if name in data:
+                value = data[name]
+                kwargs[name] = conv(value) if conv is not None and value is not None else value
+        try:
+            return cls(**kwargs)
+        except TypeError as exc:
+            raise ValueError(f"malformed {cls.__name__}: {exc}") from None
+
+    _BUILDERS[cls] = build  # registered before planning: the schema may refer to itself
+    hints = get_type_hints(cls)
+    plan.extend((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
+    return build
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    hints = _hints(cls)
-    kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            kwargs[f.name] = _convert(hints[f.name], data[f.name])
     try:
-        return cls(**kwargs)
-    except TypeError as exc:
+        return _builder(cls)(data)
+    except (TypeError, AttributeError) as exc:  # e.g. a list where a dict belongs
         raise ValueError(f"malformed {cls.__name__}: {exc}") from None

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import QrauditError
-from detectors.fastload import load_trace
+from crawler.trace import Trace
 
 
 @dataclass
@@ -84,7 +84,7 @@ def _judge_file(trace_path: str, write: bool = True) -> RescoreItem:
     old_doc = _read_json(p.parent / "result.json")
     old = old_doc.get("verdict") if old_doc else None
     try:
-        trace = load_trace(p)
+        trace = Trace.load(p)
         result = judge(trace)
     except (ValueError, OSError) as exc:
         return RescoreItem(folder, old, None, error=str(exc).splitlines()[0][:300])
@@ -102,7 +102,7 @@ def _judge_only(trace_path: str) -> tuple[str, Any, Any, str | None]:
     from detectors import judge
 
     try:
-        trace = load_trace(trace_path)
+        trace = Trace.load(trace_path)
         return trace_path, trace, judge(trace), None
     except (ValueError, OSError) as exc:
         return trace_path, None, None, str(exc).splitlines()[0][:300]

@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 
 from crawler.errors import QrauditError
 from crawler.trace import Trace
-from detectors.fastload import load_trace, trace_from_dict
 from detectors.rescore import rescore, rescore_dir
 
 
@@ -98,11 +97,13 @@ def test_rescore_run_with_store(tmp_path):
         rescore("nope", store=store)
 
 
-def test_fast_loader_equals_from_dict(tmp_path):
+def test_trace_round_trips_through_json_and_file(tmp_path):
     t = trace(gates=[phone_gate()])
     d = json.loads(t.to_json())
-    assert trace_from_dict(d) == Trace.from_dict(d)
+    assert Trace.from_dict(d) == t
     t.save(tmp_path)
-    assert load_trace(tmp_path) == t
+    assert Trace.load(tmp_path) == t
     with pytest.raises(ValueError):
-        trace_from_dict({"url": "x", "schema_version": 99})
+        Trace.from_dict({"url": "x", "schema_version": 99})
+    with pytest.raises(ValueError, match="malformed"):
+        Trace.from_dict({"url": "x", "visit_id": "v", "schema_version": 1, "steps": [{"n": 1}]})
