@@ -138,3 +138,47 @@ def test_non_web_scheme_is_unsupported_without_browser(tmp_path):
     assert trace.outcome == "unsupported" and "mini-program" in trace.reason
     assert result.verdict == "unsupported"
     assert not trace.steps
+
+
+def test_time_budget_ends_with_timeout_and_keeps_trace(pages, tmp_path):
+    slow = MENU_ITEMS.replace("onclick=\"add()\"", "onclick=\"setTimeout(add, 100)\"") + CART_BAR
+    url = serve_shop(pages, slow)
+    trace, result = run(url, tmp_path, timeout_s=1.5)
+    assert trace.outcome == "error" and "timeout" in trace.reason
+    assert result.verdict == "inconclusive"
+    assert trace.complete is False
+    assert (tmp_path / "trace.json").exists()
+
+
+def test_scrapy_style_instrument_then_audit_page(pages, tmp_path):
+    """instrument() before navigation, the page navigated by someone else, then audit_page()."""
+    from playwright.async_api import async_playwright
+
+    from crawler.audit import audit_page, instrument, scrapy_meta
+    from crawler.browser import get_profile, launch_options
+
+    url = serve_shop(pages, MENU_ITEMS + CART_BAR)
+    cfg = AuditConfig(out_dir=tmp_path, timeout_s=40)
+
+    class FakeRequest:
+        def __init__(self, url, meta):
+            self.url, self.meta = url, meta
+
+    async def go():
+        meta = scrapy_meta("visit-1", cfg)
+        assert meta["playwright"] and meta["playwright_include_page"]
+        assert meta["playwright_page_init_callback"] is instrument
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(**launch_options())
+            ctx = await browser.new_context(**get_profile("wechat").context_kwargs())
+            page = await ctx.new_page()
+            await instrument(page, FakeRequest(url, meta))
+            await page.goto(url)
+            out = await audit_page(page, url, cfg, "visit-1")
+            await browser.close()
+            return out
+
+    trace, result = asyncio.run(go())
+    assert trace.visit_id == "visit-1"
+    assert trace.order_reached == "submitted"
+    assert (tmp_path / "visit-1" / "trace.json").exists() and (tmp_path / "visit-1" / "result.json").exists()
