@@ -546,7 +546,7 @@ class OrderAgent:
             out = await self._try(gate, view, "Escape", None, self.page.keyboard.press("Escape"))
             if await done(out, "Escape"):
                 return True
-            pt = self._outside_point(view)
+            pt = await self._outside_point(view)
             if pt is not None:
                 out = await self._try(gate, view, "click outside", None, self.page.mouse.click(*pt))
                 if await done(out, "click outside"):
@@ -596,17 +596,36 @@ class OrderAgent:
                 return ov
         return None
 
-    def _outside_point(self, view: G.GateView) -> tuple[float, float] | None:
+    async def _outside_point(self, view: G.GateView) -> tuple[float, float] | None:
+        """A viewport point (CSS px) where a click lands outside the gate's dialog panel.
+
+        Points near the viewport edges are asked of the browser: a point qualifies when
+        ``elementFromPoint`` is outside the overlay, or is the overlay's own backdrop (the
+        overlay element itself, or a text-less, non-control layer of it) — not the panel.
+        ``None`` when no such point exists (e.g. a full-screen page-like panel).
+        """
         ov = view.overlay
         if ov is None or ov.frame is not self.page.main_frame:
             return None
-        b = ov.d.get("box") or {}
         vp = self.scan.viewport
         vw, vh = vp.get("width", 390), vp.get("height", 844)
-        for x, y in ((vw / 2, 12), (12, 12), (vw / 2, vh - 12), (vw - 12, vh / 2)):
-            if not (b.get("x", 0) <= x <= b.get("x", 0) + b.get("width", 0) and b.get("y", 0) <= y <= b.get("y", 0) + b.get("height", 0)):
-                return (x, y)
-        return (vw / 2, 12) if ov.d.get("backdrop") else None
+        points = [(vw / 2, 12), (12, 12), (vw - 12, 12), (vw / 2, vh - 12), (12, vh / 2), (vw - 12, vh / 2)]
+        js = """([pts, sel]) => {
+          const ov = document.querySelector(sel);
+          for (const [x, y] of pts) {
+            const e = document.elementFromPoint(x, y);
+            if (!e) continue;
+            if (!ov || !ov.contains(e) || e === ov) return [x, y];
+            const text = (e.innerText || e.textContent || '').trim();
+            if (!text && !e.closest('button,a,input,select,textarea,label,[role=button],[onclick]')) return [x, y];
+          }
+          return null;
+        }"""
+        try:
+            pt = await asyncio.wait_for(self.page.evaluate(js, [points, ov.selector]), 3)
+        except Exception:
+            return None
+        return (pt[0], pt[1]) if pt else None
 
     async def type_into(self, f: Ref, kind: str, gate: Gate | None, ff: FormField | None = None) -> str | None:
         value = self.canary.get(kind)
@@ -711,7 +730,7 @@ class OrderAgent:
         await self.click(ref, allow_force=False)
         await self.settle()
         await self._after_action()
-        st = await self.record("click", note=f"gate {gate.id}: canary values given, pressed '{ref.text()[:20]}'",
+        await self.record("click", note=f"gate {gate.id}: canary values given, pressed '{ref.text()[:20]}'",
                                target=ref, candidates=self.candidates_for_trace(ranked, ref, "other"))
         if await self._still_there(gate, view):
             # one more chance: another submit-like control
@@ -723,8 +742,7 @@ class OrderAgent:
             else:
                 gate.passed_by = "not_passed"
                 raise Finished("blocked", f"PI gate ({', '.join(gate.asks_hint)}) not passed even with canary values")
-        gate.passed_by = "canary"
-        gate.tries.append(Try("canary values", "passed", control=ref.element(), step=st.n))
+        gate.passed_by = "canary"  # Gate.tries keeps only no-PI tries; the control pressed is the step's target
 
     async def _grant_and_retry(self, gate: Gate, view: G.GateView) -> None:
         try:
@@ -750,7 +768,7 @@ class OrderAgent:
                 pass
         await self.settle(400)
         await self._after_action()
-        st = await self.record("grant", note=f"gate {gate.id}: permission granted, " + ("pressed retry" if retry else "reloaded"))
+        await self.record("grant", note=f"gate {gate.id}: permission granted, " + ("pressed retry" if retry else "reloaded"))
         if await self._still_there(gate, view):
             if retry is not None:
                 try:
@@ -761,8 +779,7 @@ class OrderAgent:
             if await self._still_there(gate, view):
                 gate.passed_by = "not_passed"
                 raise Finished("blocked", f"permission gate ({', '.join(gate.asks_hint)}) not passed even when granted")
-        gate.passed_by = "granted"
-        gate.tries.append(Try("grant permission", "passed", step=st.n))
+        gate.passed_by = "granted"  # recorded as a "grant" step, not as a no-PI try
 
     # ------------------------------------------------------------------ path
     async def check_terminal(self, scan: PageScan) -> None:
@@ -1088,7 +1105,7 @@ class OrderAgent:
             return "done"
         # sandbox: first try with PI fields empty
         filled_for: set[str] = set()
-        ticked_once = ticked_canary = False
+        ticked_once = False
         for attempt in range(4):
             before_text = self.scan.text
             dialogs_before = len(self.trace.dialogs)
@@ -1113,9 +1130,7 @@ class OrderAgent:
                         gate.tries.append(Try("leave empty and go on", "passed", control=sub_ref.element(), step=st.n))
                         gate.passed_by = "try"
                     else:
-                        gate.passed_by = "canary"
-                        gate.tries.append(Try("ticked the required box" if ticked_canary else "canary values", "passed",
-                                              control=sub_ref.element(), step=st.n))
+                        gate.passed_by = "canary"  # ticked the required box or typed canaries (step st)
                 await self.post_order()
                 return "done"
             if view is not None and view.kind == "overlay":
@@ -1157,7 +1172,6 @@ class OrderAgent:
                 sub = self.best(self.scan, "submit", min_score=5) or sub
                 sub_ref = sub[1]
                 if not pi:
-                    ticked_canary = True
                     continue
             if not pi:
                 # no PI fields: maybe other required fields (table/people) -> fill and retry
