@@ -19,6 +19,12 @@ half-written ``*.tmp`` files.  ``verify(run_dir)`` hashes
 the folder again and names each changed, missing or added file.  Record the
 manifest's own SHA-256 (``qraudit verify`` prints it) somewhere the evidence
 holder cannot edit, e.g. in the case file, to make the check meaningful.
+
+Judgment is not evidence: ``qraudit rescore RUN`` rewrites the merchants'
+``result.json`` on purpose.  :func:`amend` then updates those entries and appends
+to the manifest's ``"amendments"`` list what changed, when and why (old and new
+SHA-256), so ``verify`` stays meaningful for everything else.  Only
+``result.json`` files can be amended; captured evidence never.
 """
 
 from __future__ import annotations
@@ -235,6 +241,51 @@ def verify(run_dir: str | os.PathLike[str]) -> list[str]:
                 size = (root / rel).stat().st_size
                 problems.append(f"changed: {rel} (sha256 {want[:12]}… -> {digest[:12]}…, {size} bytes)")
     return problems
+
+
+def amend(run_dir: str | os.PathLike[str], files: list[str], reason: str) -> list[str]:
+    """Record that derived ``result.json`` files of a run were rewritten on purpose.
+
+    ``files``: paths relative to ``run_dir``.  Entries whose hash changed are
+    updated and listed in a new ``"amendments"`` item ``{"at_utc", "at_shanghai",
+    "reason", "files": {path: {"old", "new"}}}``; returns those paths (empty when
+    nothing changed, or when the run has no manifest yet — it is written when the
+    run finishes).  Raises ``ValueError`` for a file that is not a ``result.json``.
+    """
+    root = Path(run_dir)
+    bad = [f for f in files if Path(f).name != "result.json"]
+    if bad:
+        raise ValueError(f"only result.json files can be amended, not {bad[0]}")
+    if not (root / MANIFEST).exists():
+        return []
+    manifest = read_manifest(root)
+    changes: dict[str, dict[str, str | None]] = {}
+    for rel in files:
+        path = root / rel
+        new = sha256_file(path) if path.is_file() else None
+        entry = manifest["files"].get(rel)
+        old = entry.get("sha256") if entry else None
+        if new == old:
+            continue
+        changes[rel] = {"old": old, "new": new}
+        if new is None:
+            manifest["files"].pop(rel, None)
+        else:
+            manifest["files"][rel] = {"sha256": new, "size": path.stat().st_size}
+    if not changes:
+        return []
+    at_utc, at_sh = both_times(datetime.now(UTC))
+    manifest.setdefault("amendments", []).append(
+        {"at_utc": at_utc, "at_shanghai": at_sh, "reason": reason, "files": changes}
+    )
+    manifest["totals"] = {
+        "files": len(manifest["files"]),
+        "bytes": sum(int(e.get("size", 0)) for e in manifest["files"].values()),
+    }
+    tmp = root / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(root / MANIFEST)
+    return sorted(changes)
 
 
 def manifest_digest(run_dir: str | os.PathLike[str]) -> str:

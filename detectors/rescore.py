@@ -165,22 +165,32 @@ def rescore_run(run_id: str, *, store: Any = None, jobs: int | None = None) -> R
     run_dir = Path(store.run_dir(run_id))
     if not run_dir.is_dir():
         raise QrauditError(f"unknown run {run_id!r}: {run_dir} does not exist (see 'qraudit runs')")
-    paths = sorted((run_dir / "merchants").glob("*/trace.json"))
+    store.ingest(run_id)  # results written by other workers but not yet in the database
+    # The store says where each merchant's trace is (a crawl keeps it in a per-visit subfolder).
+    rows = store.query("SELECT merchant_id, trace_dir, verdict, error FROM audits WHERE run_id = ?", [run_id])
+    stored = {
+        r.merchant_id: (run_dir / (r.trace_dir or f"merchants/{r.merchant_id}") / "trace.json", r.verdict, r.error)
+        for r in rows.itertuples()
+    }
+    paths = {mid: p for mid, (p, _v, _e) in stored.items() if p.is_file()}
     if not paths:
-        raise QrauditError(f"run {run_id!r} has no merchants/*/trace.json to re-judge")
+        raise QrauditError(f"run {run_id!r} has no stored trace to re-judge")
     t0 = time.perf_counter()
-    judged = _map(_judge_only, [str(p) for p in paths], jobs)
+    judged = _map(_judge_only, [str(p) for p in paths.values()], jobs)
     items: list[RescoreItem] = []
-    for path, trace, result, error in judged:
-        p = Path(path)
-        old_doc = _read_json(p.parent / "result.json") or {}
-        old = old_doc.get("verdict")
+    rewritten: list[str] = []
+    for mid, (path, trace, result, error) in zip(paths, judged, strict=True):
+        _p, old, old_error = stored[mid]
         if result is None:
-            items.append(RescoreItem(str(p.parent), old, None, error=error))
+            items.append(RescoreItem(str(Path(path).parent), old, None, error=error))
             continue
-        store.save_result(run_id, p.parent.name, trace, result, error=old_doc.get("error"), log=False)
-        items.append(RescoreItem(str(p.parent), old, result.verdict, len(result.findings),
+        store.save_result(run_id, mid, trace, result, error=old_error, log=False)
+        rewritten.append(f"merchants/{mid}/result.json")
+        items.append(RescoreItem(str(Path(path).parent), old, result.verdict, len(result.findings),
                                  sorted({f.rule for f in result.findings})))
+    from crawler.manifest import amend
+
+    amend(run_dir, rewritten, f"qraudit rescore (rules {RULES_VERSION})")
     return RescoreSummary(items, time.perf_counter() - t0, RULES_VERSION)
 
 
