@@ -165,13 +165,19 @@ def rescore_run(run_id: str, *, store: Any = None, jobs: int | None = None) -> R
     run_dir = Path(store.run_dir(run_id))
     if not run_dir.is_dir():
         raise QrauditError(f"unknown run {run_id!r}: {run_dir} does not exist (see 'qraudit runs')")
-    store.ingest(run_id)  # results written by other workers but not yet in the database
-    # The store says where each merchant's trace is (a crawl keeps it in a per-visit subfolder).
+    # The store says where each merchant's trace is (a crawl keeps it in a per-visit subfolder);
+    # traces on disk that the database lacks (e.g. written by another worker) are judged too.
     rows = store.query("SELECT merchant_id, trace_dir, verdict, error FROM audits WHERE run_id = ?", [run_id])
     stored = {
         r.merchant_id: (run_dir / (r.trace_dir or f"merchants/{r.merchant_id}") / "trace.json", r.verdict, r.error)
         for r in rows.itertuples()
     }
+    merchants = run_dir / "merchants"
+    for p in sorted([*merchants.glob("*/trace.json"), *merchants.glob("*/*/trace.json")]):
+        mid = p.relative_to(merchants).parts[0]
+        if mid not in stored or not stored[mid][0].is_file():
+            old_doc = _read_json(merchants / mid / "result.json") or {}
+            stored[mid] = (p, old_doc.get("verdict"), old_doc.get("error"))
     paths = {mid: p for mid, (p, _v, _e) in stored.items() if p.is_file()}
     if not paths:
         raise QrauditError(f"run {run_id!r} has no stored trace to re-judge")

@@ -508,7 +508,10 @@ class Store:
             mid = doc.get("merchant_id") or path.parent.name
             if mid in done:
                 continue
-            result = result_from_dict(doc)
+            try:
+                result = result_from_dict(doc)
+            except QrauditError as exc:
+                raise QrauditError(f"{path}: {exc}") from None
             trace = None
             tpath = path.parent / (doc.get("trace") or "trace.json")
             if doc.get("trace") is not None and tpath.is_file():
@@ -542,6 +545,9 @@ def result_from_dict(doc: dict[str, Any]):
     """Rebuild a :class:`detectors.base.AuditResult` from its ``to_dict()`` (extra keys ignored)."""
     from detectors.base import AuditResult, Finding
 
+    missing = [k for k in ("url", "verdict") if k not in doc]
+    if missing:
+        raise QrauditError(f"not a findings.md result (no {', '.join(missing)})")
     names = {f.name for f in dc_fields(Finding)}
     findings = [Finding(**{k: v for k, v in f.items() if k in names}) for f in doc.get("findings") or []]
     rnames = {f.name for f in dc_fields(AuditResult)} - {"findings"}
