@@ -264,10 +264,11 @@ def analyse_gate(trace: Trace, gate: Gate) -> GateInfo:
             _add(asks, Ask("phone", "button", b.text or "getPhoneNumber", b))
         for k, phrase in tx.text_asks(words).items():
             _add(asks, Ask(k, "button", phrase, b))
-    for k, phrase in tx.text_asks(gate.text).items():
+    text = _without_checkbox_labels(gate)
+    for k, phrase in tx.text_asks(text).items():
         _add(asks, Ask(k, "text", phrase, gate.element))
     if "follow" not in asks:
-        weak = tx.follow_phrase(gate.text)
+        weak = tx.follow_phrase(text)
         qr = [i for i in gate.images if tx.is_qr_image(i)]
         if weak and qr:
             _add(asks, Ask("follow", "image", f"{weak} + QR", gate.element))
@@ -283,6 +284,21 @@ def analyse_gate(trace: Trace, gate: Gate) -> GateInfo:
             _add(asks, Ask("camera", "permission", p.api))
     forced, conf = gate_forced(trace, gate)
     return GateInfo(gate, asks, forced, conf)
+
+
+def _without_checkbox_labels(gate: Gate) -> str:
+    """The gate's text less its checkboxes' labels.
+
+    A tick box saying "同意加入会员、接收优惠信息" is consent, judged by
+    ``induced_consent`` (pre-ticked or bundled); it does not make the gate a
+    membership (or phone, follow…) wall by itself.
+    """
+    text = " ".join(gate.text.split())
+    for cb in gate.checkboxes:
+        label = " ".join(cb.label.split())
+        if label:
+            text = text.replace(label, " ")
+    return text
 
 
 def analyse_gates(trace: Trace) -> list[GateInfo]:

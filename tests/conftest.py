@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,8 @@ def sandbox_audits(sandbox, tmp_path_factory):
     gt = sandbox.ground_truth()["merchants"]
     targets = {m["id"]: sandbox.merchant_url(m["id"]) for m in gt}
     concurrency = int(os.environ.get("QRAUDIT_TEST_CONCURRENCY", "2"))
-    results = asyncio.run(
-        audit_many(targets, AuditConfig(out_dir=Path(out), timeout_s=45), concurrency=concurrency)
-    )
-    return results
+    config = AuditConfig(out_dir=Path(out), timeout_s=45)
+    # In a thread of its own: pytest-playwright's sync fixtures may already run an
+    # event loop in this one, and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, audit_many(targets, config, concurrency=concurrency)).result()

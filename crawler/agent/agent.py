@@ -53,6 +53,7 @@ class Ctx:
     """Progress along the order path."""
 
     menu_seen: bool = False
+    item_chosen: bool = False  # an add / option control was pressed: the "menu" stage has begun
     added: bool = False
     cart_opened: bool = False
     at_checkout: bool = False
@@ -126,9 +127,9 @@ class OrderAgent:
             return "checkout"
         if c.cart_opened:
             return "cart"
-        if c.menu_seen:
+        if c.item_chosen or c.added:  # findings.md: menu = on choosing or adding an item
             return "menu"
-        return "entry"
+        return "entry"  # before the diner touched the menu, even if it is already showing
 
     def reach(self, level: str) -> None:
         if RANK[level] > RANK[self.ctx.reached]:
@@ -951,7 +952,7 @@ class OrderAgent:
                 ref = ranked[0][1]
                 c.doing = "adding an item"
                 self._last_purpose = "add"
-                c.menu_seen = True
+                c.menu_seen = c.item_chosen = True
                 self.reach("menu")
                 _st, changed = await self.act(ref, "add", self.ranked(scan, "add"))
                 if changed and self.gate_now(self.scan) is None:
@@ -1038,6 +1039,7 @@ class OrderAgent:
             await self.record("click", note=f"chose {clicked} option(s); no confirm control found")
             return clicked > 0
         self._last_purpose = "spec"
+        self.ctx.item_chosen = True
         _st, changed = await self.act(ranked[0][1], "spec_confirm", ranked, note=f"chose {clicked} option(s), confirm")
         if changed:
             ov2 = self.plain_overlay(self.scan)

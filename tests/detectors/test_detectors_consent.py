@@ -88,3 +88,22 @@ def test_dismissible_follow_banner_needs_no_notice():
     g = gate(stage="menu", step=2, text="关注公众号领券", passed_by="try", blocking=False,
              tried=tries(("close icon", "passed")))
     assert judge(trace(gates=[g])).findings == []
+
+
+def test_required_bundled_tick_in_a_consent_form_gate_is_not_a_membership_wall():
+    label = "我已阅读并同意 《隐私政策》 并同意加入会员、接收优惠信息"
+    cb = checkbox(label, False, step_n=8, links=("《隐私政策》",))
+    g = gate(stage="checkout", step=8, kind="form", text=label, passed_by="canary",
+             tried=tries(("leave empty and go on", "still_blocked")), links=[el("a", "《隐私政策》")],
+             checkboxes=[cb])
+    r = judge(trace(gates=[g], checkboxes=[cb], links=PRIVACY))
+    assert rules_of(r) == {("induced_consent", "checkout")}
+
+
+def test_membership_wall_with_a_consent_box_still_counts_as_membership():
+    label = "我已阅读并同意《隐私政策》"
+    cb = checkbox(label, False, step_n=8, links=("《隐私政策》",))
+    g = gate(stage="checkout", step=8, kind="overlay", text="注册会员后下单 " + label, passed_by="canary",
+             tried=tries(("close icon", "still_blocked"), ("Escape", "still_blocked")), links=[el("a", "《隐私政策》")],
+             checkboxes=[cb])
+    assert ("forced_membership", "checkout") in rules_of(judge(trace(gates=[g], checkboxes=[cb], links=PRIVACY)))
