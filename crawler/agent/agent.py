@@ -116,6 +116,7 @@ class OrderAgent:
         self.typed_gate: Gate | None = None
         self.sandbox = trace.sandbox
         self._t0 = time.monotonic()
+        self._gate_seen: dict[str, float] = {}  # gate id -> when the agent first saw it (monotonic s)
 
     # ------------------------------------------------------------------ basics
     @property
@@ -398,6 +399,7 @@ class OrderAgent:
             asks_hint=view.asks, appeared_steps=[step.n], screenshot=step.screenshot, dom=step.dom,
             permission=perm_idx,
         )
+        self._gate_seen[g.id] = time.monotonic()
         self.gates_by_sig[view.signature] = g
         self.trace.gates.append(g)
         return g, True
@@ -465,7 +467,7 @@ class OrderAgent:
             gate.tries.append(Try(method, "error", control=ref.element() if ref else None, detail=type(exc).__name__))
             return "error"
         vanished = await self._poll_gone(view)
-        await self.settle(200)
+        await self.settle(200 if vanished else 0)
         await self._after_action()
         if self.page.url.split("#")[0] != url_before.split("#")[0] and method == "back":
             outcome = "navigated_away"
@@ -478,8 +480,11 @@ class OrderAgent:
         gate.tries.append(Try(method, outcome, control=ref.element() if ref else None, step=st.n))
         return outcome
 
-    async def _poll_gone(self, view: G.GateView, seconds: float = 0.6) -> bool:
-        """Right after a try: did the overlay vanish (even if it comes back later)?"""
+    async def _poll_gone(self, view: G.GateView, seconds: float = 0.4) -> bool:
+        """Right after a try: did the overlay vanish (even if it comes back later)?
+
+        A dismissal shows within a few hundred ms; one that takes longer is still
+        seen by the checks after the settle (and its return by ``_gate_gone_for_good``)."""
         if view.overlay is None:
             return False
         end = time.monotonic() + seconds
@@ -552,8 +557,11 @@ class OrderAgent:
                 out = await self._try(gate, view, "click outside", None, self.page.mouse.click(*pt))
                 if await done(out, "click outside"):
                     return True
-        # a gate may go away by itself (~1.5 s incl. the poll); forms asking for input do not: shorter
-        out = await self._try(gate, view, "wait", None, asyncio.sleep(0.5 if view.fields else 0.9))
+        # A gate may go away by itself: watch it for ~1.8 s from its first sight (forms asking for
+        # input ~1.4 s), counting the time the tries above already watched it, plus the poll.
+        watched = time.monotonic() - self._gate_seen.get(gate.id, time.monotonic())
+        pause = max(0.1, (1.0 if view.fields else 1.4) - watched)
+        out = await self._try(gate, view, "wait", None, asyncio.sleep(pause))
         if await done(out, "wait"):
             return True
         # another order mode (when the page offers one outside the gate)
