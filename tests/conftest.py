@@ -2,9 +2,10 @@
 
 * ``sandbox``: the simulated district, started once per test session on free
   loopback ports (``sandbox.server.SandboxServer``).
-* ``sandbox_audits``: every sandbox merchant audited once per session through
-  the real browser (``crawler.audit.audit_url``), as ``{merchant_id: (trace, result)}``;
-  the agent and detector accuracy tests share it so the browser work is done once.
+* ``sandbox_audit_run`` / ``sandbox_audits``: every sandbox merchant audited once
+  per session through the real browser (``crawler.audit.audit_many``), with the
+  safety events it caused / as ``{merchant_id: (trace, result)}``; the agent and
+  detector accuracy tests share it so the browser work is done once.
 * ``browser_launch_options``: pytest-playwright's launch options, pointed at a
   Chromium that exists (Playwright's own, else the system one).  Browser tests
   never skip: if no browser can start they fail.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -36,8 +38,18 @@ def sandbox():
         yield sb
 
 
+@dataclass
+class SandboxAuditRun:
+    """Every sandbox merchant audited once: ``results`` ``{merchant_id: (trace, result)}``
+    and ``events``, the sandbox's safety events (order_submit, sms_send, pay) those
+    audits caused (a snapshot: other tests may reset the live list)."""
+
+    results: dict
+    events: list
+
+
 @pytest.fixture(scope="session")
-def sandbox_audits(sandbox, tmp_path_factory):
+def sandbox_audit_run(sandbox, tmp_path_factory) -> SandboxAuditRun:
     """Audit every sandbox merchant once (concurrency from QRAUDIT_TEST_CONCURRENCY, default 2)."""
     from crawler.audit import AuditConfig, audit_many
 
@@ -46,7 +58,15 @@ def sandbox_audits(sandbox, tmp_path_factory):
     targets = {m["id"]: sandbox.merchant_url(m["id"]) for m in gt}
     concurrency = int(os.environ.get("QRAUDIT_TEST_CONCURRENCY", "2"))
     config = AuditConfig(out_dir=Path(out), timeout_s=45)
+    sandbox.reset_events()
     # In a thread of its own: pytest-playwright's sync fixtures may already run an
     # event loop in this one, and asyncio.run refuses to nest.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, audit_many(targets, config, concurrency=concurrency)).result()
+        results = pool.submit(asyncio.run, audit_many(targets, config, concurrency=concurrency)).result()
+    return SandboxAuditRun(results, list(sandbox.events))
+
+
+@pytest.fixture(scope="session")
+def sandbox_audits(sandbox_audit_run) -> dict:
+    """``{merchant_id: (trace, result)}`` of :func:`sandbox_audit_run`."""
+    return sandbox_audit_run.results

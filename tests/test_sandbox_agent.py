@@ -103,8 +103,8 @@ def test_gates_record_tries_before_canaries(sandbox, sandbox_audits):
         trace, _ = sandbox_audits[m["id"]]
         for g in trace.gates:
             if g.passed_by == "canary" and g.kind in ("overlay", "page"):
-                no_pi = [t for t in g.tries if t.method not in ("canary values", "ticked the required box")]
-                assert no_pi, f"{m['id']} gate {g.id}: canaries given without any no-PI try"
+                assert g.tries, f"{m['id']} gate {g.id}: canaries given without any no-PI try"
+                assert not [t for t in g.tries if "canary" in t.method], "Gate.tries holds only no-PI tries"
 
 
 def test_canary_phone_is_unique_per_visit(sandbox_audits):
@@ -113,9 +113,9 @@ def test_canary_phone_is_unique_per_visit(sandbox_audits):
     assert len(set(phones)) == len(phones)
 
 
-def test_never_paid(sandbox, sandbox_audits):
-    assert sandbox_audits
-    submits = [e for e in sandbox.events if e.get("type") == "order_submit"]
+def test_never_paid(sandbox_audit_run):
+    events = sandbox_audit_run.events
+    submits = [e for e in events if e.get("type") == "order_submit"]
     assert submits, "no order was ever submitted in the sandbox"
-    pays = [e for e in sandbox.events if e.get("type") == "pay"]
+    pays = [e for e in events if e.get("type") == "pay"]
     assert not pays, f"the agent pressed a pay control: {pays[:3]}"
