@@ -363,6 +363,24 @@ def gate_blocks_on(info: GateInfo, kind: str) -> tuple[Ask, str] | None:
     return None
 
 
+def forced_gates(trace: Trace, ask_kind: str, *, skip_kind: str | None = None) -> Iterator[tuple[Gate, Ask, str]]:
+    """Yield ``(gate, ask, confidence)`` for each gate that is forced and asks ``ask_kind``
+    (:func:`gate_blocks_on`), skipping gates of kind ``skip_kind`` (judged from their
+    OAuth or permission event instead)."""
+    for info in analyse_gates(trace):
+        if skip_kind is not None and info.gate.kind == skip_kind:
+            continue
+        hit = gate_blocks_on(info, ask_kind)
+        if hit:
+            yield info.gate, hit[0], hit[1]
+
+
+def gate_evidence(trace: Trace, gate: Gate, ask: Ask, ask_kind: str, **extra: Any) -> dict[str, Any]:
+    """The evidence of a finding made on ``gate`` by ``ask``: its step, the asking element, the words."""
+    return evidence(trace, gate.step, gate=gate, element=ask.element or gate.element, asks=ask_kind,
+                    matched=ask.text, **extra)
+
+
 def step_required_fields(trace: Trace, kinds: Iterable[str]) -> Iterator[tuple[Step, Ask]]:
     """Yield ``(step, ask)`` for fields on steps (outside gates) of ``kinds`` with
     required signals and no optional one."""

@@ -6,7 +6,12 @@ from collections.abc import Iterator
 
 from crawler.trace import Trace
 from detectors.base import Finding, rule
-from detectors.common import analyse_gates, evidence, gate_blocks_on, gate_stage, make
+from detectors.common import (
+    forced_gates,
+    gate_evidence,
+    gate_stage,
+    make,
+)
 
 
 @rule(
@@ -29,18 +34,12 @@ def forced_follow(trace: Trace) -> Iterator[Finding]:
     (18 Jul 2023: no forced or induced OA follow); Beijing CAC guide (31 Aug 2023).
     Not fired for a dismissible "关注领券" banner or card, or a footer "关注我们".
     """
-    for info in analyse_gates(trace):
-        hit = gate_blocks_on(info, "follow")
-        if not hit:
-            continue
-        ask, conf = hit
-        g = info.gate
+    for g, ask, conf in forced_gates(trace, "follow"):
         qr = [i.get("qr_text") or i.get("src") for i in g.images]
         yield make(
             "forced_follow", gate_stage(trace, g),
             f"Ordering was blocked until an official account was followed ({ask.text!r}).",
             f"须关注公众号/服务号才能继续点餐（{ask.text}）。",
-            evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="follow",
-                     matched=ask.text, qr=qr),
+            gate_evidence(trace, g, ask, "follow", qr=qr),
             confidence=conf,
         )

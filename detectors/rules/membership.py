@@ -6,7 +6,12 @@ from collections.abc import Iterator
 
 from crawler.trace import Trace
 from detectors.base import Finding, rule
-from detectors.common import analyse_gates, evidence, gate_blocks_on, gate_stage, make
+from detectors.common import (
+    forced_gates,
+    gate_evidence,
+    gate_stage,
+    make,
+)
 
 
 @rule(
@@ -29,17 +34,11 @@ def forced_membership(trace: Trace) -> Iterator[Finding]:
     2 Feb 2024 (半天妖): a non-member ordering in-store need give no PI at all.
     Not fired for member prices (会员价) or a join offer that can be declined.
     """
-    for info in analyse_gates(trace):
-        hit = gate_blocks_on(info, "membership")
-        if not hit:
-            continue
-        ask, conf = hit
-        g = info.gate
+    for g, ask, conf in forced_gates(trace, "membership"):
         yield make(
             "forced_membership", gate_stage(trace, g),
             f"Ordering was blocked until the diner joined the membership ({ask.text!r}).",
             f"须注册会员/开卡才能继续点餐（{ask.text}）。",
-            evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="membership",
-                     matched=ask.text),
+            gate_evidence(trace, g, ask, "membership"),
             confidence=conf,
         )

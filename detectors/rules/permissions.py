@@ -8,9 +8,9 @@ from crawler.trace import Gate, PermissionRequest, Trace
 from detectors import text as tx
 from detectors.base import Finding, rule
 from detectors.common import (
-    analyse_gates,
     evidence,
-    gate_blocks_on,
+    forced_gates,
+    gate_evidence,
     gate_forced,
     gate_stage,
     make,
@@ -83,19 +83,12 @@ def forced_location(trace: Trace) -> Iterator[Finding]:
                      api=p.api, answer=p.answer, user_initiated=p.user_initiated),
             confidence=conf,
         )
-    for info in analyse_gates(trace):
-        if info.gate.kind == "permission":
-            continue
-        hit = gate_blocks_on(info, "location")
-        if not hit:
-            continue
-        ask, conf = hit
-        g = info.gate
+    for g, ask, conf in forced_gates(trace, "location", skip_kind="permission"):
         yield make(
             "forced_location", gate_stage(trace, g),
             f"Ordering was blocked until location was shared ({ask.text!r}).",
             f"须开启定位才能继续点餐（{ask.text}）。",
-            evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="location", matched=ask.text),
+            gate_evidence(trace, g, ask, "location"),
             confidence=conf,
         )
 
@@ -135,20 +128,13 @@ def forced_biometric(trace: Trace) -> Iterator[Finding]:
                      api=p.api, answer=p.answer, constraints=p.constraints, user_initiated=p.user_initiated),
             confidence=conf,
         )
-    for info in analyse_gates(trace):
-        if info.gate.kind == "permission":
-            continue
-        hit = gate_blocks_on(info, "camera")
-        if not hit:
-            continue
-        ask, conf = hit
-        g = info.gate
+    for g, ask, conf in forced_gates(trace, "camera", skip_kind="permission"):
         if not _FACE.search(tx.norm(g.text)) and tx.SCAN_CONTROL.search(tx.norm(g.text)):
             continue  # a scan-the-code prompt, not a face step
         yield make(
             "forced_biometric", gate_stage(trace, g),
             f"Ordering was blocked behind a face-recognition/camera step ({ask.text!r}).",
             f"须刷脸/人脸识别才能继续点餐（{ask.text}）。",
-            evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="camera", matched=ask.text),
+            gate_evidence(trace, g, ask, "camera"),
             confidence=conf,
         )

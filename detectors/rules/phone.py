@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from crawler.trace import Trace
 from detectors.base import Finding, rule
 from detectors.common import (
-    analyse_gates,
     evidence,
-    gate_blocks_on,
+    forced_gates,
+    gate_evidence,
     gate_stage,
     make,
     order_mode,
@@ -42,19 +42,13 @@ def forced_phone(trace: Trace) -> Iterator[Finding]:
     if order_mode(trace) == "delivery":
         return
     mode = order_mode(trace).replace("_", "-")
-    for info in analyse_gates(trace):
-        hit = gate_blocks_on(info, "phone")
-        if not hit:
-            continue
-        ask, conf = hit
-        g = info.gate
+    for g, ask, conf in forced_gates(trace, "phone"):
         yield make(
             "forced_phone", gate_stage(trace, g),
             f"The {mode} order could not go on without a mobile number ({ask.source}: {ask.text!r}); "
             f"no way past without it was found.",
             f"{'堂食' if mode == 'dine-in' else '自取'}点餐不提供手机号无法继续（{ask.text}），未找到跳过方式。",
-            evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="phone",
-                     source=ask.source, matched=ask.text, order_mode=order_mode(trace)),
+            gate_evidence(trace, g, ask, "phone", source=ask.source, order_mode=order_mode(trace)),
             confidence=conf,
         )
     for s, ask in step_required_fields(trace, ["phone"]):

@@ -8,9 +8,9 @@ from crawler.trace import Trace
 from detectors.base import Finding, rule
 from detectors.common import (
     USERINFO_SCOPES,
-    analyse_gates,
     evidence,
-    gate_blocks_on,
+    forced_gates,
+    gate_evidence,
     gate_forced,
     gate_stage,
     make,
@@ -68,19 +68,11 @@ def forced_profile_auth(trace: Trace) -> Iterator[Finding]:
                      appid=ev.appid),
             confidence=conf,
         )
-    for info in analyse_gates(trace):
-        if info.gate.kind == "oauth":
-            continue
-        hit = gate_blocks_on(info, "profile_auth")
-        if not hit:
-            continue
-        ask, conf = hit
-        g = info.gate
+    for g, ask, conf in forced_gates(trace, "profile_auth", skip_kind="oauth"):
         yield make(
             "forced_profile_auth", gate_stage(trace, g),
             f"Ordering was blocked until the diner authorised their profile ({ask.text!r}).",
             f"须授权头像、昵称等个人信息才能继续点餐（{ask.text}）。",
-            evidence(trace, g.step, gate=g, element=ask.element or g.element, asks="profile_auth",
-                     matched=ask.text),
+            gate_evidence(trace, g, ask, "profile_auth"),
             confidence=conf,
         )
