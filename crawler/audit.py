@@ -80,6 +80,12 @@ class AuditConfig:
 _INSTRUMENTED: dict[int, tuple[Any, Any, Any]] = {}
 
 WEB_SCHEMES = ("http", "https")
+#: Schemes of apps and mini-programs that a table QR code may carry instead of a web
+#: page: audited as ``unsupported`` (WeChat, Alipay, QQ, Taobao, Meituan, Dianping, Ele.me, JD, Douyin).
+APP_SCHEMES = (
+    "weixin", "alipays", "alipay", "mqqapi", "mqq", "taobao", "tbopen", "imeituan", "meituanwaimai",
+    "dianping", "eleme", "openapp.jdmobile", "snssdk1128",
+)
 
 
 def is_sandbox_host(host: str, config: AuditConfig | None = None) -> bool:
@@ -101,17 +107,24 @@ def is_sandbox_host(host: str, config: AuditConfig | None = None) -> bool:
 def check_url(url: str) -> str:
     """Validate a target URL; return it stripped.
 
-    Raises :class:`QrauditError` when ``url`` is not a URL (no scheme, or an
-    http(s) URL without a host).  Non-web schemes (``weixin://``) are accepted:
-    they end as ``unsupported``.
+    Raises :class:`QrauditError` when ``url`` is not a URL (no scheme, an http(s)
+    URL without a host, or a scheme that is neither web nor a known app's, e.g. a
+    typo like ``htp://``).  App and mini-program links (:data:`APP_SCHEMES`, e.g.
+    ``weixin://``) are accepted: they end as ``unsupported``.
     """
     if not isinstance(url, str) or not url.strip():
         raise QrauditError("not a URL: empty target")
     url = url.strip()
     parts = urlsplit(url)
-    if not parts.scheme or "://" not in url and parts.scheme not in ("weixin", "alipays", "alipay"):
+    scheme = parts.scheme.lower()
+    if not scheme or "://" not in url and scheme not in APP_SCHEMES:
         raise QrauditError(f"not a URL: {url!r}")
-    if parts.scheme.lower() in WEB_SCHEMES and not parts.hostname:
+    if scheme not in WEB_SCHEMES and scheme not in APP_SCHEMES:
+        raise QrauditError(
+            f"unknown URL scheme {parts.scheme!r} in {url!r}: give an http(s) URL, a QR photo, "
+            "or an app link (weixin://, alipays://, …)"
+        )
+    if scheme in WEB_SCHEMES and not parts.hostname:
         raise QrauditError(f"not a URL: {url!r}")
     return url
 

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -51,19 +52,30 @@ def resolve_target(target: str) -> str:
     if looks_like_photo(target):
         return decode_qr_photo(target)
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", target):
-        parts = urlsplit(target)
-        if parts.scheme in ("http", "https") and not parts.hostname:
-            raise QrauditError(f"not a URL: {target!r}")
-        return target
+        from crawler.audit import check_url
+
+        return check_url(target)
     if re.match(r"^[\w.-]+\.[a-zA-Z]{2,}(:\d+)?(/|$)", target) or re.match(r"^\d+\.\d+\.\d+\.\d+(:\d+)?(/|$)", target):
         return "http://" + target
     raise QrauditError(f"not a URL or an image file: {target!r}")
 
 
 def default_out(url: str) -> Path:
-    host = (urlsplit(url).hostname or "target").replace(":", "_")
+    """A new folder for one check: ``<data>/checks/<UTC time>-<host>-<random>`` (never shared
+    by two checks, even of one host in the same second)."""
+    parts = urlsplit(url)
+    host = (parts.hostname if parts.scheme in ("http", "https") else parts.scheme) or "target"
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return data_dir() / "checks" / f"{stamp}-{host}"
+    return data_dir() / "checks" / f"{stamp}-{host.replace(':', '_')}-{uuid.uuid4().hex[:6]}"
+
+
+def check_out_dir(out: Path) -> Path:
+    """Refuse an ``--out`` folder that already holds a trace (its evidence would mix)."""
+    if out.exists() and not out.is_dir():
+        raise QrauditError(f"--out {out} is a file, not a folder")
+    if (out / "trace.json").exists() or any(out.glob("step-*.png")):
+        raise QrauditError(f"--out {out} already holds an audit's evidence; choose a new or empty folder")
+    return out
 
 
 def print_table(result: dict, out: Path | None) -> None:
@@ -137,7 +149,7 @@ def check(
     url = resolve_target(target)
     from crawler.audit import AuditConfig, audit_url
 
-    out_dir = out or default_out(url)
+    out_dir = check_out_dir(out) if out is not None else default_out(url)
     config = AuditConfig(
         env=env,
         timeout_s=timeout,
@@ -150,6 +162,8 @@ def check(
 
 
 def _emit(result: dict, format: Format, out: Path | None) -> None:
+    if out is not None:
+        result = {**result, "evidence_dir": str(out)}
     if format is Format.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     else:

@@ -91,6 +91,8 @@ def test_not_an_image_is_an_error(tmp_path):
         (["check", "/nonexistent/photo.png"], "no such file"),
         (["check", "http://127.0.0.1:9/", "--env", "qq"], "unknown --env"),
         (["check", "http://127.0.0.1:9/", "--timeout", "0"], "--timeout must be"),
+        (["check", "htp://127.0.0.1:9/"], "unknown URL scheme 'htp'"),
+        (["check", "ftp://127.0.0.1/menu"], "unknown URL scheme 'ftp'"),
     ],
 )
 def test_cli_errors_are_one_line_with_exit_2(args, message):
@@ -100,3 +102,26 @@ def test_cli_errors_are_one_line_with_exit_2(args, message):
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert proc.stdout == ""
+
+
+def test_app_link_is_unsupported_with_its_evidence_folder_in_the_json(tmp_path):
+    import json
+
+    out = tmp_path / "visit"
+    proc = run_cli("check", "weixin://dl/business/?t=abc", "--format", "json", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)  # exactly one JSON object on stdout
+    assert result["verdict"] == "unsupported" and "mini-program" in result["reason"]
+    assert result["evidence_dir"] == str(out) and (out / "trace.json").is_file()
+    # the same folder again would mix two visits' evidence: refused
+    again = run_cli("check", "weixin://dl/business/?t=abc", "--format", "json", "--out", str(out))
+    assert again.returncode == 2 and "already holds an audit's evidence" in again.stderr
+
+
+def test_default_evidence_folders_are_unique_per_check(monkeypatch, tmp_path):
+    from crawler.cmd_check import default_out
+
+    monkeypatch.setenv("QRAUDIT_DATA", str(tmp_path))
+    folders = {default_out("http://shop.example/order?table=1") for _ in range(20)}
+    assert len(folders) == 20
+    assert all(f.parent == tmp_path / "checks" and "shop.example" in f.name for f in folders)
