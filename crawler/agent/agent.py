@@ -48,6 +48,24 @@ PRICE_RE = re.compile(r"[¥￥]\s*\d|\d+(\.\d+)?\s*元")
 PI_KIND_ORDER = ("phone", "name", "sms_code", "email", "id_number", "birthday", "gender", "address")
 
 
+#: Chromium net errors a diner would meet when a merchant page cannot be reached.
+NET_ERRORS = {
+    "ERR_CONNECTION_REFUSED": "connection refused",
+    "ERR_NAME_NOT_RESOLVED": "host name not found (DNS)",
+    "ERR_CONNECTION_TIMED_OUT": "connection timed out",
+    "ERR_TIMED_OUT": "timed out",
+    "ERR_CONNECTION_RESET": "connection reset",
+    "ERR_ADDRESS_UNREACHABLE": "address unreachable",
+    "ERR_INTERNET_DISCONNECTED": "no network",
+    "ERR_CERT_AUTHORITY_INVALID": "TLS certificate not trusted",
+    "ERR_CERT_DATE_INVALID": "TLS certificate expired",
+    "ERR_CERT_COMMON_NAME_INVALID": "TLS certificate for another host",
+    "ERR_SSL_PROTOCOL_ERROR": "TLS error",
+    "ERR_UNSAFE_PORT": "port blocked by the browser",
+    "ERR_EMPTY_RESPONSE": "empty response",
+}
+
+
 @dataclass
 class Ctx:
     """Progress along the order path."""
@@ -805,6 +823,24 @@ class OrderAgent:
             if errs:
                 raise Finished("error", "page broken: script error and empty page")
 
+    def _load_failure(self, err: str | None) -> str | None:
+        """Why the page itself could not be loaded (network error, HTTP error status), or ``None``.
+
+        Read after the first navigation and any OAuth detour: Chrome's error page
+        (``chrome-error://``) names the net error; a main document answered with HTTP
+        400+ counts only when the page offers nothing to click.
+        """
+        url = self.page.url or ""
+        if url.startswith("chrome-error://") or (err and "net::ERR_" in err and url in ("", "about:blank")):
+            code = re.search(r"net::(ERR_[A-Z_]+)", err or "")
+            name = code.group(1) if code else "network error"
+            return f"{NET_ERRORS.get(name, name)} ({name})" if name in NET_ERRORS else name
+        docs = [r for r in self.trace.requests if r.is_navigation and r.resource_type == "document"
+                and r.status is not None and r.url.split("#")[0] == url.split("#")[0]]
+        if docs and docs[-1].status >= 400 and not self.scan.candidates:
+            return f"HTTP {docs[-1].status}"
+        return None
+
     async def run(self, url: str) -> None:
         """Walk the order path from ``url``; raises :class:`Finished` at the end."""
         self.ctx.doing = "opening the page"
@@ -829,6 +865,9 @@ class OrderAgent:
             raise Finished("error", "redirect loop: the page keeps redirecting")
         if self._redirect_loop():
             raise Finished("error", "redirect loop: the page keeps redirecting")
+        failure = self._load_failure(err)
+        if failure:
+            raise Finished("error", f"page could not be loaded: {failure}")
         self.reach("landing")
         actions = 0
         scrolled = 0
