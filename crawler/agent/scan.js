@@ -262,14 +262,18 @@
     const lb = el.getAttribute("aria-labelledby");
     if (lb) { const r = el.getRootNode(); for (const id of lb.split(/\s+/)) { const e = r.getElementById ? r.getElementById(id) : null; if (e) out.push(deepText(e, 200)); } }
     // preceding text in the same row: previous sibling, else a short parent text
+    // (controls are not labels: a lone input beside its 确定 button is not labelled 确定)
     if (out.length === 0) {
+      const CONTROL = "button, a, [role=button], input, select, textarea, [onclick]";
       let prev = el.previousElementSibling;
-      while (prev && !isVisible(prev)) prev = prev.previousElementSibling;
+      while (prev && (!isVisible(prev) || (prev.matches && prev.matches(CONTROL)))) prev = prev.previousElementSibling;
       const pt = prev ? deepText(prev, 100) : "";
       if (pt && pt.length <= 30) out.push(pt);
       else {
         const p = parentOf(el);
-        const t = p ? deepText(p, 100) : "";
+        let t = p ? deepText(p, 100) : "";
+        if (p && p.querySelectorAll) for (const c of p.querySelectorAll(CONTROL)) { const ct = deepText(c, 100); if (ct) t = t.replace(ct, ""); }
+        t = t.trim();
         if (t && t.length <= 30) out.push(t);
       }
     }
