@@ -47,16 +47,22 @@ class CrawlProgress:
             TimeElapsedColumn(), console=console, disable=not enabled, transient=False,
         )
         self.task = self.progress.add_task("discovering", total=None, violations=0, rate="-")
+        self.running = False
 
     def __enter__(self) -> CrawlProgress:
-        self.progress.start()
+        # the bar starts in started(): argument and district errors come before it, as one line
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
+        if self.running:
+            self.progress.stop()
+            self.running = False
 
     def started(self, run_id: str, district: Any) -> None:
         self.console.print(f"[bold]qraudit crawl[/] {district.name} ({district.label}) -> run [cyan]{run_id}[/]")
+        if not self.running:
+            self.progress.start()
+            self.running = True
 
     def __call__(self, event: str, data: dict[str, Any]) -> None:
         if event == "merchant":
@@ -89,7 +95,9 @@ def crawl_cmd(
     allow_submit: Annotated[
         bool, typer.Option("--allow-submit", help="press 'send code' and the final submit outside the sandbox")
     ] = False,
-    data: Annotated[Path | None, typer.Option(help="data folder (default ./data or $QRAUDIT_DATA)")] = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", "--data-dir", help="data folder (default ./data or $QRAUDIT_DATA)")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Scrapy's log")] = False,
     discover_only: Annotated[bool, typer.Option("--discover-only", help="find merchants, audit none")] = False,
     engine: Annotated[str | None, typer.Option(hidden=True, help="audit engine module (tests)")] = None,
@@ -110,6 +118,8 @@ def crawl_cmd(
     _summary(outcome, _out_console())
     if outcome.status == "failed":
         raise typer.Exit(1)
+    if outcome.status == "interrupted":
+        raise typer.Exit(128 + outcome.signal if outcome.signal else 1)
 
 
 def _summary(outcome: Any, console: Any) -> None:
@@ -147,20 +157,36 @@ def _summary(outcome: Any, console: Any) -> None:
         from crawler.report import build_report
     except ImportError:
         build_report = None
-    if build_report is not None and info["merchants"]:
+    discover_only = bool((info.get("settings") or {}).get("discover_only"))
+    if build_report is not None and info["merchants"] and not discover_only and sum(info["verdicts"].values()):
         try:
             path = build_report(outcome.run_id, store)
-            console.print(f"report:     {path}")
+            if path and Path(path).exists():
+                console.print(f"report:     {path}")
+            else:
+                console.print("report:     not built")
         except Exception as exc:  # the crawl's results are stored; the report can be rebuilt later
             console.print(f"report:     not built ({type(exc).__name__}: {exc})")
     if outcome.status == "interrupted":
-        console.print(f"[yellow]interrupted[/] ({outcome.reason}): resume with  "
+        import signal as _signal
+
+        how = outcome.reason
+        code = 1
+        if outcome.signal:
+            code = 128 + outcome.signal
+            try:
+                how = _signal.Signals(outcome.signal).name
+            except ValueError:
+                how = f"signal {outcome.signal}"
+        console.print(f"[yellow]interrupted[/] ({how}, exit {code}): resume with  "
                       f"qraudit crawl --resume {outcome.run_id}")
 
 
 @app.command("runs")
 def runs_cmd(
-    data: Annotated[Path | None, typer.Option(help="data folder (default ./data or $QRAUDIT_DATA)")] = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", "--data-dir", help="data folder (default ./data or $QRAUDIT_DATA)")
+    ] = None,
 ) -> None:
     """List stored runs: id, kind, district, status, merchants, verdict counts, start time."""
     import pandas as pd

@@ -8,11 +8,14 @@ says ``sandbox = true``, builds the settings (:mod:`crawler.settings`) and runs
 call it once per process (the CLI does).
 
 Interruption and resume.  The first SIGINT/SIGTERM makes Scrapy stop
-gracefully: audits in flight finish and are stored, the run ends as
-``interrupted``.  A SIGKILL leaves the run ``running``.  Either way
+gracefully; Scrapy closes the browser under the audits in flight, so an audit
+that ends after the shutdown began is not stored (``audit_log`` event
+``interrupted``) and the run ends as ``interrupted`` (``CrawlOutcome.signal``
+says which signal; the CLI exits 128 + signal).  A SIGKILL leaves the run ``running``.  Either way
 ``run_crawl(resume=RUN)`` re-runs discovery, merges the merchants stored by
 the earlier attempt and audits only merchants without a stored audit
-(``Store.done_merchants``); the audit guard drops requests for merchants done
+(``Store.done_merchants``: audits stored with a crawl/engine ``error`` do
+not count and are retried); the audit guard drops requests for merchants done
 or started.  A JOBDIR left by a process killed hard is moved aside
 (``jobdir.stale-N``): its queue files are not trustworthy, and discovery
 rebuilds everything they held.
@@ -45,6 +48,8 @@ class CrawlOutcome:
     audited_now: int = 0
     elapsed_s: float = 0.0
     stats: dict[str, Any] = field(default_factory=dict)
+    #: the shutdown signal (2 = SIGINT, 15 = SIGTERM) when the crawl was interrupted by one
+    signal: int | None = None
 
 
 #: Progress callables by run id (Scrapy deep-copies settings, so objects with locks cannot go there).
@@ -239,7 +244,7 @@ def run_crawl(
         run_id=run_id, status=status, reason=reason, run_dir=run_dir, db_path=store.db_path,
         merchants=len(spider.records) if spider else 0,
         audited_now=int(stats.get("qraudit/audited", 0)),
-        elapsed_s=time.monotonic() - t0, stats=stats,
+        elapsed_s=time.monotonic() - t0, stats=stats, signal=stats.get("qraudit/signal"),
     )
 
 
@@ -260,7 +265,18 @@ def _run_process(live: District, *, run_id: str, store: Any, run_dir: Path, conc
     if progress is not None:
         PROGRESS[run_id] = progress
     settings["LOG_INSTALL_ROOT_HANDLER"] = True
-    process = CrawlerProcess(settings)
+
+    class _Process(CrawlerProcess):
+        """Remembers the shutdown signal and flags the crawlers at once (audits ending after it are not stored)."""
+
+        def _signal_shutdown(self, signum: int, frame: Any) -> None:
+            signals_seen.append(signum)
+            for c in list(getattr(self, "crawlers", ())):
+                c.qraudit_shutdown = signum
+            super()._signal_shutdown(signum, frame)
+
+    signals_seen: list[int] = []
+    process = _Process(settings)
     crawler = process.create_crawler(DistrictSpider)
     closed: dict[str, str] = {}
 
@@ -269,6 +285,7 @@ def _run_process(live: District, *, run_id: str, store: Any, run_dir: Path, conc
 
     def on_opened(spider: Any = None) -> None:
         spider_ref["spider"] = spider
+        _quiet_orphan_futures(crawler)
 
     from scrapy import signals
 
@@ -284,10 +301,46 @@ def _run_process(live: District, *, run_id: str, store: Any, run_dir: Path, conc
         PROGRESS.pop(run_id, None)
     reason = closed.get("reason", "not closed")
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    if reason == "finished":
+    if signals_seen:
+        stats["qraudit/signal"] = signals_seen[0]
+    if reason == "finished" and not signals_seen:
         status = "finished"
-    elif reason in ("shutdown", "not closed"):
+    elif reason in ("shutdown", "not closed", "finished"):
         status = "interrupted"
     else:
         status = "failed" if not stats.get("item_scraped_count") else "interrupted"
     return status, reason, stats
+
+
+def _quiet_orphan_futures(crawler: Any) -> None:
+    """Drop asyncio's "Future exception was never retrieved" reports of Playwright errors.
+
+    When Scrapy closes the browser under audits in flight (shutdown), Playwright
+    fails the pending futures of their pages (``TargetClosedError``) that
+    nobody awaits any more; asyncio then logs each one with a traceback.  Those
+    audits are not stored (see ``DistrictSpider.shutting_down``), so the noise
+    says nothing; other loop errors still go to the default handler.
+    """
+    import asyncio
+
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        return
+    previous = loop.get_exception_handler()
+
+    def handler(lp: Any, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        msg = str(context.get("message") or "")
+        if msg.startswith("Future exception was never retrieved") and exc is not None:
+            mod = type(exc).__module__ or ""
+            if mod.startswith("playwright") or "TargetClosed" in type(exc).__name__ or getattr(
+                crawler, "qraudit_shutdown", None
+            ):
+                return
+        if previous is not None:
+            previous(lp, context)
+        else:
+            lp.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)

@@ -259,7 +259,9 @@ class DistrictSpider(scrapy.Spider):
 
     async def audit_response(self, response: Any):
         """The ordering page loaded: run the audit on it."""
-        yield await self._audit(response.request, response.meta.get("playwright_page"), response=response)
+        item = await self._audit(response.request, response.meta.get("playwright_page"), response=response)
+        if item is not None:
+            yield item
 
     async def audit_failed(self, failure: Any):
         """The first navigation failed (or the request was refused): audit what is there, or store the error."""
@@ -271,9 +273,42 @@ class DistrictSpider(scrapy.Spider):
         error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         if failure.check(IgnoreRequest) and not page:
             error = f"not fetched: {failure.getErrorMessage() or 'request ignored'}"
-        yield await self._audit(request, page, response=response, error=error)
+        item = await self._audit(request, page, response=response, error=error)
+        if item is not None:
+            yield item
 
-    async def _audit(self, request: Any, page: Any, *, response: Any = None, error: str | None = None) -> AuditItem:
+    def shutting_down(self) -> bool:
+        """True once the crawl began to stop early (SIGINT/SIGTERM, engine stopping, spider closing).
+
+        An audit that ends then is not trusted: Scrapy closes the download handler
+        (the browser) under audits in flight, so their verdicts say nothing about
+        the merchant ("TargetClosedError", "empty page").  Idle close (``finished``)
+        has no audit in flight, so this is never true for a result of a finished crawl.
+        """
+        crawler = getattr(self, "crawler", None)
+        if crawler is None:
+            return False
+        if getattr(crawler, "qraudit_shutdown", None):
+            return True
+        engine = getattr(crawler, "engine", None)
+        if engine is None:
+            return False
+        if getattr(engine, "_stopping", False) or not getattr(engine, "running", True):
+            return True
+        slot = getattr(engine, "_slot", None)
+        return bool(slot is not None and getattr(slot, "closing", None) is not None)
+
+    def _interrupted(self, mid: str, visit_id: str) -> None:
+        """An audit cut short by the shutdown: not stored (``--resume`` audits the merchant again)."""
+        self.crawler.stats.inc_value("qraudit/audit_interrupted")
+        self.logger.info("audit of %s interrupted by the shutdown: not stored", mid)
+        try:
+            self.store.log_audit(self.run_id, mid, visit_id, "interrupted")
+        except Exception:
+            pass
+
+    async def _audit(self, request: Any, page: Any, *, response: Any = None,
+                     error: str | None = None) -> AuditItem | None:
         mid = request.meta[META_MERCHANT]
         visit_id = request.meta.get("qraudit_visit_id") or uuid.uuid4().hex
         config = request.meta.get("qraudit_config")
@@ -293,6 +328,9 @@ class DistrictSpider(scrapy.Spider):
                     rec["name"] = m.group(1).strip()
         trace = None
         if page is None:
+            if self.shutting_down():
+                self._interrupted(mid, visit_id)
+                return None
             reason = error or "no page"
             result = failed_result(url, visit_id, self.env, "inconclusive", f"crawl error: {reason}")
             self.crawler.stats.inc_value("qraudit/audit_no_page")
@@ -304,6 +342,8 @@ class DistrictSpider(scrapy.Spider):
                 )
                 error = None
             except asyncio.CancelledError:
+                if self.shutting_down():
+                    self._interrupted(mid, visit_id)
                 raise
             except Exception as exc:  # the engine must never lose a merchant
                 error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -314,6 +354,9 @@ class DistrictSpider(scrapy.Spider):
                 self.logger.warning("audit of %s failed: %s", url, error)
             finally:
                 await _close_page(page)
+        if self.shutting_down():
+            self._interrupted(mid, visit_id)
+            return None
         self.done.add(mid)
         self.records[mid] = rec
         self.crawler.stats.inc_value("qraudit/audited")

@@ -355,12 +355,21 @@ class Store:
                 [run_id, merchant_id, visit_id, event, _now(), os.getpid()],
             )
 
-    def done_merchants(self, run_id: str) -> set[str]:
-        """Ids of the run's merchants with a stored audit."""
+    def done_merchants(self, run_id: str, *, include_failed: bool = False) -> set[str]:
+        """Ids of the run's merchants with a stored audit that needs no retry.
+
+        An audit whose ``error`` column is set (the crawl or the engine failed:
+        no page, "TargetClosedError", an engine exception...) says nothing about
+        the merchant, so it does not count unless ``include_failed``: ``crawl
+        --resume`` audits those merchants again.
+        """
         if self.read_only and not self.db_path.exists():
             return set()
+        sql = "SELECT merchant_id FROM audits WHERE run_id = ?"
+        if not include_failed:
+            sql += " AND error IS NULL"
         with self.connect(read_only=self.read_only) as con:
-            return {r[0] for r in con.execute("SELECT merchant_id FROM audits WHERE run_id = ?", [run_id]).fetchall()}
+            return {r[0] for r in con.execute(sql, [run_id]).fetchall()}
 
     def save_result(
         self,
@@ -498,7 +507,7 @@ class Store:
                     [run_id, info.get("kind") or "crawl", info.get("district"), info.get("env") or "wechat",
                      _ts(info.get("started_at")) or _now(), str(rdir)],
                 )
-        done = self.done_merchants(run_id)
+        done = self.done_merchants(run_id, include_failed=True)
         n = 0
         for path in sorted((rdir / "merchants").glob("*/result.json")):
             try:

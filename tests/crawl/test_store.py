@@ -78,6 +78,9 @@ def test_failed_audit_is_stored_with_its_error(store):
     row = store.query("SELECT verdict, error FROM audits").iloc[0]
     assert row.verdict == "inconclusive" and "ERR_NAME" in row.error
     assert _count(store, "merchants", run) == 1
+    # a crawl/engine error is not a judgment: resume audits the merchant again
+    assert store.done_merchants(run) == set()
+    assert store.done_merchants(run, include_failed=True) == {"m1"}
 
 
 def test_ingest_loads_results_written_elsewhere(tmp_path, store):
