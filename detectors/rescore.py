@@ -197,7 +197,21 @@ def rescore_run(run_id: str, *, store: Any = None, jobs: int | None = None) -> R
     from crawler.manifest import amend
 
     amend(run_dir, rewritten, f"qraudit rescore (rules {RULES_VERSION})")
+    _rebuild_reports(run_id, run_dir, store)
     return RescoreSummary(items, time.perf_counter() - t0, RULES_VERSION)
+
+
+def _rebuild_reports(run_id: str, run_dir: Path, store: Any) -> list[Path]:
+    """Rebuild the run's existing HTML reports (``report/`` is Chinese, ``report-<lang>/`` the
+    others) so they show the new results; returns their index pages."""
+    from crawler.report import build_report
+
+    built = []
+    for folder in sorted(run_dir.glob("report*")):
+        if (folder / "index.html").is_file():
+            lang = folder.name.split("-", 1)[1] if "-" in folder.name else "zh"
+            built.append(build_report(run_id, store, lang=lang, out=folder))
+    return built
 
 
 def rescore(target: str | Path, *, jobs: int | None = None, write: bool = True, store: Any = None) -> RescoreSummary:

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from crawler.manifest import amend, verify
+from crawler.manifest import amend, manifest_digest, verify
+from crawler.report import build_report
 from crawler.store import Store
 from detectors.rescore import rescore_run
 
@@ -17,6 +18,7 @@ from .fakerun import build_fake_run
 def test_rescore_of_a_crawl_run_amends_the_manifest_and_verify_still_catches_tampering(tmp_path):
     run_dir = build_fake_run(tmp_path, "20261130T010000Z-demo", nested=True)
     assert verify(run_dir) == []
+    build_report("20261130T010000Z-demo", tmp_path)
     summary = rescore_run("20261130T010000Z-demo", store=Store(data_dir=tmp_path))
     assert len(summary.items) == 4 and not summary.errors  # traces found in the per-visit folders
 
@@ -25,6 +27,8 @@ def test_rescore_of_a_crawl_run_amends_the_manifest_and_verify_still_catches_tam
     assert amendment["reason"].startswith("qraudit rescore")
     assert set(amendment["files"]) == {f"merchants/m0{i}/result.json" for i in range(1, 5)}
     assert verify(run_dir) == []
+    # the report was rebuilt: it shows the amended manifest's digest
+    assert manifest_digest(run_dir) in (run_dir / "report" / "index.html").read_text(encoding="utf-8")
 
     shot = run_dir / "merchants" / "m01" / "v-m01" / "step-02.png"
     shot.write_bytes(shot.read_bytes() + b"x")
