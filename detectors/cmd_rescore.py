@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,13 +21,28 @@ def rescore_cmd(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0 = one per CPU).")] = 0,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Judge only; do not rewrite result.json.")] = False,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    data_dir: Annotated[
+        Path | None, typer.Option("--data", "--data-dir", help="data folder (default $QRAUDIT_DATA or ./data)")
+    ] = None,
 ) -> None:
-    """Re-judge stored traces with the current rules; rewrite result.json (and the store rows for a run)."""
+    """Re-judge stored traces with the current rules; rewrite result.json (and the store rows for a run).
+
+    TARGET is a folder of traces, or a run of the store: its id, a unique prefix, or ``latest``.
+    """
     from detectors.rescore import rescore
 
     if fmt not in ("table", "json"):
         raise QrauditError(f"--format must be table or json, not {fmt!r}")
-    summary = rescore(target, jobs=jobs or None, write=not dry_run)
+    store = None
+    if not Path(target).exists():
+        if "/" in target or os.sep in target or target.endswith(".json"):
+            raise QrauditError(f"{target}: no such file or folder")
+        from crawler.api import Results
+        from crawler.store import Store
+
+        target = Results(data_dir).resolve_run(target)
+        store = Store(data_dir=data_dir)
+    summary = rescore(target, jobs=jobs or None, write=not dry_run, store=store)
     if fmt == "json":
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=1))
     else:
