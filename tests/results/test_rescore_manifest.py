@@ -41,3 +41,17 @@ def test_only_result_files_can_be_amended(tmp_path):
     with pytest.raises(ValueError, match="only result.json"):
         amend(run_dir, ["merchants/m01/step-02.png"], "nope")
     assert amend(run_dir, ["merchants/m01/result.json"], "unchanged file") == []
+
+
+def test_rescore_command_takes_latest_and_a_data_folder(tmp_path):
+    import subprocess
+    import sys
+
+    build_fake_run(tmp_path, "20261130T030000Z-demo", nested=True)
+    cli = [sys.executable, "-c", "from crawler.cli import main; main()", "rescore"]
+    proc = subprocess.run([*cli, "latest", "--data", str(tmp_path), "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["traces"] == 4
+    bad = subprocess.run([*cli, "nope", "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "unknown run 'nope'" in bad.stderr and "Traceback" not in bad.stderr
