@@ -18,7 +18,9 @@ the earlier attempt and audits only merchants without a stored audit
 not count and are retried); the audit guard drops requests for merchants done
 or started.  A JOBDIR left by a process killed hard is moved aside
 (``jobdir.stale-N``): its queue files are not trustworthy, and discovery
-rebuilds everything they held.
+rebuilds everything they held.  A sandbox district's JOBDIR is discarded on
+every resume (its queue holds the previous sandbox's ports), and the resume's
+QR photos go to ``qr_photos-resume-N`` so the listed ones are never rewritten.
 """
 
 from __future__ import annotations
@@ -187,11 +189,18 @@ def run_crawl(
         run_id = resume
         run_dir = store.run_dir(run_id)
         jobdir = run_dir / "jobdir"
-        if info["status"] == "running" and jobdir.exists():
-            n = 1
-            while (run_dir / f"jobdir.stale-{n}").exists():
-                n += 1
-            jobdir.rename(run_dir / f"jobdir.stale-{n}")
+        if jobdir.exists() and (d.sandbox or info["status"] == "running"):
+            # killed hard: the queue files are not trustworthy; sandbox district: the queue holds
+            # URLs of the previous sandbox's ports (new ports at every start).  Discovery rebuilds it.
+            if d.sandbox:
+                import shutil
+
+                shutil.rmtree(jobdir, ignore_errors=True)
+            else:
+                n = 1
+                while (run_dir / f"jobdir.stale-{n}").exists():
+                    n += 1
+                jobdir.rename(run_dir / f"jobdir.stale-{n}")
         settings_doc = dict(saved)
     else:
         d = load_district(district)
@@ -214,7 +223,15 @@ def run_crawl(
     stats: dict[str, Any] = {}
     spider_ref: dict[str, Any] = {}
     try:
-        with open_district(d, qr_dir=run_dir / "qr_photos" if d.sandbox else None) as live:
+        qr_dir = None
+        if d.sandbox:
+            # listed in the manifest once written: a resume writes its (new-port) photos beside them
+            qr_dir = run_dir / "qr_photos"
+            n = 1
+            while resume and qr_dir.exists() and any(qr_dir.iterdir()):
+                n += 1
+                qr_dir = run_dir / f"qr_photos-resume-{n}"
+        with open_district(d, qr_dir=qr_dir) as live:
             settings_doc["sandbox_origins"] = live.sandbox_origins
             store.update_run(run_id, status="running", pid=os.getpid(), host=socket.gethostname(),
                              settings=settings_doc, env=env)

@@ -25,6 +25,10 @@ Judgment is not evidence: ``qraudit rescore RUN`` rewrites the merchants'
 to the manifest's ``"amendments"`` list what changed, when and why (old and new
 SHA-256), so ``verify`` stays meaningful for everything else.  Only
 ``result.json`` files can be amended; captured evidence never.
+
+A resumed crawl finishes its run again: :func:`update_manifest` then adds the
+files written since, keeps every listed entry (a tampered screenshot keeps
+failing ``verify``) and appends a ``"crawl resumed"`` amendment.
 """
 
 from __future__ import annotations
@@ -72,7 +76,13 @@ def _excluded(rel: str) -> bool:
     top = rel.split("/", 1)[0]
     if rel == MANIFEST or rel.endswith(".tmp"):
         return True
-    return "/" in rel and (top in EXCLUDED_DIRS or top.startswith("report-"))
+    # jobdir.stale-N: a JOBDIR moved aside by a resume after a hard kill
+    return "/" in rel and (top in EXCLUDED_DIRS or top.startswith(("report-", "jobdir.stale-")))
+
+
+#: Files a run rewrites on purpose when it goes on (resume): derived records, not captured evidence.
+def _derived(rel: str) -> bool:
+    return rel in ("run.json", "results.jsonl") or (rel.startswith("merchants/") and rel.endswith("/result.json"))
 
 
 def evidence_files(run_dir: str | os.PathLike[str]) -> list[str]:
@@ -197,6 +207,69 @@ def write_manifest(run_dir: str | os.PathLike[str], info: dict[str, Any] | None 
     path = root / MANIFEST
     tmp = root / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=False), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def update_manifest(run_dir: str | os.PathLike[str], info: dict[str, Any] | None = None,
+                    reason: str = "crawl resumed") -> Path:
+    """Add to an existing manifest what a resumed run wrote; write one when there is none.
+
+    Listed entries are never re-hashed into the manifest except derived records
+    (``run.json``, ``results.jsonl``, ``merchants/*/result.json``), which the
+    run rewrites on purpose: their old and new SHA-256 go into the amendment.
+    A changed or missing evidence file (screenshot, trace, DOM snapshot...)
+    keeps its entry, so ``verify`` keeps naming it.  Files not listed yet are
+    added.  Appends to ``"amendments"`` ``{"at_utc", "at_shanghai", "reason",
+    "added": {path: {"sha256", "size"}}, "files": {path: {"old", "new"}},
+    "run_status", "ended_at_utc", "urls"}``; the original ``run``, ``times``
+    and ``created_at_*`` stay as first written.  Returns the manifest path.
+    """
+    root = Path(run_dir)
+    if not (root / MANIFEST).exists():
+        return write_manifest(root, info)
+    manifest = read_manifest(root)
+    listed: dict[str, dict[str, Any]] = manifest["files"]
+    info = dict(info or {})
+    added: dict[str, dict[str, Any]] = {}
+    changes: dict[str, dict[str, str | None]] = {}
+    for rel in evidence_files(root):
+        p = root / rel
+        if rel not in listed:
+            added[rel] = {"sha256": sha256_file(p), "size": p.stat().st_size}
+        elif _derived(rel):
+            new = sha256_file(p)
+            old = listed[rel].get("sha256")
+            if new != old:
+                changes[rel] = {"old": old, "new": new}
+                listed[rel] = {"sha256": new, "size": p.stat().st_size}
+    listed.update(added)
+    known = {(u.get("merchant_id"), u.get("visit_id")) for u in manifest.get("urls") or []}
+    urls = []
+    for mid, t in _traces(root):
+        if (mid, t.get("visit_id")) in known:
+            continue
+        utc, sh = both_times(t.get("started_at"))
+        urls.append({"merchant_id": mid, "url": t.get("url"), "final_url": t.get("final_url"),
+                     "visit_id": t.get("visit_id"), "env": t.get("env"),
+                     "started_at_utc": utc, "started_at_shanghai": sh})
+    at_utc, at_sh = both_times(datetime.now(UTC))
+    record: dict[str, Any] = {"at_utc": at_utc, "at_shanghai": at_sh, "reason": reason,
+                              "added": added, "files": changes}
+    if info.get("status"):
+        record["run_status"] = info["status"]
+    if info.get("ended_at"):
+        record["ended_at_utc"] = both_times(info["ended_at"])[0]
+    if urls:
+        record["urls"] = urls
+    manifest.setdefault("amendments", []).append(record)
+    manifest["totals"] = {
+        "files": len(listed),
+        "bytes": sum(int(e.get("size", 0)) for e in listed.values()),
+    }
+    path = root / MANIFEST
+    tmp = root / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(path)
     return path
 

@@ -288,9 +288,14 @@ class Store:
             row = con.execute(q, [list(kinds), *([district] if district else [])]).fetchone()
         return self.get_run(row[0]) if row else None
 
-    def finish_run(self, run_id: str, status: str = "finished") -> dict[str, Any]:
+    def finish_run(self, run_id: str, status: str = "finished", *,
+                   manifest_reason: str = "crawl resumed") -> dict[str, Any]:
         """Close a run: status (finished | interrupted | failed), end time, merchant count;
-        write run.json and, if ``crawler.manifest`` exists, its manifest.  Returns the run dict."""
+        write run.json and, if ``crawler.manifest`` exists, its manifest.  Returns the run dict.
+
+        A run finished before (an interrupted crawl resumed) keeps its manifest:
+        files written since are added under an amendment ``manifest_reason``
+        (:func:`crawler.manifest.update_manifest`), listed evidence is never re-hashed."""
         if status not in RUN_STATUSES:
             raise ValueError(f"unknown run status {status!r}")
         with self.connect() as con:
@@ -306,7 +311,11 @@ class Store:
             manifest = None
         if manifest is not None and hasattr(manifest, "write_manifest"):
             try:
-                manifest.write_manifest(self.run_dir(run_id), info)
+                if hasattr(manifest, "update_manifest"):
+                    # a run finished again (crawl --resume): never re-seal what the manifest lists
+                    manifest.update_manifest(self.run_dir(run_id), info, reason=manifest_reason)
+                else:
+                    manifest.write_manifest(self.run_dir(run_id), info)
             except Exception as exc:  # the manifest must not lose a finished run
                 info["manifest_error"] = f"{type(exc).__name__}: {exc}"
         return info

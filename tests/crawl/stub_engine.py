@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 from crawler.trace import Trace
 from detectors.base import AuditResult
@@ -44,7 +45,7 @@ async def audit_page(page, url, config, visit_id=None):
     trace = Trace(url=url, visit_id=visit_id or "", env=config.env, final_url=final, started_at=started,
                   ended_at=datetime.now(UTC).isoformat(), outcome="completed", order_reached="checkout",
                   meta={"title": title})
-    trace.save(config.out_dir)
+    trace.save(Path(config.out_dir) / (visit_id or ""))  # per-visit folder, as crawler.audit does
     loaded = final.startswith("http")
     result = AuditResult(url=url, final_url=final, verdict="compliant" if loaded else "inconclusive",
                          reason=None if loaded else "page did not load", order_reached="checkout",

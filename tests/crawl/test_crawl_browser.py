@@ -139,6 +139,14 @@ def _interrupt_and_resume(tmp_path, crawl_env, sig):
     odd = web[(web.verdict != "compliant") & (web.reason != "page did not load")]
     assert odd.empty, odd.to_dict("records")
     assert set(audits[~audits.url.str.startswith("http")].verdict) <= {"unsupported"}
+    # the resume added its files to the manifest; nothing listed was re-sealed or lost
+    from crawler.manifest import read_manifest, verify
+
+    problems = verify(store.run_dir(run))
+    assert problems == [], (problems, starts)
+    if sig == signal.SIGINT:
+        man = read_manifest(store.run_dir(run))
+        assert [a["reason"] for a in man.get("amendments", [])] == ["crawl resumed"]
     return status, stored_before, starts, stub_calls
 
 

@@ -77,3 +77,40 @@ def test_verify_command_exit_codes(data_dir, cli):
     assert "changed: merchants/m04/step-05.png" in out and "FAILED: 1 problem" in out
     code, out, err = cli("verify", "no-such-run")
     assert code == 2 and err.strip().startswith("qraudit: error: unknown run") and len(err.strip().splitlines()) == 1
+
+
+def test_finishing_a_run_again_never_reseals_evidence_and_keeps_amendments(data_dir):
+    """crawl --resume ends with Store.finish_run again: tampered evidence stays visible, history stays."""
+    from crawler.manifest import amend
+    from crawler.store import Store
+
+    run_dir = data_dir / "runs" / RUN_A
+    first = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    # a rescore amended a result.json
+    res = run_dir / "merchants" / "m02" / "result.json"
+    res.write_text(res.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    assert amend(run_dir, ["merchants/m02/result.json"], "rescore") == ["merchants/m02/result.json"]
+    # someone edits a screenshot
+    shot = run_dir / "merchants" / "m01" / "step-02.png"
+    shot.write_bytes(shot.read_bytes() + b"\0")
+    # the resume audits a merchant not audited before (new files) and finishes the run again
+    new_dir = run_dir / "merchants" / "m99"
+    new_dir.mkdir()
+    (new_dir / "step-01.png").write_bytes(b"png")
+    store = Store(data_dir=data_dir)
+    store.finish_run(RUN_A, "finished")
+    store.finish_run(RUN_A, "finished")  # twice: still nothing re-sealed
+
+    problems = verify(run_dir)
+    assert len(problems) == 1 and problems[0].startswith("changed: merchants/m01/step-02.png"), problems
+    man = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert man["files"]["merchants/m01/step-02.png"] == first["files"]["merchants/m01/step-02.png"]
+    assert man["times"] == first["times"] and man["created_at_utc"] == first["created_at_utc"]
+    reasons = [a["reason"] for a in man["amendments"]]
+    assert reasons == ["rescore", "crawl resumed", "crawl resumed"]
+    resumed = man["amendments"][1]
+    assert set(resumed["added"]) == {"merchants/m99/step-01.png"}
+    # run.json is derived: rewritten and recorded with both hashes; no evidence file among the changes
+    assert "run.json" in resumed["files"] and resumed["files"]["run.json"]["old"]
+    assert not [f for f in resumed["files"] if f.endswith((".png", ".html", "trace.json"))]
+    assert man["totals"]["files"] == len(man["files"]) == first["totals"]["files"] + 1
