@@ -151,6 +151,23 @@ def _summary(outcome: Any, console: Any) -> None:
         for row in rules.itertuples():
             r.add_row(row.rule, str(row.merchants))
         console.print(r)
+    failures = list(getattr(outcome, "source_failures", None) or [])
+    for line in failures:
+        console.print(f"[yellow]{line}[/]", markup=True, highlight=False)
+    crawl_errors = int(store.query(
+        "SELECT count(*) AS n FROM audits WHERE run_id = ? AND error IS NOT NULL", [outcome.run_id]).n[0])
+    if failures:
+        console.print(f"[yellow]note:[/] {len(failures)} discovery page(s) could not be fetched; "
+                      "merchants listed there were not found")
+    unreachable = int(store.query(
+        "SELECT count(*) AS n FROM audits WHERE run_id = ? AND error IS NULL AND verdict = 'inconclusive' "
+        "AND reason LIKE 'page could not be loaded%'", [outcome.run_id]).n[0])
+    if unreachable:
+        console.print(f"[yellow]note:[/] {unreachable} merchant page(s) could not be loaded (inconclusive; "
+                      "see the reasons in the report)")
+    if crawl_errors:
+        console.print(f"[yellow]note:[/] {crawl_errors} merchant(s) could not be audited (crawl error: "
+                      f"unreachable page, browser failure); 'qraudit crawl --resume {outcome.run_id}' retries them")
     console.print(f"run folder: {outcome.run_dir}")
     console.print(f"database:   {outcome.db_path}")
     try:

@@ -25,6 +25,7 @@ QR photos go to ``qr_photos-resume-N`` so the listed ones are never rewritten.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -52,6 +53,8 @@ class CrawlOutcome:
     stats: dict[str, Any] = field(default_factory=dict)
     #: the shutdown signal (2 = SIGINT, 15 = SIGTERM) when the crawl was interrupted by one
     signal: int | None = None
+    #: one line per discovery page that could not be fetched ("source directory URL: DNS lookup failed")
+    source_failures: list[str] = field(default_factory=list)
 
 
 #: Progress callables by run id (Scrapy deep-copies settings, so objects with locks cannot go there).
@@ -159,13 +162,13 @@ def run_crawl(
     """
     from crawler.store import Store
 
-    store = Store(data_dir=data_dir)
     if concurrency is not None and concurrency < 1:
         raise QrauditError("--concurrency must be at least 1")
     if limit is not None and limit < 1:
         raise QrauditError("--limit must be at least 1")
     if env is not None and env not in ("wechat", "alipay", "mobile"):
         raise QrauditError(f"unknown --env {env!r}: choose one of wechat, alipay, mobile")
+    store = Store(data_dir=data_dir)
 
     old_origins: list[str] = []
     if resume:
@@ -262,6 +265,7 @@ def run_crawl(
         merchants=len(spider.records) if spider else 0,
         audited_now=int(stats.get("qraudit/audited", 0)),
         elapsed_s=time.monotonic() - t0, stats=stats, signal=stats.get("qraudit/signal"),
+        source_failures=list(getattr(spider, "source_failures", None) or []),
     )
 
 
@@ -294,6 +298,7 @@ def _run_process(live: District, *, run_id: str, store: Any, run_dir: Path, conc
 
     signals_seen: list[int] = []
     process = _Process(settings)
+    quiet = None if verbose else _QuietLog()
     crawler = process.create_crawler(DistrictSpider)
     closed: dict[str, str] = {}
 
@@ -303,6 +308,9 @@ def _run_process(live: District, *, run_id: str, store: Any, run_dir: Path, conc
     def on_opened(spider: Any = None) -> None:
         spider_ref["spider"] = spider
         _quiet_orphan_futures(crawler)
+        if quiet is not None:  # Scrapy (re)installs its root handler when the crawl starts
+            for h in logging.root.handlers:
+                h.addFilter(quiet)
 
     from scrapy import signals
 
@@ -316,6 +324,9 @@ def _run_process(live: District, *, run_id: str, store: Any, run_dir: Path, conc
         process.start()
     finally:
         PROGRESS.pop(run_id, None)
+        if quiet is not None:
+            for h in logging.root.handlers:
+                h.removeFilter(quiet)
     reason = closed.get("reason", "not closed")
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     if signals_seen:
@@ -361,3 +372,32 @@ def _quiet_orphan_futures(crawler: Any) -> None:
             lp.default_exception_handler(context)
 
     loop.set_exception_handler(handler)
+
+
+class _QuietLog(logging.Filter):
+    """Scrapy's log without ``--verbose``: errors only, one line each, no download noise.
+
+    Download failures (DNS, refused connections, retries given up, robots.txt
+    fetches) are reported by the crawl itself -- one line per failed discovery
+    source, failed audits stored with their error -- so Scrapy's own records of
+    them (with tracebacks) are dropped; other errors keep one line with the
+    exception's message instead of the traceback.
+    """
+
+    NOISY = ("scrapy.downloadermiddlewares", "scrapy_playwright", "twisted", "asyncio", "py.warnings",
+             "scrapy.core.downloader")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR or record.name.startswith(self.NOISY):
+            return False
+        msg = record.getMessage()
+        if msg.startswith(("Error downloading", "Gave up retrying")):
+            return False
+        if record.exc_info:
+            exc = record.exc_info[1]
+            if exc is not None:
+                msg = f"{msg} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+            record.msg, record.args = msg, ()
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -107,6 +107,7 @@ class DistrictSpider(scrapy.Spider):
         self.scheduled: set[str] = set()
         self.records: dict[str, dict[str, Any]] = {}
         self.pages_seen: dict[int, int] = {}
+        self.source_failures: list[str] = []
         self._engine: Any = None
 
     # ---- the engine ----------------------------------------------------------
@@ -196,9 +197,22 @@ class DistrictSpider(scrapy.Spider):
             yield from self._add(make_record(self.district, url, src.label, found_on=response.url))
 
     def discovery_failed(self, failure: Any) -> None:
-        """A directory/sitemap page could not be fetched (after retries): log and go on."""
+        """A directory/sitemap page could not be fetched (after retries): note it and go on.
+
+        ``source_failures`` gets one line per failed page, ``"source <type> <url>: <why>"``
+        (printed by ``qraudit crawl`` after the crawl).
+        """
         self.crawler.stats.inc_value("qraudit/discovery_failed")
-        self.logger.warning("discovery page failed: %s (%s)", failure.request.url, failure.getErrorMessage())
+        request = failure.request
+        msg = failure.getErrorMessage() or failure.type.__name__
+        if failure.check(HttpError):
+            msg = f"HTTP {failure.value.response.status}"
+        elif msg.startswith("DNS lookup failed"):
+            msg = "DNS lookup failed"
+        idx = (request.cb_kwargs or {}).get("src_index")
+        kind = self.district.sources[idx].type if isinstance(idx, int) else "page"
+        self.source_failures.append(f"source {kind} {request.url}: {msg}")
+        self.logger.warning("discovery page failed: %s (%s)", request.url, failure.getErrorMessage())
 
     # ---- merge and schedule ------------------------------------------------
 

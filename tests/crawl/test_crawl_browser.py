@@ -175,3 +175,26 @@ def test_check_merchant_audits_one_named_merchant(tmp_path):
     assert info["kind"] == "check" and info["status"] == "finished" and info["merchants"] == 1
     assert result.verdict == "violation" and "forced_phone" in {f.rule for f in result.findings}
     assert store.done_merchants(run) == {store.merchants(run)[0]["merchant_id"]}
+
+
+def test_unreachable_sources_are_one_line_each_without_scrapy_tracebacks(tmp_path, crawl_env):
+    """A district whose hosts do not resolve: no Scrapy log noise, one line per failed source, a note."""
+    seeds = tmp_path / "nowhere.toml"
+    seeds.write_text(
+        '[district]\nname = "nowhere"\nlabel = "Nowhere"\nenv = "mobile"\n\n'
+        '[[sources]]\ntype = "directory"\nstart_urls = ["http://shops.invalid/list?page=1"]\n\n'
+        '[[sources]]\ntype = "sitemap"\nurl = "http://shops.invalid/sitemap.xml"\n\n'
+        '[[sources]]\ntype = "urls"\nurls = ["http://order.invalid/m/1?table=2"]\n\n'
+        "[limits]\nobey_robots = false\n",
+        encoding="utf-8")
+    proc = subprocess.run([*QRAUDIT, "crawl", "--district", str(seeds), "--data-dir", str(tmp_path / "d"), *STUB],
+                          env=crawl_env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr[-3000:]
+    assert len(proc.stderr.strip().splitlines()) <= 3, proc.stderr
+    assert "source directory http://shops.invalid/list?page=1: DNS lookup failed" in proc.stdout, proc.stdout
+    assert "source sitemap http://shops.invalid/sitemap.xml: DNS lookup failed" in proc.stdout
+    assert "2 discovery page(s) could not be fetched" in proc.stdout
+    runs = subprocess.run([*QRAUDIT, "runs", "--data-dir", str(tmp_path / "d")], env=crawl_env,
+                          capture_output=True, text=True, timeout=120)
+    assert runs.returncode == 0 and "nowhere" in runs.stdout
