@@ -65,6 +65,9 @@ class CrawlProgress:
             self.running = True
 
     def __call__(self, event: str, data: dict[str, Any]) -> None:
+        if not self.running:  # events mean the crawl has started
+            self.progress.start()
+            self.running = True
         if event == "merchant":
             self.total += 1
             if data.get("already_done"):
