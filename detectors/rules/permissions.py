@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from crawler.trace import Gate, PermissionRequest, Trace
 from detectors import text as tx
@@ -44,6 +45,24 @@ def _permission_forced(trace: Trace, i: int, p: PermissionRequest) -> tuple[bool
     return False, "medium", None, p.step
 
 
+def _forced_permissions(
+    trace: Trace, wanted: Callable[[PermissionRequest], bool], *, constraints: bool = False
+) -> Iterator[tuple[PermissionRequest, str, dict[str, Any], str]]:
+    """Yield ``(request, stage, evidence, confidence)`` for each ``wanted`` permission request
+    whose denial blocked the order (:func:`_permission_forced`)."""
+    for i, p in enumerate(trace.permissions):
+        if not wanted(p):
+            continue
+        forced, conf, gate, at = _permission_forced(trace, i, p)
+        if not forced:
+            continue
+        stage = gate_stage(trace, gate) if gate is not None else stage_of(trace, at)
+        extra = {"constraints": p.constraints} if constraints else {}
+        ev = evidence(trace, at, gate=gate, text=gate.text if gate else p.api, permission=p.name,
+                      api=p.api, answer=p.answer, **extra, user_initiated=p.user_initiated)
+        yield p, stage, ev, conf
+
+
 _FACE = tx._rx(r"刷脸|人脸|面部|面容|活体", r"\bface\b|facial|selfie|liveness")
 
 
@@ -68,19 +87,12 @@ def forced_location(trace: Trace) -> Iterator[Finding]:
     """
     if order_mode(trace) == "delivery":
         return
-    for i, p in enumerate(trace.permissions):
-        if p.name != "geolocation":
-            continue
-        forced, conf, gate, at = _permission_forced(trace, i, p)
-        if not forced:
-            continue
-        stage = gate_stage(trace, gate) if gate is not None else stage_of(trace, at)
+    for p, stage, ev, conf in _forced_permissions(trace, lambda q: q.name == "geolocation"):
         yield make(
             "forced_location", stage,
             f"Ordering at the table required granting geolocation ({p.api}); denying it blocked the order.",
             f"扫桌码点餐须授权定位（{p.api}），拒绝后无法继续。",
-            evidence(trace, at, gate=gate, text=gate.text if gate else p.api, permission=p.name,
-                     api=p.api, answer=p.answer, user_initiated=p.user_initiated),
+            ev,
             confidence=conf,
         )
     for g, ask, conf in forced_gates(trace, "location", skip_kind="permission"):
@@ -113,19 +125,12 @@ def forced_biometric(trace: Trace) -> Iterator[Finding]:
     Not fired when the camera opened only because the diner chose to scan a code
     (user-initiated after a 扫一扫/scan control, with no gate).
     """
-    for i, p in enumerate(trace.permissions):
-        if not _is_camera(p):
-            continue
-        forced, conf, gate, at = _permission_forced(trace, i, p)
-        if not forced:
-            continue
-        stage = gate_stage(trace, gate) if gate is not None else stage_of(trace, at)
+    for p, stage, ev, conf in _forced_permissions(trace, _is_camera, constraints=True):
         yield make(
             "forced_biometric", stage,
             f"Ordering required camera access ({p.api}); denying it blocked the order.",
             f"须开启摄像头（{p.api}）才能继续点餐，拒绝后无法下单。",
-            evidence(trace, at, gate=gate, text=gate.text if gate else p.api, permission=p.name,
-                     api=p.api, answer=p.answer, constraints=p.constraints, user_initiated=p.user_initiated),
+            ev,
             confidence=conf,
         )
     for g, ask, conf in forced_gates(trace, "camera", skip_kind="permission"):
