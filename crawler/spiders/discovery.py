@@ -496,7 +496,8 @@ def guess_vendor(url: str, html: str | None) -> str | None:
     if frames and len(text) < 200:
         return "iframe-shell"
     custom = [t for t in body.find_all(True) if "-" in t.name]
-    if "attachShadow" in inline or (custom and len(text) < 200):
+    declarative = soup.find_all("template", attrs={"shadowrootmode": True})  # e.g. a DOM snapshot
+    if "attachShadow" in inline or declarative or (custom and len(text) < 200):
         return "shadow-dom"
     if re.search(r"\bfetch\(|XMLHttpRequest|\.json\b", inline) and len(text) < 400:
         return "lazy-json"
@@ -506,6 +507,30 @@ def guess_vendor(url: str, html: str | None) -> str | None:
     if "#/" in inline or "hashchange" in inline:
         return "spa-hash"
     if re.search(r"\bfetch\(|XMLHttpRequest", inline):
+        return "lazy-json"
+    return None
+
+
+def vendor_from_trace(trace: Any, folder: Path) -> str | None:
+    """:func:`guess_vendor` over what the browser rendered during an audit.
+
+    ``trace``: a :class:`crawler.trace.Trace`; ``folder``: where its DOM snapshots are.
+    Tries the first steps' URLs (hash routes appear only after scripts ran) and DOM
+    snapshots (frames inlined, open shadow roots as declarative templates); then
+    ``lazy-json`` when the page loaded data with fetch/XHR.  ``None`` when nothing
+    stands out; never raises for a missing or unreadable snapshot.
+    """
+    for step in trace.steps[:3]:
+        html = None
+        if step.dom:
+            try:
+                html = (Path(folder) / step.dom).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                html = None
+        guess = guess_vendor(step.url or trace.url, html)
+        if guess:
+            return guess
+    if any(r.resource_type in ("fetch", "xhr") for r in trace.requests):
         return "lazy-json"
     return None
 

@@ -44,6 +44,7 @@ from crawler.spiders.discovery import (
     parse_sitemap,
     read_csv_source,
     read_qr_photos,
+    vendor_from_trace,
 )
 from crawler.spiders.middlewares import META_MERCHANT, AlreadyAudited
 
@@ -371,6 +372,11 @@ class DistrictSpider(scrapy.Spider):
         if self.shutting_down():
             self._interrupted(mid, visit_id)
             return None
+        if not rec.get("vendor_guess") and trace is not None and config is not None:
+            try:  # the first response said nothing: ask what the browser rendered
+                rec["vendor_guess"] = vendor_from_trace(trace, Path(config.out_dir) / visit_id)
+            except Exception as exc:  # a guess never costs a merchant its result
+                self.logger.debug("vendor guess from the trace of %s failed: %s", url, exc)
         self.done.add(mid)
         self.records[mid] = rec
         self.crawler.stats.inc_value("qraudit/audited")
