@@ -16,6 +16,7 @@ the final submit nor a "send code" control unless ``allow_submit``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -159,13 +160,12 @@ class OrderAgent:
 
         return urlsplit(self.page.url).hostname or urlsplit(self.trace.url).hostname or ""
 
-    async def settle(self, extra_ms: int = 0) -> None:
+    async def settle(self, watch=None) -> None:
+        """Wait (≤ 2.5 s) until the page has answered the last action (see :meth:`Visit.settle`)."""
         try:
-            await asyncio.wait_for(self.visit.settle(), 6)
+            await asyncio.wait_for(self.visit.settle(watch=watch), 6)
         except Exception:
             pass
-        if extra_ms:
-            await asyncio.sleep(extra_ms / 1000)
 
     async def look(self) -> PageScan:
         """Scan the page now (all frames), keep checkboxes, return the scan."""
@@ -453,13 +453,6 @@ class OrderAgent:
         v2 = self.gate_now(scan)
         return v2 is not None and v2.signature == view.signature
 
-    async def _gate_gone_for_good(self, gate: Gate, view: G.GateView) -> str:
-        """After a try made the gate vanish: does it come back within a moment?"""
-        await asyncio.sleep(0.3)
-        if await self._still_there(gate, view):
-            return "gate_returned"
-        return "passed"
-
     async def handle_gate(self, view: G.GateView, step) -> None:
         """Try every no-PI way past the gate, then canaries; raise Finished('blocked') if all fail."""
         gate, new = self._gate_for(view, step)
@@ -484,34 +477,40 @@ class OrderAgent:
         except Exception as exc:
             gate.tries.append(Try(method, "error", control=ref.element() if ref else None, detail=type(exc).__name__))
             return "error"
-        vanished = await self._poll_gone(view)
-        await self.settle(200 if vanished else 0)
+        vanished = await self._settle_watching(view)
         await self._after_action()
         if self.page.url.split("#")[0] != url_before.split("#")[0] and method == "back":
             outcome = "navigated_away"
         elif await self._still_there(gate, view):
             outcome = "gate_returned" if vanished else "still_blocked"
         else:
-            outcome = await self._gate_gone_for_good(gate, view)
+            # settling waited for the page's short timers, so a gate that comes
+            # back a moment after its dismissal has come back by now
+            outcome = "passed"
         st = await self.record("press" if method in ("Escape", "back") else ("wait" if method == "wait" else "click"),
                                note=f"gate {gate.id}: try '{method}' -> {outcome}", target=ref)
         gate.tries.append(Try(method, outcome, control=ref.element() if ref else None, step=st.n))
         return outcome
 
-    async def _poll_gone(self, view: G.GateView, seconds: float = 0.4) -> bool:
-        """Right after a try: did the overlay vanish (even if it comes back later)?
-
-        A dismissal shows within a few hundred ms; one that takes longer is still
-        seen by the checks after the settle (and its return by ``_gate_gone_for_good``)."""
+    async def _settle_watching(self, view: G.GateView) -> bool:
+        """Right after a try: settle, watching the gate's overlay; True when it
+        vanished at some moment (even if it came back before the page settled)."""
         if view.overlay is None:
+            await self.settle()
             return False
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            pr = await probe_blocking(view.overlay)
-            if not pr.get("overlayVisible"):
-                return True
-            await asyncio.sleep(0.1)
-        return False
+        gone = False
+
+        async def watch() -> None:
+            nonlocal gone
+            if not gone:
+                pr = await probe_blocking(view.overlay)
+                gone = not pr.get("overlayVisible")
+
+        await self.settle(watch=watch)
+        if not gone:
+            with contextlib.suppress(Exception):
+                await watch()
+        return gone
 
     def _returned(self, gate: Gate) -> None:
         """The gate came back after a try dismissed it: count the appearance."""
@@ -579,7 +578,7 @@ class OrderAgent:
         # input ~1.4 s), counting the time the tries above already watched it, plus the poll.
         watched = time.monotonic() - self._gate_seen.get(gate.id, time.monotonic())
         pause = max(0.1, (1.0 if view.fields else 1.4) - watched)
-        out = await self._try(gate, view, "wait", None, asyncio.sleep(pause))
+        out = await self._try(gate, view, "wait", None, self._wait_unless_idle(pause))
         if await done(out, "wait"):
             return True
         # another order mode (when the page offers one outside the gate)
@@ -601,6 +600,18 @@ class OrderAgent:
                 if out == "navigated_away":
                     await self._restore(view)
         return False
+
+    async def _wait_unless_idle(self, seconds: float) -> None:
+        """Wait up to ``seconds`` for a gate to go by itself; stop early when nothing
+        (no timer, interval, request or animation) can change the page any more."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                if await self.visit.idle():
+                    return
+            except Exception:
+                pass
+            await asyncio.sleep(min(0.1, max(0.0, end - time.monotonic())))
 
     async def _can_go_back(self) -> bool:
         try:
@@ -720,7 +731,7 @@ class OrderAgent:
                     gate.passed_by = "not_passed"
                     raise Finished("blocked", f"gate asks for an SMS code ({', '.join(gate.asks_hint)}); send-code not pressed outside the sandbox")
                 await self.click(send[0], allow_force=False)
-                await self.settle(200)
+                await self.settle()
             for f in pool_fields:
                 if kinds[f.key] == "sms_code":
                     await self.type_into(f, "sms_code", gate, ffs.get(f.selector))
@@ -728,7 +739,7 @@ class OrderAgent:
         for cb in (view.checkboxes if view.overlay is None else [c for c in self.scan.checkboxes if c.frame is view.overlay.frame and c.d.get("overlay") == self._ov_index(view.overlay)]):
             if not cb.d.get("checked"):
                 await self._tick(cb)
-        await self.settle(150)
+        await self.settle()
         scan = await self.look()
         pool = [c for c in scan.candidates if view.overlay is None or (c.frame is view.overlay.frame and c.d.get("overlay") == self._ov_index(view.overlay))]
         if view.overlay is not None and not pool:
@@ -793,7 +804,7 @@ class OrderAgent:
                 await self.page.reload(timeout=10000)
             except Exception:
                 pass
-        await self.settle(400)
+        await self.settle()
         await self._after_action()
         await self.record("grant", note=f"gate {gate.id}: permission granted, " + ("pressed retry" if retry else "reloaded"))
         if await self._still_there(gate, view):
@@ -802,7 +813,7 @@ class OrderAgent:
                     await self.page.reload(timeout=10000)
                 except Exception:
                     pass
-                await self.settle(400)
+                await self.settle()
             if await self._still_there(gate, view):
                 gate.passed_by = "not_passed"
                 raise Finished("blocked", f"permission gate ({', '.join(gate.asks_hint)}) not passed even when granted")
@@ -856,7 +867,7 @@ class OrderAgent:
         await self._opened(url, err)
 
     async def _opened(self, url: str, err: str | None) -> None:
-        await self.settle(300)
+        await self.settle()
         await self._after_action()
         if err:
             self.trace.meta.setdefault("agent", {})["goto_error"] = err
@@ -876,10 +887,6 @@ class OrderAgent:
             scan = self.scan
             # delayed gates may appear a moment after load
             view = self.gate_now(scan)
-            if view is None and actions == 1:
-                await asyncio.sleep(0.6)
-                scan = await self.look()
-                view = self.gate_now(scan)
             if view is not None:
                 self.ctx.doing = f"getting past a gate ({', '.join(view.asks)})"
                 await self.handle_gate(view, self.last_step)
@@ -934,8 +941,7 @@ class OrderAgent:
                 await asyncio.wait_for(fr.evaluate(js, n), 2)
             except Exception:
                 pass
-        await asyncio.sleep(0.5)
-        await self.settle(200)
+        await self.settle()
         await self.record("scroll", note=f"scroll to find content while {self.ctx.doing}")
 
     def _fresh(self, ranked, max_clicks: int = 1):
@@ -1074,7 +1080,7 @@ class OrderAgent:
                 await self.click(first, allow_force=False)
                 clicked += 1
         if clicked:
-            await asyncio.sleep(0.2)
+            await self.settle()
             scan = await self.look()
             if ov is not None:
                 ov = next((o for o in scan.overlays if o.selector == ov.selector), ov)
@@ -1159,7 +1165,7 @@ class OrderAgent:
             before_text = self.scan.text
             dialogs_before = len(self.trace.dialogs)
             ok = await self.click(sub_ref, allow_force=False)
-            await self.settle(300)
+            await self.settle()
             await self._after_action()
             scan2 = await self.look()
             new_dialogs = [d.message for d in self.trace.dialogs[dialogs_before:]]
@@ -1251,7 +1257,7 @@ class OrderAgent:
                     send = [x for x in self.scan.candidates if G.SEND_CODE_RE.search(x.text()) and len(x.text()) <= 12]
                     if send:
                         await self.click(send[0], allow_force=False)
-                        await self.settle(150)
+                        await self.settle()
                 await self.type_into(f, ff.kind_hint, gate, ff)
             await self._fill_other_required(self.scan)
             await self.record("type", note="canary values typed into required checkout fields")
@@ -1327,7 +1333,7 @@ class OrderAgent:
         """After the order went in: look (and deal with) what follows, e.g. a post-order login prompt."""
         self.ctx.doing = "looking at what follows the order"
         for _ in range(2):
-            await asyncio.sleep(0.4)
+            await self.settle()
             scan = await self.look()
             view = self.gate_now(scan)
             if view is None:

@@ -57,9 +57,10 @@ SCREENSHOT_S = 6.0
 
 
 _QUIET_JS = """() => {
-  const q = window.__qrauditQuietMs, t = window.__qrauditPendingTimers;
-  return [typeof q === 'number' ? q : 1e9, typeof t === 'number' ? t : 0];
+  const f = window.__qrauditSettleState;
+  return typeof f === 'function' ? f() : [1e9, 0, 0, 0, document.readyState, 0];
 }"""
+MAX_SETTLE_FRAMES = 8  # frames whose quiet "settle" waits for (main frame first)
 
 
 def _now_iso() -> str:
@@ -225,26 +226,73 @@ class Visit:
         await self.settle()
         return err
 
-    async def settle(self, max_ms: int = 2500, quiet_ms: int = 300) -> None:
-        """Wait until the network (requests younger than 2 s) and the DOM
-        (MutationObserver) have both been quiet for ``quiet_ms`` and no short
-        ``setTimeout`` (≤ 1.5 s, not a polling chain) is still to fire; at most
-        ``max_ms``.  Returns early when the page is busy (a script hogs it) or closed."""
+    async def settle(self, max_ms: int = 2500, quiet_ms: int = 150, min_ms: int = 60,
+                     watch: Any = None) -> None:
+        """Wait until the page has answered the last action: in every frame the DOM
+        (MutationObserver) has been quiet for ``quiet_ms``, no short ``setTimeout``
+        (≤ 1.5 s, not a polling chain) is still to fire, no fetch/XHR younger than
+        2 s is open, no finite CSS animation or transition (≤ 1.5 s left) runs and
+        the document is no longer loading; and the network (the browser's view,
+        which also sees images, scripts and navigations) has been quiet for
+        ``quiet_ms``.  Waits at least ``min_ms`` and at most ``max_ms`` (ms).
+
+        ``watch``: an optional coroutine function called on every round (about every
+        50 ms), e.g. to see an overlay vanish and come back while the page settles.
+        Returns early when the page is busy (a script hogs it) or closed.
+        """
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + max_ms / 1000
+        start = loop.time()
+        deadline = start + max_ms / 1000
         while not self.page.is_closed():
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return
+            if watch is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(watch(), max(0.05, min(1.0, remaining)))
             try:
-                dom_quiet, timers = await asyncio.wait_for(self.page.evaluate(_QUIET_JS), max(0.05, min(1.0, remaining)))
+                states = await asyncio.wait_for(self._settle_states(), max(0.05, min(1.0, remaining)))
             except TimeoutError:
                 return
-            except Exception:  # noqa: BLE001 - navigating: context destroyed
-                dom_quiet, timers = 0, 0
-            if self.requests.quiet_ms() >= quiet_ms and dom_quiet >= quiet_ms and not timers:
+            waited_ms = (loop.time() - start) * 1000
+            if (waited_ms >= min_ms and states and self.requests.quiet_ms() >= quiet_ms
+                    and all(st[0] >= quiet_ms and not st[1] and not st[2] and not st[3] and st[4] != "loading"
+                            for st in states)):
                 return
-            await asyncio.sleep(min(0.1, max(0.0, deadline - loop.time())))
+            await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
+
+    async def idle(self, quiet_ms: int = 200) -> bool:
+        """Whether nothing can change the page by itself any more: in every frame
+        no timer (≤ 10 s) or interval is set, no request or finite animation runs
+        and the DOM has been quiet for ``quiet_ms``; and the network is quiet.
+        False while the page is navigating or cannot tell."""
+        try:
+            states = await asyncio.wait_for(self._settle_states(), 1.0)
+        except TimeoutError:
+            return False
+        return bool(states) and self.requests.quiet_ms() >= quiet_ms and all(
+            st[0] >= quiet_ms and not st[1] and not st[2] and not st[3] and st[4] != "loading"
+            and not (st[5] if len(st) > 5 else 0) for st in states)
+
+    async def _settle_states(self) -> list[list[Any]]:
+        """``__qrauditSettleState()`` of the main frame and of the other frames that
+        answer; ``[]`` while the main frame has no document (navigating)."""
+        frames = self.live_frames()[:MAX_SETTLE_FRAMES]
+        if not frames:
+            return []
+
+        async def one(frame: Any) -> Any:
+            try:
+                return await frame.evaluate(_QUIET_JS)
+            except Exception:  # noqa: BLE001 - navigating: context destroyed
+                return None
+
+        main, *rest = frames
+        results = await asyncio.gather(one(main), *(asyncio.wait_for(one(f), 0.5) for f in rest),
+                                       return_exceptions=True)
+        if not isinstance(results[0], list):
+            return []  # the main document is being replaced
+        return [r for r in results if isinstance(r, list)]
 
     # ---- page liveness --------------------------------------------------------
 

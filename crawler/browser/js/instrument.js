@@ -43,6 +43,9 @@
   // A page that does setTimeout(loadMenu, 700) is not settled yet.  Timers of at
   // most 1.5 s count, unless they are the 3rd+ generation of a timer chain (polling).
   const pendingTimers = new Map();
+  // every timer (≤ 10 s, any generation) and interval: can the page still change by itself?
+  const laterTimers = new Map();
+  const intervals = new Set();
   let timerDepth = 0;
   try {
     const nativeSet = window.setTimeout;
@@ -54,17 +57,80 @@
       let id = 0;
       const wrapped = function () {
         pendingTimers.delete(id);
+        laterTimers.delete(id);
         const saved = timerDepth;
         timerDepth = depth + 1;
         try { return fn.apply(this, rest); } finally { timerDepth = saved; }
       };
       id = nativeSet.call(window, wrapped, delay);
       if (d <= 1500 && depth <= 1) pendingTimers.set(id, 1);
+      if (d <= 10000) laterTimers.set(id, 1);
       return id;
     });
-    patch(window, 'clearTimeout', function clearTimeout(id) { pendingTimers.delete(id); return nativeClear.call(window, id); });
+    patch(window, 'clearTimeout', function clearTimeout(id) { pendingTimers.delete(id); laterTimers.delete(id); return nativeClear.call(window, id); });
+    const nativeSetInterval = window.setInterval;
+    const nativeClearInterval = window.clearInterval;
+    patch(window, 'setInterval', function setInterval(fn, delay, ...rest) {
+      const id = nativeSetInterval.call(window, fn, delay, ...rest);
+      if ((Number(delay) || 0) <= 10000) intervals.add(id);
+      return id;
+    });
+    patch(window, 'clearInterval', function clearInterval(id) { intervals.delete(id); return nativeClearInterval.call(window, id); });
     Object.defineProperty(window, '__qrauditPendingTimers', { get: () => pendingTimers.size + pendingAsks, configurable: true, enumerable: false });
   } catch (e) { /* ignore */ }
+
+  // ---- requests the page's scripts still wait for ------------------------------
+  // Counted here, synchronously, so "settle" right after a click cannot miss a
+  // fetch the click started (the browser's request events arrive later).  Requests
+  // open longer than 2 s (long polls) do not count.
+  const inflight = new Map();
+  let fetchSeq = 0;
+  const track = () => { const id = ++fetchSeq; inflight.set(id, performance.now()); return () => { inflight.delete(id); }; };
+  try {
+    const nativeFetch = window.fetch;
+    if (typeof nativeFetch === 'function') {
+      patch(window, 'fetch', function fetch(...args) {
+        const done = track();
+        let p;
+        try { p = nativeFetch.apply(window, args); } catch (e) { done(); throw e; }
+        try { p.then(done, done); } catch (e) { done(); }
+        return p;
+      });
+    }
+    const XP = window.XMLHttpRequest && window.XMLHttpRequest.prototype;
+    if (XP && typeof XP.send === 'function') {
+      const nativeSend = XP.send;
+      patch(XP, 'send', function send(...args) {
+        const done = track();
+        try { this.addEventListener('loadend', done, { once: true }); } catch (e) { done(); }
+        try { return nativeSend.apply(this, args); } catch (e) { done(); throw e; }
+      });
+    }
+  } catch (e) { /* ignore */ }
+
+  // ---- the frame's settle state ---------------------------------------------
+  // [ms since the last DOM mutation, short timers to fire, young requests in flight,
+  //  finite animations/transitions still running (≤ 1.5 s left), document.readyState,
+  //  timers (≤ 10 s) + intervals that may still change the page by itself]
+  hide(window, '__qrauditSettleState', () => {
+    const now = performance.now();
+    let fetches = 0;
+    for (const t of inflight.values()) if (now - t < 2000) fetches++;
+    let anims = 0;
+    try {
+      if (document.getAnimations) {
+        for (const a of document.getAnimations()) {
+          if (a.playState !== 'running' && a.playState !== 'pending') continue;
+          const tm = a.effect && a.effect.getComputedTiming ? a.effect.getComputedTiming() : null;
+          if (!tm || !isFinite(tm.endTime)) continue;
+          const left = tm.endTime - (Number(tm.localTime) || 0);
+          if (left > 0 && left <= 1500) anims++;
+        }
+      }
+    } catch (e) { /* ignore */ }
+    return [now - lastMutation, pendingTimers.size + pendingAsks, fetches, anims, document.readyState,
+      laterTimers.size + intervals.size];
+  });
 
   // ---- report channel ---------------------------------------------------
   const report = (payload) => {
