@@ -231,7 +231,8 @@ async def _drive(page, visit, trace, config: AuditConfig, url: str, *, navigated
     return trace
 
 
-async def _audit_in_context(browser, url: str, config: AuditConfig, out_dir: Path, visit_id: str | None = None):
+async def _audit_in_context(browser, url: str, config: AuditConfig, out_dir: Path, visit_id: str | None = None,
+                            warm: Any = None):
     from crawler.browser import Visit, get_profile
 
     profile = get_profile(config.env)
@@ -245,6 +246,9 @@ async def _audit_in_context(browser, url: str, config: AuditConfig, out_dir: Pat
     finally:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(context.close(), 10)
+    if warm is not None:
+        with contextlib.suppress(Exception):
+            await warm
     result = judge_trace(trace)
     save_outputs(trace, result, out_dir)
     return trace, result
@@ -262,15 +266,26 @@ async def audit_url(url: str, config: AuditConfig):
         return _unsupported_scheme(url, config, out_dir)
     from playwright.async_api import async_playwright
 
+    import crawler.agent.agent  # noqa: F401  (imported here, not while the rules load in a thread)
     from crawler.browser import launch_options
 
+    # The detectors load on another core while the browser starts (about 0.2 s saved).
+    warm = asyncio.get_running_loop().run_in_executor(None, _load_detectors)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(**launch_options())
         try:
-            return await _audit_in_context(browser, url, config, out_dir)
+            return await _audit_in_context(browser, url, config, out_dir, warm=warm)
         finally:
             with contextlib.suppress(Exception):
                 await browser.close()
+
+
+def _load_detectors() -> None:
+    """Import the detectors and their rules (done ahead, in a worker thread)."""
+    with contextlib.suppress(Exception):
+        from detectors.base import load_rules
+
+        load_rules()
 
 
 async def audit_many(targets: dict[str, str], config: AuditConfig, concurrency: int = 2):

@@ -300,11 +300,7 @@ class OrderAgent:
             return False
         loc = ref.locator()
         try:
-            await loc.scroll_into_view_if_needed(timeout=1500)
-        except Exception:
-            pass
-        try:
-            await loc.click(timeout=2500)
+            await loc.click(timeout=2500)  # scrolls it into view, waits until it is stable and hit
             return True
         except Exception:
             if not allow_force:
@@ -908,7 +904,9 @@ class OrderAgent:
                 continue
             if self.ctx.stuck > 6:
                 break
-            await asyncio.sleep(0.8)
+            if await self.visit.idle():
+                break  # nothing (timer, interval, request, animation) can change the page any more
+            await self._wait_unless_idle(0.8)
             await self.look()
         self._finish_stuck()
 

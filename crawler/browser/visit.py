@@ -226,7 +226,7 @@ class Visit:
         await self.settle()
         return err
 
-    async def settle(self, max_ms: int = 2500, quiet_ms: int = 150, min_ms: int = 60,
+    async def settle(self, max_ms: int = 2500, quiet_ms: int = 100, min_ms: int = 60,
                      watch: Any = None) -> None:
         """Wait until the page has answered the last action: in every frame the DOM
         (MutationObserver) has been quiet for ``quiet_ms``, no short ``setTimeout``
