@@ -43,6 +43,33 @@ def read_qr_codes(path: str | Path) -> list[str]:
     return found
 
 
+def read_qr_codes_at(path: str | Path) -> list[tuple[str, tuple[float, float]]]:
+    """The QR codes in the image at ``path`` with their centres: ``[(text, (x, y)), …]``
+    in image pixels (for a screenshot taken with ``scale="css"``: CSS px of the viewport).
+
+    Raises ``QrauditError`` when the file is missing or is not a readable image.
+    """
+    import zxingcpp
+    from PIL import Image, UnidentifiedImageError
+
+    path = Path(path)
+    if not path.is_file():
+        raise QrauditError(f"{path}: no such file")
+    try:
+        with Image.open(path) as img:
+            img = img.convert("L")
+    except (UnidentifiedImageError, OSError) as exc:
+        raise QrauditError(f"{path}: not a readable image ({exc.__class__.__name__})") from None
+    out: list[tuple[str, tuple[float, float]]] = []
+    for code in zxingcpp.read_barcodes(img):
+        if "QR" not in str(code.format) or not code.text:
+            continue
+        pos = code.position
+        corners = (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)
+        out.append((code.text, (sum(c.x for c in corners) / 4, sum(c.y for c in corners) / 4)))
+    return out
+
+
 def decode_qr_photo(path: str | Path) -> str:
     """Return the single QR payload of a photo.
 

@@ -119,3 +119,21 @@ def test_never_paid(sandbox_audit_run):
     assert submits, "no order was ever submitted in the sandbox"
     pays = [e for e in events if e.get("type") == "pay"]
     assert not pays, f"the agent pressed a pay control: {pays[:3]}"
+
+
+def test_follow_gates_have_their_qr_code_read(sandbox, sandbox_audits):
+    """Every labelled forced-follow gate with a QR image has that code decoded (the
+    official account's mp.weixin.qq.com address), and forced_follow's evidence names it."""
+    seen = 0
+    for m in sandbox.ground_truth()["merchants"]:
+        if not any(f["rule"] == "forced_follow" for f in m["findings"]):
+            continue
+        trace, result = sandbox_audits[m["id"]]
+        follow = [g for g in trace.gates if "follow" in g.asks_hint and g.images]
+        assert follow, f"{m['id']}: no follow gate with an image recorded"
+        codes = [i["qr_text"] for g in follow for i in g.images if i.get("qr_text")]
+        assert codes and all(c.startswith("https://mp.weixin.qq.com/") for c in codes), f"{m['id']}: {codes}"
+        finding = next(f for f in result.findings if f.rule == "forced_follow")
+        assert set(codes) & set(finding.evidence.get("qr", [])), f"{m['id']}: evidence {finding.evidence}"
+        seen += 1
+    assert seen >= 2

@@ -418,6 +418,42 @@ class OrderAgent:
         self.trace.gates.append(g)
         return g, True
 
+    async def _read_gate_qr(self, gate: Gate, view: G.GateView) -> None:
+        """Decode the QR codes the gate shows (e.g. an official account's follow code)
+        from the step's screenshot into ``gate.images[i]["qr_text"]``: a code goes to
+        the image whose box holds its centre, or to the only square image."""
+        raw = view.images[:len(gate.images)]
+        square = [i for i, im in enumerate(raw)
+                  if im.get("width", 0) >= 48 and abs(im.get("width", 0) - im.get("height", 0)) <= 0.2 * im.get("width", 1)]
+        if not square or not gate.screenshot:
+            return
+        from crawler.qr import read_qr_codes_at
+
+        try:
+            codes = await asyncio.to_thread(read_qr_codes_at, self.visit.out_dir / gate.screenshot)
+        except Exception:
+            return
+        if not codes:
+            return
+        dx = dy = 0.0
+        if view.overlay is not None and view.overlay.frame is not self.page.main_frame:
+            with contextlib.suppress(Exception):
+                bb = await (await view.overlay.frame.frame_element()).bounding_box()
+                dx, dy = (bb["x"], bb["y"]) if bb else (0.0, 0.0)
+        left = []
+        for text, (cx, cy) in codes:
+            for i in square:
+                b = raw[i].get("box") or {}
+                x, y = b.get("x", -1e9) + dx, b.get("y", -1e9) + dy
+                if x - 4 <= cx <= x + b.get("width", 0) + 4 and y - 4 <= cy <= y + b.get("height", 0) + 4:
+                    gate.images[i]["qr_text"] = text
+                    break
+            else:
+                left.append(text)
+        empty = [i for i in square if not gate.images[i].get("qr_text")]
+        if len(left) == 1 and len(empty) == 1:
+            gate.images[empty[0]]["qr_text"] = left[0]
+
     def _recent_permission(self, asks: list[str]) -> int | None:
         want = set()
         if "location" in asks:
@@ -452,6 +488,8 @@ class OrderAgent:
     async def handle_gate(self, view: G.GateView, step) -> None:
         """Try every no-PI way past the gate, then canaries; raise Finished('blocked') if all fail."""
         gate, new = self._gate_for(view, step)
+        if new and gate.images:
+            await self._read_gate_qr(gate, view)
         if view.overlay is not None:
             pr = await probe_blocking(view.overlay)
             gate.blocking = bool(pr.get("covered")) or bool(pr.get("scrollLocked") and view.overlay.d.get("modal"))

@@ -183,7 +183,7 @@
       const t = e.tagName;
       if (t === "IMG" || t === "CANVAS" || (t === "svg" && false)) {
         const r = e.getBoundingClientRect();
-        imgs.push({ src: clip(t === "IMG" ? e.currentSrc || e.src : "canvas", 300), alt: e.getAttribute("alt") || "", width: Math.round(r.width), height: Math.round(r.height), selector: sel(e) });
+        imgs.push({ src: clip(t === "IMG" ? e.currentSrc || e.src : "canvas", 300), alt: e.getAttribute("alt") || "", width: Math.round(r.width), height: Math.round(r.height), selector: sel(e), box: box(e) });
       } else if (t === "A") links.push({ selector: sel(e), text: clip(e.innerText, 200), href: e.getAttribute("href") || "" });
     }
     overlays.push({
