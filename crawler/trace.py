@@ -251,6 +251,8 @@ class Request:
     of the previous hop of a redirect chain.  ``step`` is the agent step during
     which it was sent; ``t_ms`` milliseconds since the visit start.
     ``failure`` is the error text of a failed request (e.g. net::ERR_NAME_NOT_RESOLVED).
+    ``popup``: sent by a window the page opened (``window.open``, ``target=_blank``),
+    not by the visited page itself.
     """
 
     id: int
@@ -268,6 +270,7 @@ class Request:
     is_navigation: bool = False
     frame_url: str | None = None
     failure: str | None = None
+    popup: bool = False
 
 
 @dataclass

@@ -880,7 +880,7 @@ class OrderAgent:
             code = re.search(r"net::(ERR_[A-Z_]+)", err or "")
             name = code.group(1) if code else "network error"
             return f"{NET_ERRORS.get(name, name)} ({name})" if name in NET_ERRORS else name
-        docs = [r for r in self.trace.requests if r.is_navigation and r.resource_type == "document"
+        docs = [r for r in self.trace.requests if r.is_navigation and not r.popup and r.resource_type == "document"
                 and r.status is not None and r.url.split("#")[0] == url.split("#")[0]]
         if docs and docs[-1].status >= 400 and not self.scan.candidates:
             return f"HTTP {docs[-1].status}"
@@ -951,7 +951,7 @@ class OrderAgent:
     def _redirect_loop(self) -> bool:
         if "redirect loop" in self.trace.nuisances:
             return True
-        navs = [r.url for r in self.trace.requests if r.is_navigation][-30:]
+        navs = [r.url for r in self.trace.requests if r.is_navigation and not r.popup][-30:]
         return len(navs) >= 12 and len(set(navs)) <= 4
 
     def _finish_stuck(self) -> None:

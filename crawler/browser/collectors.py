@@ -95,10 +95,16 @@ class RequestCollector(Collector):
         self.app_links: list[str] = []
 
     async def attach(self, page: Any) -> None:
-        page.on("request", self._on_request)
-        page.on("response", self._on_response)
-        page.on("requestfinished", self._on_done)
-        page.on("requestfailed", self._on_failed)
+        # The visit's context is its own: listening there also records what pop-up
+        # windows send before they are closed (a canary in a window.open URL is a leak).
+        self._page = page
+        src = _safe(lambda: page.context) or page
+        if not callable(getattr(src, "on", None)):
+            src = page
+        src.on("request", self._on_request)
+        src.on("response", self._on_response)
+        src.on("requestfinished", self._on_done)
+        src.on("requestfailed", self._on_failed)
 
     def quiet_ms(self) -> float:
         """Milliseconds since the network last changed, or 0 while a young request is open."""
@@ -131,11 +137,22 @@ class RequestCollector(Collector):
             redirected_from=prev.url[:MAX_URL] if prev is not None else None,
             is_navigation=bool(_safe(req.is_navigation_request, False)),
             frame_url=_safe(lambda: req.frame.url),
+            popup=self._from_popup(req),
         )
         self._next_id += 1
         self._records[req] = rec
         self.trace.requests.append(rec)
         self.visit.spawn(self._full_headers(req, rec))
+
+    def _from_popup(self, req: Any) -> bool:
+        page = getattr(self, "_page", None)
+        if page is None:
+            return False
+        frame = _safe(lambda: req.frame)
+        if frame is None:  # a new window's first navigation comes before its frame exists
+            return bool(_safe(req.is_navigation_request, False))
+        owner = _safe(lambda: frame.page)
+        return owner is not None and owner is not page
 
     async def _full_headers(self, req: Any, rec: Request) -> None:
         with contextlib.suppress(Exception):

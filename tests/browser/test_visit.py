@@ -267,6 +267,10 @@ def test_popup_closed_and_finish_saves_trace(server, run_visit):
     assert "popup" in trace.nuisances and trace.tool_version and trace.meta["popups"][0].endswith("/back?popup=1")
     saved = Trace.load(visit.out_dir)
     assert saved.final_url.endswith("/popup") and saved.outcome == "completed"
+    # what the pop-up window sent is recorded too (a canary in its URL would be a leak), marked as such
+    by_url = {r.url: r for r in saved.requests}
+    assert by_url[server.base + "/back?popup=1"].popup is True
+    assert by_url[server.base + "/popup"].popup is False
     assert saved.browser_version and "MicroMessenger" in saved.user_agent and saved.complete
     assert saved.ended_at and saved.started_at and saved.viewport == {"width": 390, "height": 844}
     json.loads((visit.out_dir / "trace.json").read_text("utf-8"))
