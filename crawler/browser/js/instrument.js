@@ -47,6 +47,7 @@
   const laterTimers = new Map();
   const intervals = new Set();
   let timerDepth = 0;
+  const nativeSetTimeout = window.setTimeout;
   try {
     const nativeSet = window.setTimeout;
     const nativeClear = window.clearTimeout;
@@ -85,7 +86,30 @@
   // open longer than 2 s (long polls) do not count.
   const inflight = new Map();
   let fetchSeq = 0;
-  const track = () => { const id = ++fetchSeq; inflight.set(id, performance.now()); return () => { inflight.delete(id); }; };
+  // Done one macrotask after the promise settles, so the page's own .then() (render)
+  // has run by then, however slow the machine.
+  const track = () => {
+    const id = ++fetchSeq;
+    inflight.set(id, performance.now());
+    return () => { try { nativeSetTimeout.call(window, () => { inflight.delete(id); }, 0); } catch (e) { inflight.delete(id); } };
+  };
+  try {
+    // reading a response body (r.json(), r.text(), ...) is part of the request for the page
+    const RP = window.Response && window.Response.prototype;
+    if (RP) {
+      for (const name of ['json', 'text', 'arrayBuffer', 'blob', 'formData']) {
+        const native = RP[name];
+        if (typeof native !== 'function') continue;
+        patch(RP, name, { [name](...args) {
+          const done = track();
+          let p;
+          try { p = native.apply(this, args); } catch (e) { done(); throw e; }
+          try { p.then(done, done); } catch (e) { done(); }
+          return p;
+        } }[name]);
+      }
+    }
+  } catch (e) { /* ignore */ }
   try {
     const nativeFetch = window.fetch;
     if (typeof nativeFetch === 'function') {
