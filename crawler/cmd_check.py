@@ -94,13 +94,15 @@ def print_table(result: dict, out: Path | None) -> None:
         line += f"  reason: {result['reason']}"
     console.print(line)
     if result["findings"]:
-        table = Table(show_lines=False)
-        for col in ("rule", "group", "stage", "severity", "explanation", "step"):
-            table.add_column(col)
+        # the explanation gets the width; the short columns never wrap
+        table = Table(show_lines=True, expand=True)
+        table.add_column("rule", no_wrap=True)
+        table.add_column("stage / severity", no_wrap=True)
+        table.add_column("step", no_wrap=True, justify="right")
+        table.add_column("explanation", ratio=1, overflow="fold")
         for f in result["findings"]:
-            table.add_row(
-                f["rule"], f["group"], f["stage"], f["severity"], f["explanation"], str(f["evidence"].get("step", ""))
-            )
+            table.add_row(f["rule"], f"{f['stage']}\n{f['severity']}", str(f["evidence"].get("step", "")),
+                          f["explanation"])
         console.print(table)
     console.print(f"steps: {len(result['steps'])}" + (f"  evidence: {out}" if out else ""))
 
