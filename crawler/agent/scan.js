@@ -48,14 +48,17 @@
 
   // ---- walk every element incl. open shadow roots ----
   const all = [];
+  // shadow roots, closed ones too (the instrumentation keeps them): 1 = in an open root, 2 = in a closed one
+  const SR = (e) => e.shadowRoot || (typeof window.__qrauditShadow === "function" ? window.__qrauditShadow(e) : null);
   const shadowOf = new WeakMap();
   const walk = (root, inShadow) => {
     const tw = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
     let n = tw.currentNode.nodeType === 1 ? tw.currentNode : tw.nextNode();
     while (n) {
       all.push(n);
-      if (inShadow) shadowOf.set(n, true);
-      if (n.shadowRoot) walk(n.shadowRoot, true);
+      if (inShadow) shadowOf.set(n, inShadow);
+      const r = SR(n);
+      if (r) walk(r, inShadow === 2 || !n.shadowRoot ? 2 : 1);
       n = tw.nextNode();
     }
   };
@@ -87,9 +90,10 @@
       const s = cs(node);
       if (s.display === "none" || s.visibility === "hidden") return;
       if (tag === "INPUT" && (node.type === "button" || node.type === "submit")) out += (node.value || "") + " ";
-      const kids = node.shadowRoot ? node.shadowRoot.childNodes : node.childNodes;
+      const sr = SR(node);
+      const kids = sr ? sr.childNodes : node.childNodes;
       for (const k of kids) rec(k);
-      if (node.shadowRoot) for (const k of node.childNodes) if (k.nodeType === 1 && k.assignedSlot) rec(k);
+      if (sr) for (const k of node.childNodes) if (k.nodeType === 1 && k.assignedSlot) rec(k);
       if (/^(DIV|P|LI|TR|H\d|SECTION|BUTTON|LABEL|A)$/.test(tag)) out += "\n";
     };
     rec(el);
@@ -175,9 +179,9 @@
     const imgs = [];
     const inputs = [], buttons = [], links = [];
     const sub = [];
-    const walkSub = (root) => { for (const e of root.querySelectorAll("*")) { sub.push(e); if (e.shadowRoot) walkSub(e.shadowRoot); } };
+    const walkSub = (root) => { for (const e of root.querySelectorAll("*")) { sub.push(e); const r = SR(e); if (r) walkSub(r); } };
     walkSub(l.el);
-    if (l.el.shadowRoot) walkSub(l.el.shadowRoot);
+    if (SR(l.el)) walkSub(SR(l.el));
     for (const e of sub) {
       if (!isVisible(e)) continue;
       const t = e.tagName;
@@ -188,7 +192,7 @@
     }
     overlays.push({
       selector: sel(l.el), path: pathOf(l.el), tag: l.el.tagName.toLowerCase(), text: txt, box: box(l.el), cover: Math.round(l.c * 100) / 100,
-      z: l.z, modal: l.modal, dim: !!l.dim, inShadow: !!shadowOf.get(l.el), backdrop: backdrop ? sel(backdrop.el) : null,
+      z: l.z, modal: l.modal, dim: !!l.dim, inShadow: !!shadowOf.get(l.el), closed: shadowOf.get(l.el) === 2, backdrop: backdrop ? sel(backdrop.el) : null,
       backdropBox: backdrop ? box(backdrop.el) : null, images: imgs.slice(0, 20), links: links.slice(0, 30), attrs: attrsOf(l.el),
     });
   }
@@ -213,7 +217,7 @@
         const p = parentOf(el);
         if (!p || cs(p).cursor !== "pointer") why = "pointer";
       }
-      if (!why && tag.includes("-") && !el.shadowRoot) why = "custom";
+      if (!why && tag.includes("-") && !SR(el)) why = "custom";
       if (!why && wordRe) {
         const ot = ownText(el);
         if (ot && ot.length <= 14 && wordRe.test(ot)) why = "text";
@@ -240,7 +244,7 @@
       aria: el.getAttribute("aria-label") || "", title: el.getAttribute("title") || "", alt: img ? img.getAttribute("alt") : (el.getAttribute("alt") || ""),
       cls: clip(el.getAttribute("class") || "", 120), role, ctx, grp: parentOf(el) ? pathOf(parentOf(el)) : "",
       selected: el.getAttribute("aria-checked") === "true" || el.getAttribute("aria-selected") === "true" || /(^|[\s_-])(active|selected|checked|on|cur|current)($|[\s_-])/i.test(el.getAttribute("class") || "") || !!(el.querySelector && el.querySelector("input:checked")), href: el.getAttribute("href") || "",
-      box: box(el), enabled: !disabled, inShadow: !!shadowOf.get(el), overlay: overlayIndexOf(el),
+      box: box(el), enabled: !disabled, inShadow: !!shadowOf.get(el), closed: shadowOf.get(el) === 2, overlay: overlayIndexOf(el),
       bottomBar: !!(rb && rb.top > vh * 0.6 && rb.height < vh * 0.35), fixed: !!raised,
       hasSvg: !!(tag === "svg" || (el.querySelector && el.querySelector("svg"))), hasImg: !!(el.querySelector && el.querySelector("img")),
       contrast: contrast(el), saturated: bgSaturated(el), fontSize: parseFloat(cs(el).fontSize) || 0,
@@ -309,7 +313,7 @@
       inputmode: el.getAttribute("inputmode") || "", maxlength: el.getAttribute("maxlength") || "", pattern: el.getAttribute("pattern") || "",
       autocomplete: el.getAttribute("autocomplete") || "",
       options: tag === "SELECT" ? [...el.options].map((o) => clip(o.text, 50)).slice(0, 30) : [],
-      box: box(el), inShadow: !!shadowOf.get(el), overlay: overlayIndexOf(el), attrs: attrsOf(el),
+      box: box(el), inShadow: !!shadowOf.get(el), closed: shadowOf.get(el) === 2, overlay: overlayIndexOf(el), attrs: attrsOf(el),
     });
   }
 
@@ -342,7 +346,7 @@
     if (cbSeen.has(el)) continue;
     cbSeen.add(el);
     checkboxes.push({ selector: sel(el), path: pathOf(el), tag: tag.toLowerCase(), kind, checked, label: clip(labelText, 500), links: [...new Set(links)].slice(0, 10),
-      labelSelector: lab ? sel(lab) : null, required: el.required ? ["required-attr"] : [], box: box(lab && !isVisible(el) ? lab : el), overlay: overlayIndexOf(el), inShadow: !!shadowOf.get(el), attrs: attrsOf(el) });
+      labelSelector: lab ? sel(lab) : null, required: el.required ? ["required-attr"] : [], box: box(lab && !isVisible(el) ? lab : el), overlay: overlayIndexOf(el), inShadow: !!shadowOf.get(el), closed: shadowOf.get(el) === 2, attrs: attrsOf(el) });
   }
 
   // ---- links and page text ----

@@ -23,10 +23,11 @@ SCAN_JS = (Path(__file__).with_name("scan.js")).read_text(encoding="utf-8")
 #: points) covered by ``overlay`` (or its backdrop)?  Returns {"blocked", "hit", "disabled"}.
 PROBE_JS = r"""
 (a) => {
+  const SR = (e) => e.shadowRoot || (typeof window.__qrauditShadow === 'function' ? window.__qrauditShadow(e) : null);
   const q = (s) => { if (!s) return null; const find = (root) => { const e = root.querySelector(s); if (e) return e;
-      for (const h of root.querySelectorAll('*')) if (h.shadowRoot) { const x = find(h.shadowRoot); if (x) return x; } return null; };
+      for (const h of root.querySelectorAll('*')) { const r = SR(h); if (r) { const x = find(r); if (x) return x; } } return null; };
     return find(document); };
-  const deepHit = (x, y) => { let e = document.elementFromPoint(x, y); while (e && e.shadowRoot) { const i = e.shadowRoot.elementFromPoint(x, y); if (!i || i === e) break; e = i; } return e; };
+  const deepHit = (x, y) => { let e = document.elementFromPoint(x, y); while (e && SR(e)) { const i = SR(e).elementFromPoint(x, y); if (!i || i === e) break; e = i; } return e; };
   const within = (e, anc) => { while (e) { if (e === anc) return true; e = e.parentElement || (e.getRootNode && e.getRootNode().host) || null; } return false; };
   const ov = a.overlay ? q(a.overlay) : null;
   const bd = a.backdrop ? q(a.backdrop) : null;
@@ -105,7 +106,48 @@ class Ref:
         )
 
     def locator(self):
+        """A Playwright locator for the element; inside a closed shadow root (which
+        Playwright's selectors do not enter) a :class:`ClosedRootLocator`."""
+        if self.d.get("closed"):
+            return ClosedRootLocator(self.frame, self.selector)
         return self.frame.locator(self.selector).first
+
+
+class ClosedRootLocator:
+    """The few locator methods the agent uses, for an element inside a closed shadow
+    root: the element is found through the instrumentation (``__qrauditDeepQuery``)
+    and driven through an ElementHandle (same actionability checks and trusted
+    input events as a locator).  Raises ``LookupError`` when the element is gone."""
+
+    def __init__(self, frame: Any, selector: str) -> None:
+        self.frame = frame
+        self.selector = selector
+
+    async def _handle(self) -> Any:
+        h = await self.frame.evaluate_handle(
+            "(s) => typeof window.__qrauditDeepQuery === 'function' ? window.__qrauditDeepQuery(s) : null", self.selector)
+        el = h.as_element()
+        if el is None:
+            raise LookupError(f"{self.selector} is no longer in the page")
+        return el
+
+    async def click(self, timeout: float | None = None, **kw: Any) -> None:
+        await (await self._handle()).click(timeout=timeout, **kw)
+
+    async def fill(self, value: str, timeout: float | None = None) -> None:
+        await (await self._handle()).fill(value, timeout=timeout)
+
+    async def type(self, text: str, delay: float | None = None, timeout: float | None = None) -> None:
+        await (await self._handle()).type(text, delay=delay, timeout=timeout)
+
+    async def select_option(self, timeout: float | None = None, **kw: Any) -> Any:
+        return await (await self._handle()).select_option(timeout=timeout, **kw)
+
+    async def dispatch_event(self, type: str, timeout: float | None = None) -> None:  # noqa: A002 - Playwright's name
+        await (await self._handle()).dispatch_event(type)
+
+    async def evaluate(self, expression: str, arg: Any = None, timeout: float | None = None) -> Any:
+        return await (await self._handle()).evaluate(expression, arg)
 
 
 @dataclass

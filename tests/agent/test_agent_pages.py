@@ -105,6 +105,40 @@ customElements.define('menu-list', class extends HTMLElement { connectedCallback
     assert add_clicks, "the add button inside the shadow root was not the one clicked"
 
 
+def test_closed_shadow_roots_are_read_and_pressed(pages, tmp_path):
+    """A menu and a phone prompt inside CLOSED shadow roots (host.shadowRoot is null for
+    the page's other scripts and for Playwright's selectors): the gate is still seen,
+    passed with its 暂不 link, the + inside pressed, and the DOM snapshot keeps them."""
+    comp = """<shop-menu></shop-menu><phone-prompt></phone-prompt>
+<script>
+customElements.define('shop-menu', class extends HTMLElement { connectedCallback() {
+  const r = this.attachShadow({mode: 'closed'});
+  r.innerHTML = '<div class=item><span>酸菜鱼</span><span>¥58</span><button class=add aria-label="加入购物车">+</button></div>';
+  r.querySelector('.add').addEventListener('click', () => add());
+}});
+customElements.define('phone-prompt', class extends HTMLElement { connectedCallback() {
+  const r = this.attachShadow({mode: 'closed'});
+  r.innerHTML = '<div class=mask style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:50">' +
+    '<div style="position:absolute;left:30px;right:30px;top:200px;background:#fff;padding:16px">' +
+    '<h3>输入手机号 领取会员优惠</h3><input type=tel placeholder="请输入手机号"><button class=ok>确定</button>' +
+    '<a class=no href="javascript:void 0">暂不</a></div></div>';
+  r.querySelector('.no').addEventListener('click', () => r.querySelector('.mask').remove());
+}});
+</script>"""
+    url = serve_shop(pages, comp + CART_BAR)
+    trace, _ = run(url, tmp_path)
+    assert trace.gates, "the phone prompt in the closed shadow root was not recognised"
+    g = trace.gates[0]
+    assert "phone" in g.asks_hint and g.stage == "entry"
+    assert g.passed_by == "try" and any(t.outcome == "passed" for t in g.tries), g.tries
+    assert not trace.typed
+    assert trace.order_reached == "submitted", (trace.reason, [s.note for s in trace.steps])
+    adds = [s for s in trace.steps if s.target is not None and s.target.in_shadow_root and "+" in s.target.text]
+    assert adds, "the + inside the closed shadow root was not the one pressed"
+    first = (tmp_path / trace.steps[0].dom).read_text("utf-8")
+    assert 'shadowrootmode="closed"' in first and "酸菜鱼" in first and "请输入手机号" in first
+
+
 def test_iframe_menu_is_driven(pages, tmp_path):
     frame = "<!doctype html><meta charset=utf-8><body>" + MENU_ITEMS + CART_BAR
     outer = '<h1>欢迎光临</h1><iframe src="/menu-frame" style="width:100%;height:700px;border:0"></iframe>'

@@ -29,6 +29,33 @@
   // navigator.webdriver: a real in-app browser says false.
   try { Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false, configurable: true }); } catch (e) { /* ignore */ }
 
+  // ---- closed shadow roots ------------------------------------------------
+  // The page still gets a closed root (host.shadowRoot stays null for it); the
+  // auditor keeps a reference so it can read and press what the diner sees inside.
+  const closedRoots = new WeakMap();
+  try {
+    const nativeAttach = Element.prototype.attachShadow;
+    if (typeof nativeAttach === 'function') {
+      patch(Element.prototype, 'attachShadow', function attachShadow(...args) {
+        const root = nativeAttach.apply(this, args);
+        try { if (args[0] && args[0].mode === 'closed') closedRoots.set(this, root); } catch (e) { /* ignore */ }
+        return root;
+      });
+    }
+  } catch (e) { /* ignore */ }
+  const shadowOf = (el) => (el && (el.shadowRoot || closedRoots.get(el))) || null;
+  hide(window, '__qrauditShadow', shadowOf);
+  // querySelector through every shadow root, closed ones included
+  hide(window, '__qrauditDeepQuery', (sel) => {
+    const find = (root) => {
+      const e = root.querySelector(sel);
+      if (e) return e;
+      for (const h of root.querySelectorAll('*')) { const r = shadowOf(h); if (r) { const x = find(r); if (x) return x; } }
+      return null;
+    };
+    try { return find(document); } catch (e) { return null; }
+  });
+
   // ---- DOM quiet tracker ------------------------------------------------
   let lastMutation = performance.now();
   try {

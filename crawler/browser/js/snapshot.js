@@ -1,7 +1,8 @@
 // qraudit snapshot of ONE frame, evaluated as a function: (opts) => result.
 // opts: {html: bool, maxHtml: int, maxText: int, maxLinks: int, storage: bool}
 // result: {html, truncated, text, links: [{text, href}], title, url, storage}
-// Open shadow roots are walked (inline <template shadowrootmode="open"> in the HTML);
+// Shadow roots are walked (inline <template shadowrootmode="open|closed"> in the HTML; closed
+// roots are known from the instrumentation, which keeps them when the page attaches them);
 // <iframe>/<frame> elements get data-qraudit-frame="<index in deep document order>"
 // so the caller can inline the child frame's own snapshot.
 (opts) => {
@@ -11,6 +12,7 @@
   const RAW = new Set(['script', 'style']);
   const escT = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const escA = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  const SR = (e) => e.shadowRoot || (typeof window.__qrauditShadow === 'function' ? window.__qrauditShadow(e) : null);
 
   // ---- HTML -----------------------------------------------------------------
   if (opts.html) {
@@ -46,10 +48,10 @@
     const slow = new Set();
     const markHosts = (root) => {
       for (const el of root.querySelectorAll('*')) {
-        if (el.shadowRoot) {
+        if (SR(el)) {
           let n = el;
           while (n && !slow.has(n)) { slow.add(n); n = n.parentNode instanceof ShadowRoot ? n.parentNode.host : n.parentElement; }
-          markHosts(el.shadowRoot);
+          markHosts(SR(el));
         }
       }
     };
@@ -74,7 +76,7 @@
         if (!inTemplate && (tag === 'iframe' || tag === 'frame')) a += ' data-qraudit-frame="' + (frameIdx++) + '"';
         if (!push('<' + tag + a + '>')) return;
         if (VOID.has(tag)) return;
-        const sr = node.shadowRoot;
+        const sr = SR(node);
         if (sr) {
           push('<template shadowrootmode="' + sr.mode + '">');
           for (const c of Array.from(sr.childNodes)) walk(c, inTemplate);
@@ -153,8 +155,8 @@
     } else if (tag === 'slot') {
       const assigned = node.assignedNodes({ flatten: true });
       for (const c of (assigned.length ? assigned : Array.from(node.childNodes))) walkText(c);
-    } else if (node.shadowRoot) {
-      walkText(node.shadowRoot);
+    } else if (SR(node)) {
+      walkText(SR(node));
     } else {
       for (const c of Array.from(node.childNodes)) walkText(c);
     }
