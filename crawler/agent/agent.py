@@ -396,6 +396,11 @@ class OrderAgent:
             if step.n not in g.appeared_steps:
                 g.appearances += 1
                 g.appeared_steps.append(step.n)
+                last = g.tries[-1] if g.tries else None
+                if last is not None and last.outcome == "passed" and g.passed_by in ("try", "self"):
+                    # the dismissal did not last: it came back later, on the way
+                    last.outcome = "gate_returned"
+                    last.detail = (last.detail + "; " if last.detail else "") + f"came back at step {step.n}"
             return g, False
         kind = view.kind
         perm_idx = self._recent_permission(view.asks)

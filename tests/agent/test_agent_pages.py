@@ -139,6 +139,23 @@ customElements.define('phone-prompt', class extends HTMLElement { connectedCallb
     assert 'shadowrootmode="closed"' in first and "酸菜鱼" in first and "请输入手机号" in first
 
 
+def test_prompt_that_comes_back_on_a_later_page_is_marked_returned(pages, tmp_path):
+    """A phone prompt dismissed with 暂不 on the menu shows again at checkout: the
+    first dismissal is recorded as ``gate_returned`` (it did not last), not ``passed``."""
+    prompt = """<div id=pm style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:50">
+<div style="position:absolute;left:30px;right:30px;top:200px;background:#fff;padding:16px">
+<h3>输入手机号 领取专属优惠</h3><input type=tel placeholder="请输入手机号"><button>确定</button>
+<a href="javascript:void 0" onclick="pm.remove()">暂不</a></div></div>"""
+    url = serve_shop(pages, MENU_ITEMS + CART_BAR + prompt, {"/checkout": CHECKOUT + prompt})
+    trace, _ = run(url, tmp_path)
+    assert trace.order_reached == "submitted", (trace.reason, [s.note for s in trace.steps])
+    assert len(trace.gates) == 1, [(g.id, g.text[:30]) for g in trace.gates]
+    g = trace.gates[0]
+    assert g.appearances == 2
+    assert [t.outcome for t in g.tries if t.method == "skip link"] == ["gate_returned", "passed"], g.tries
+    assert "came back at step" in g.tries[0].detail and not trace.typed
+
+
 def test_iframe_menu_is_driven(pages, tmp_path):
     frame = "<!doctype html><meta charset=utf-8><body>" + MENU_ITEMS + CART_BAR
     outer = '<h1>欢迎光临</h1><iframe src="/menu-frame" style="width:100%;height:700px;border:0"></iframe>'
