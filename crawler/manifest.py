@@ -5,7 +5,7 @@
     {"manifest_version": 1, "run_id": "...", "created_at_utc": "...Z", "created_at_shanghai": "...+08:00",
      "tool": "qraudit", "tool_version": "0.1.0",
      "browser_versions": ["Chromium 120..."], "user_agents": ["Mozilla/5.0 ..."],
-     "run": {... the info dict ...},
+     "run": {... the info dict, plus "district_label" when the district file has one ...},
      "times": {"started_at_utc", "started_at_shanghai", "ended_at_utc", "ended_at_shanghai"},
      "urls": [{"merchant_id", "url", "final_url", "started_at_utc", "started_at_shanghai"}],
      "algorithm": "sha256",
@@ -36,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tomllib
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,44 @@ def _traces(root: Path) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+def district_label(info: dict[str, Any]) -> str | None:
+    """The human label of a run's district (``[district] label`` of its TOML file), or ``None``.
+
+    ``info``: the run's description (``district``, ``district_file``, ``settings``,
+    or a manifest's ``run`` with ``district_label``).  Looked for in this order: a
+    label recorded with the run (``district_label``, also inside ``settings``), the
+    district file the run was made from, ``seeds/<district>.toml`` when that file
+    declares the same district name.  A missing or unreadable file gives ``None``.
+    """
+    settings = info.get("settings") if isinstance(info.get("settings"), dict) else {}
+    for value in (info.get("district_label"), settings.get("district_label")):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    name = info.get("district")
+    candidates: list[Path] = []
+    if info.get("district_file"):
+        candidates.append(Path(str(info["district_file"])))
+    if isinstance(name, str) and name:
+        from crawler.seeds import SEEDS_DIR
+
+        candidates.append(SEEDS_DIR / f"{name}.toml")
+    for path in candidates:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        d = data.get("district") if isinstance(data, dict) else None
+        if not isinstance(d, dict):
+            continue
+        if name and d.get("name", path.stem) != name:
+            continue  # another district's file
+        label = d.get("label")
+        if isinstance(label, str) and label.strip():
+            return label.strip()
+        return None
+    return None
+
+
 def write_manifest(run_dir: str | os.PathLike[str], info: dict[str, Any] | None = None) -> Path:
     """Hash every evidence file of ``run_dir`` into ``manifest.json``; return its path.
 
@@ -164,6 +203,10 @@ def write_manifest(run_dir: str | os.PathLike[str], info: dict[str, Any] | None 
     if not root.is_dir():
         raise QrauditError(f"run folder {root} does not exist")
     info = dict(info or {})
+    if info.get("district") and not info.get("district_label"):
+        label = district_label(info)
+        if label:
+            info["district_label"] = label  # sealed with the evidence: the district file may change later
     files: dict[str, dict[str, Any]] = {}
     total = 0
     for rel in evidence_files(root):

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,10 @@ from PIL import Image, ImageDraw
 
 from crawler.api import Results, load_trace, steps_frame
 from crawler.errors import QrauditError
-from crawler.manifest import MANIFEST, both_times, read_manifest, sha256_file
+from crawler.manifest import MANIFEST, both_times, district_label, read_manifest, sha256_file
 from crawler.report import charts
 from crawler.report.i18n import LABELS, LANGS, VERDICT_COLORS, label, rule_titles, text
+from crawler.report.reasons import reason_text
 from crawler.trace import REACHED, STAGES
 
 HERE = Path(__file__).resolve().parent
@@ -83,6 +85,70 @@ def _prepare(out: Path) -> None:
     (out / MARKER).write_text("qraudit report folder; rebuilt by `qraudit report`\n", encoding="utf-8")
     for name in ("report.css", "report.js"):
         shutil.copyfile(HERE / "static" / name, out / "assets" / name)
+
+
+def default_out(run_dir: Path, lang: str) -> Path:
+    """Where ``qraudit report`` writes a run's report in ``lang``: ``report/`` (zh), ``report-<lang>/``."""
+    return run_dir / ("report" if lang == "zh" else f"report-{lang}")
+
+
+_LANG_SWITCH = re.compile(r"<!--lang-switch-->.*?<!--/lang-switch-->", re.S)
+
+
+def _lang_switch(page: Path, target: Path | None, page_lang: str, target_lang: str) -> str:
+    """The header link of ``page`` (in ``page_lang``) to ``target``, the same page in
+    ``target_lang``; only the markers when there is no such page (no dead link)."""
+    inner = ""
+    if target is not None and target.is_file():
+        href = Path(os.path.relpath(target.resolve(), page.parent.resolve())).as_posix()
+        code = "zh-CN" if target_lang == "zh" else target_lang
+        inner = (f'<a class="lang" href="{escape(href)}" hreflang="{code}" lang="{code}">'
+                 f"{escape(text('other_lang', page_lang))}</a>")
+    return f"<!--lang-switch-->{inner}<!--/lang-switch-->"
+
+
+def _other_report(run_dir: Path, out_dir: Path, lang: str) -> tuple[str, Path] | None:
+    """The run's report in the other language, when this one is built at its default
+    place and the other exists at its own: ``(lang, folder)``, else ``None``."""
+    if out_dir.resolve() != default_out(run_dir, lang).resolve():
+        return None
+    for other in LANGS:
+        folder = default_out(run_dir, other)
+        if other != lang and (folder / MARKER).is_file() and (folder / "index.html").is_file():
+            return other, folder
+    return None
+
+
+def _relink(folder: Path, lang: str, other_folder: Path, other_lang: str) -> None:
+    """Point the language links of the pages of ``folder`` at ``other_folder``'s pages."""
+    for page in [folder / "index.html", *sorted((folder / "merchants").glob("*.html"))]:
+        try:
+            html = page.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        target = other_folder / page.relative_to(folder)
+        new = _LANG_SWITCH.sub(lambda _m, p=page, t=target: _lang_switch(p, t, lang, other_lang), html, count=1)
+        if new != html:
+            page.write_text(new, encoding="utf-8")
+
+
+def _district_label(run: dict[str, Any], run_dir: Path) -> str:
+    """The district's human label (as sealed in the manifest, else from its district file),
+    falling back to its name."""
+    info: dict[str, Any] = {}
+    try:
+        info = dict(read_manifest(run_dir).get("run") or {})
+    except QrauditError:
+        pass
+    for key in ("district", "district_file", "settings"):
+        if run.get(key) is not None:
+            info.setdefault(key, run[key])
+    if isinstance(info.get("settings"), str):
+        try:
+            info["settings"] = json.loads(info["settings"])
+        except ValueError:
+            info["settings"] = {}
+    return district_label(info) or str(run.get("district") or "")
 
 
 def _box_of(evidence: dict[str, Any], trace: Any) -> dict[str, float] | None:
@@ -269,9 +335,13 @@ def _merchant_context(
             third.append({"step": rec.get("step"), "method": rec.get("method"), "url": rec.get("url"),
                           "site": rec.get("site"), "status": rec.get("status")})
 
+    reason = audit.get("reason") or ""
+    shown = reason_text(reason, lang)
     return {
         "slug": slug,
         "audit": audit,
+        "reason": shown,
+        "reason_original": reason if shown != reason else "",
         "verdict_label": label("verdict", audit.get("verdict"), lang),
         "reached_label": label("reached", audit.get("order_reached"), lang),
         "mode_label": label("mode", audit.get("order_mode"), lang),
@@ -336,6 +406,9 @@ def build_report(
     ``out``: the output folder (default ``<run_dir>/report/``, or
     ``report-<lang>/`` for other languages; these are left out of the evidence
     manifest).  A folder built before is cleaned of its old pages and images.
+    When the run's report in the other language exists at its default place, and
+    this one is built at its own, each page links to the same page in the other
+    language, and the other report's pages are relinked to these.
     Raises ``QrauditError`` for an unknown run or language or an unwritable folder.
     """
     if lang not in LANGS:
@@ -344,8 +417,16 @@ def build_report(
     rid = res.resolve_run(run_id)
     run = _row(res.run(rid))
     run_dir = res.run_dir(rid)
-    out_dir = Path(out) if out else run_dir / ("report" if lang == "zh" else f"report-{lang}")
+    out_dir = Path(out) if out else default_out(run_dir, lang)
     _prepare(out_dir)
+    other = _other_report(run_dir, out_dir, lang)
+    dlabel = _district_label(run, run_dir)
+
+    def switch(page: Path) -> str:
+        if other is None:
+            return _lang_switch(page, None, lang, lang)
+        return _lang_switch(page, other[1] / page.relative_to(out_dir), lang, other[0])
+
     (out_dir / "merchants").mkdir(exist_ok=True)
 
     audits = res.audits(rid)
@@ -367,7 +448,8 @@ def build_report(
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(t=lambda key: text(key, lang), lang=lang, label=lambda kind, v: label(kind, v, lang))
+    env.globals.update(t=lambda key: text(key, lang), lang=lang, label=lambda kind, v: label(kind, v, lang),
+                       district_label=dlabel)
 
     rows = []
     merchant_tpl = env.get_template("merchant.html.j2")
@@ -381,12 +463,14 @@ def build_report(
             requests[requests["merchant_id"] == mid],
             out_dir, ev, lang, titles, result_of.get(mid),
         )
-        html = merchant_tpl.render(root="../", run=run, m=ctx, page_title=audit.get("name") or mid)
-        (out_dir / "merchants" / f"{ctx['slug']}.html").write_text(html, encoding="utf-8")
+        page = out_dir / "merchants" / f"{ctx['slug']}.html"
+        html = merchant_tpl.render(root="../", run=run, m=ctx, page_title=audit.get("name") or mid,
+                                   lang_switch=switch(page))
+        page.write_text(html, encoding="utf-8")
         rule_names = [titles.get(r, {}).get(lang) or r for r in audit["rules"]]
         search = " ".join(
             str(x) for x in (audit.get("name"), audit.get("address"), mid, audit.get("url"), audit.get("vendor"),
-                             label("verdict", audit.get("verdict"), lang), audit.get("reason"),
+                             label("verdict", audit.get("verdict"), lang), audit.get("reason"), ctx["reason"],
                              *audit["rules"], *rule_names) if x
         ).lower()
         rows.append({
@@ -397,7 +481,8 @@ def build_report(
             "rules": audit["rules"], "rule_names": rule_names, "n_findings": audit.get("n_findings") or 0,
             "reached": ctx["reached_label"],
             "reached_rank": REACHED.index(audit["order_reached"]) if audit.get("order_reached") in REACHED else -1,
-            "reason": audit.get("reason") or audit.get("error") or "", "search": search,
+            "reason": ctx["reason"] or audit.get("error") or "",
+            "reason_original": ctx["reason_original"] if ctx["reason"] else "", "search": search,
         })
 
     counts = audits["verdict"].value_counts().to_dict() if not audits.empty else {}
@@ -407,7 +492,8 @@ def build_report(
     html = index_tpl.render(
         root="",
         run=run,
-        page_title=f"{run.get('district') or ''} {rid}".strip(),
+        page_title=f"{dlabel} {rid}".strip(),
+        lang_switch=switch(out_dir / "index.html"),
         times={"started": _times(run.get("started_at")), "ended": _times(run.get("ended_at"))},
         manifest_sha256=sha256_file(manifest_path) if manifest_path.exists() else None,
         cards=[(text("audited", lang), len(audits), "")] + [
@@ -425,4 +511,6 @@ def build_report(
     )
     index = out_dir / "index.html"
     index.write_text(html, encoding="utf-8")
+    if other is not None:  # the other language's pages now get their link to these
+        _relink(other[1], other[0], out_dir, lang)
     return index

@@ -8,10 +8,25 @@ from __future__ import annotations
 
 from html import escape
 
+_NARROW = set("fijlrtI.,:;!'|()[]/ ")
+_WIDE = set("mwMW@%")
+
 
 def _text_w(s: str, size: float = 12) -> float:
-    """Rough rendered width in px: CJK/full-width characters ~1 em, others ~0.6 em."""
-    return sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in s)
+    """Rendered width in px, on the generous side so a label fits: CJK/full-width
+    characters 1 em, capitals and m/w 0.8 em, narrow letters and punctuation 0.4 em,
+    others 0.6 em."""
+    w = 0.0
+    for ch in s:
+        if ord(ch) > 0x2E7F:
+            w += size
+        elif ch in _WIDE or ch.isupper():
+            w += size * 0.8
+        elif ch in _NARROW:
+            w += size * 0.4
+        else:
+            w += size * 0.6
+    return w
 
 
 def _fit(s: str, width: float) -> str:
@@ -21,6 +36,9 @@ def _fit(s: str, width: float) -> str:
         s = s[:-1]
     return s + "…"
 
+
+#: Narrowest bar area (px) next to the label column.
+MIN_PLOT_W = 180
 
 PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#f9a825", "#6a1b9a", "#00838f", "#757575", "#ef6c00"]
 
@@ -39,6 +57,8 @@ def bar_chart(
     ``colors``: series key -> CSS colour (others from :data:`PALETTE`);
     ``series_labels``: series key -> legend text (a legend is drawn when there
     are two or more series).  Sizes in CSS pixels; the SVG scales to its box.
+    ``width`` is the least width: the label column is as wide as the longest
+    label and the chart widens to keep :data:`MIN_PLOT_W` px for the bars.
     An empty chart is a short SVG saying ``empty_text``.
     """
     colors = dict(colors or {})
@@ -52,7 +72,9 @@ def bar_chart(
         colors[k] = PALETTE[i % len(PALETTE)]
     total = max((sum(v for _, v in segs) for _, segs in rows), default=0)
     bar_h, gap, top = 18, 6, 8
-    label_w = int(min(width * 0.45, max([_text_w(lbl) for lbl, _ in rows] + [40]) + 12))
+    # the label column fits the longest label; the chart grows rather than clip it
+    label_w = int(max([_text_w(lbl) for lbl, _ in rows] + [40]) + 12)
+    width = max(width, label_w + MIN_PLOT_W + 50)
     title_attr = f'<title>{escape(title)}</title>' if title else ""
     if not rows or total <= 0:
         return (

@@ -41,6 +41,8 @@ RULES = {
                       "点餐前必须关注公众号。", ["PIPL art. 16"]),
     "induced_consent": ("induced", "A membership box is pre-ticked.", "会员勾选框被默认勾选。",
                         ["PIPL art. 14"]),
+    "forced_profile_auth": ("forced", "Ordering requires authorising the WeChat profile.",
+                            "点餐前必须授权微信头像昵称。", ["PIPL art. 16"]),
 }
 
 DEFAULT_MERCHANTS: list[dict[str, Any]] = [
@@ -167,11 +169,13 @@ def build_merchant(mdir: Path, m: dict[str, Any], run_started: datetime) -> tupl
 
 
 def build_fake_run(data_dir: str | Path, run_id: str, merchants: list[dict[str, Any]] | None = None, *,
-                   started_at: datetime | None = None, district: str = "demo", nested: bool = False) -> Path:
+                   started_at: datetime | None = None, district: str = "demo", nested: bool = False,
+                   district_file: str | Path | None = "seeds/demo.yaml") -> Path:
     """Write a complete fake run into ``data_dir`` through ``crawler.store.Store``; return its run folder.
 
     Runs are ordered by creation (the store stamps ``started_at``); ``started_at``
-    sets the visits' times in the traces.  ``nested``: write each visit's evidence into
+    sets the visits' times in the traces.  ``district_file``: the district file the run
+    records (the default names no existing file).  ``nested``: write each visit's evidence into
     ``merchants/<mid>/<visit_id>/`` (as the audit engine does inside a crawl) instead of
     ``merchants/<mid>/``.
     """
@@ -181,7 +185,7 @@ def build_fake_run(data_dir: str | Path, run_id: str, merchants: list[dict[str, 
     merchants = merchants if merchants is not None else DEFAULT_MERCHANTS
     started = started_at or datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
     store = Store(data_dir=data_dir)
-    store.create_run("crawl", district=district, district_file="seeds/demo.yaml", env="wechat",
+    store.create_run("crawl", district=district, district_file=district_file, env="wechat",
                      settings={"concurrency": 2}, run_id=run_id)
     for m in merchants:
         mdir = store.merchant_dir(run_id, m["id"])
