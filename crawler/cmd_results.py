@@ -48,14 +48,36 @@ def diff_cmd(
     show_all: bool = typer.Option(False, "--all", help="Table: also list unchanged rows."),
     data_dir: Path | None = typer.Option(None, "--data", "--data-dir", help=_DATA_HELP),
 ) -> None:
-    """Per merchant and rule: new, fixed (rectified), unclear, unchanged; merchants that came or went."""
+    """Per merchant and rule: new, fixed (rectified), unclear, unchanged; merchants that came or went.
+
+    CSV is written as UTF-8 with a byte-order mark (Excel); the same run twice gives a warning on stderr.
+    """
     from crawler.diff import FORMATS, diff_runs, render
 
     if fmt not in FORMATS:
         raise QrauditError(f"unknown format {fmt!r} (choose {', '.join(FORMATS)})")
     d = diff_runs(run_a, run_b, results=_results(data_dir))
+    if d.run_a == d.run_b:
+        print(f"qraudit: warning: {run_a!r} and {run_b!r} are the same run ({d.run_a}); nothing can differ",
+              file=sys.stderr)
     text = render(d, fmt, show_all=show_all)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    text = text if text.endswith("\n") else text + "\n"
+    if fmt == "csv":
+        # UTF-8 with a byte-order mark, like `qraudit export --format csv`: Excel reads the Chinese right
+        _write_bytes(text.encode("utf-8-sig"))
+    else:
+        sys.stdout.write(text)
+
+
+def _write_bytes(data: bytes) -> None:
+    """Write ``data`` to stdout as they are (no re-encoding by the console's encoding)."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (e.g. some test runners): as text
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        buffer.write(data)
+        buffer.flush()
 
 
 @app.command("export")

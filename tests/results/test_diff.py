@@ -64,8 +64,38 @@ def test_diff_command_formats(data_dir, cli):
         "verdict_changed": True, "stage_a": "entry", "stage_b": None,
     }]
     code, out, _ = cli("diff", RUN_A, RUN_B, "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.startswith("\ufeff")  # a UTF-8 byte-order mark: Excel reads the Chinese names right
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert len(rows) == 5 and [r["status"] for r in rows if r["merchant_id"] == "m01"] == ["fixed"]
+    assert {r["name"] for r in rows} >= {"老街面馆", "川味坊 Sichuan"}
+
+
+def test_diff_csv_bytes_are_utf8_with_bom_like_export(data_dir, tmp_path):
+    import subprocess
+    import sys
+
+    cli = [sys.executable, "-c", "from crawler.cli import main; main()"]
+    proc = subprocess.run([*cli, "diff", RUN_A, RUN_B, "--format", "csv", "--data", str(data_dir)],
+                          capture_output=True, timeout=120, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(b"\xef\xbb\xbf") and proc.stdout.count(b"\xef\xbb\xbf") == 1
+    assert "老街面馆".encode() in proc.stdout
+    exported = subprocess.run([*cli, "export", RUN_A, "--format", "csv", "--out", str(tmp_path / "x"),
+                               "--data", str(data_dir)], capture_output=True, text=True, timeout=120)
+    first = sorted((tmp_path / "x").glob("*.csv"))[0].read_bytes()
+    assert exported.returncode == 0 and first.startswith(b"\xef\xbb\xbf")  # the same convention
+
+
+def test_diff_of_a_run_with_itself_warns(data_dir, cli):
+    code, out, err = cli("diff", RUN_A, RUN_A)
+    assert code == 0
+    assert err.strip() == (f"qraudit: warning: '{RUN_A}' and '{RUN_A}' are the same run ({RUN_A}); "
+                           "nothing can differ")
+    assert "0 fixed, 0 new" in out
+    code, _out, err = cli("diff", "latest", RUN_B)  # the same run under two names
+    assert code == 0 and f"are the same run ({RUN_B})" in err
+    code, _out, err = cli("diff", RUN_A, RUN_B)
+    assert code == 0 and err == ""
 
 
 def test_diff_unknown_run_and_format(data_dir, cli):
