@@ -64,6 +64,17 @@ def rescore_cmd(
             con.print(c)
         else:
             con.print("no verdict changed")
+        judged = sum(1 for i in summary.items if i.new)
+        if not summary.changed:
+            con.print(f"nothing changed: all {judged} results are the same as stored; "
+                      "result.json files and the manifest left as they were", soft_wrap=True)
+        elif dry_run:
+            con.print(f"{summary.changed} of {judged} results would change (dry run: nothing written)")
+        elif summary.amended:
+            con.print(f"{summary.changed} of {judged} results changed; result.json rewritten, "
+                      f"manifest amended for {len(summary.amended)} file(s)")
+        else:
+            con.print(f"{summary.changed} of {judged} results changed; result.json rewritten")
         for e in summary.errors[:20]:
             con.print(f"[red]error[/red] {e}", highlight=False)
     if summary.errors:

@@ -4,10 +4,14 @@
   and rewrite ``result.json`` beside it (keys other than the findings.md object,
   e.g. ``run_id``/``merchant``, are kept).
 * :func:`rescore_run` — every merchant of a stored run (``crawler.store``): judge
-  and upsert with ``Store.save_result`` (which rewrites ``result.json``).
+  and upsert with ``Store.save_result`` (which rewrites ``result.json``); the
+  rewritten files are recorded in a manifest amendment and the run's reports rebuilt.
 
-Both return a :class:`RescoreSummary` (verdict counts, old → new changes, errors,
-seconds).  Judging runs in ``jobs`` worker processes (default: the CPU count).
+A ``result.json`` whose judgment comes out the same (:func:`same_judgment`: the
+parsed content, not the bytes) is not rewritten, so an unchanged rescore adds no
+amendment.  Both return a :class:`RescoreSummary` (verdict counts, old → new
+changes, results changed, amended files, errors, seconds).  Judging runs in
+``jobs`` worker processes (default: the CPU count).
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ class RescoreItem:
     findings: int = 0
     rules: list[str] = field(default_factory=list)
     error: str | None = None
+    #: the judgment differs from the stored result.json (which was rewritten, unless a dry run)
+    changed: bool = True
 
 
 @dataclass
@@ -45,6 +51,13 @@ class RescoreSummary:
     items: list[RescoreItem]
     seconds: float
     rules_version: str = ""
+    #: result.json files recorded in a new manifest amendment (runs only)
+    amended: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        """How many traces were judged differently from their stored result."""
+        return sum(1 for i in self.items if i.new and i.changed)
 
     @property
     def counts(self) -> Counter:
@@ -64,7 +77,33 @@ class RescoreSummary:
             "counts": dict(self.counts),
             "changes": [{"old": o, "new": n, "count": c} for (o, n), c in sorted(self.changes.items(), key=str)],
             "errors": self.errors,
+            "results_changed": self.changed,
+            "manifest_amended": list(self.amended),
         }
+
+
+def _normal(value: Any) -> Any:
+    """``value`` as it reads back from result.json (tuples as lists, dates as text...)."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def same_judgment(old_doc: dict[str, Any] | None, result: Any, error: str | None = None,
+                  check_error: bool = False) -> bool:
+    """Whether ``result`` (an AuditResult) says what the stored ``result.json`` ``old_doc`` says.
+
+    Compares the parsed content of the findings.md object (verdict, reason,
+    findings, steps, rules_version, ...) key by key, so key order, indentation
+    and how values were serialised do not count; the keys the store adds beside
+    it (the merchant record, run and merchant ids, the trace path) are not
+    judgment and are left out.  ``check_error``: also compare the stored crawl
+    ``error``.  A missing or unreadable old file is never the same.
+    """
+    if not old_doc:
+        return False
+    new = _normal(result.to_dict())
+    if any(_normal(old_doc.get(k)) != v for k, v in new.items()):
+        return False
+    return not check_error or old_doc.get("error") == error
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -88,13 +127,15 @@ def _judge_file(trace_path: str, write: bool = True) -> RescoreItem:
         result = judge(trace)
     except (ValueError, OSError) as exc:
         return RescoreItem(folder, old, None, error=str(exc).splitlines()[0][:300])
-    if write:
+    changed = not same_judgment(old_doc, result)
+    if write and changed:  # the same judgment leaves result.json byte for byte as it was
         doc = {**(old_doc or {}), **result.to_dict()}
         out = p.parent / "result.json"
         tmp = out.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         tmp.replace(out)
-    return RescoreItem(folder, old, result.verdict, len(result.findings), sorted({f.rule for f in result.findings}))
+    return RescoreItem(folder, old, result.verdict, len(result.findings), sorted({f.rule for f in result.findings}),
+                       changed=changed)
 
 
 def _judge_only(trace_path: str) -> tuple[str, Any, Any, str | None]:
@@ -190,15 +231,21 @@ def rescore_run(run_id: str, *, store: Any = None, jobs: int | None = None) -> R
         if result is None:
             items.append(RescoreItem(str(Path(path).parent), old, None, error=error))
             continue
-        store.save_result(run_id, mid, trace, result, error=old_error, log=False)
-        rewritten.append(f"merchants/{mid}/result.json")
+        rel = f"merchants/{mid}/result.json"
+        # the same judgment: the store rows are refreshed, result.json is left byte for byte as it was
+        # (rewriting it would only change how it is written, and the manifest would need an amendment)
+        same = same_judgment(_read_json(run_dir / rel), result, old_error, check_error=True)
+        store.save_result(run_id, mid, trace, result, error=old_error, log=False, write_json=not same)
+        if not same:
+            rewritten.append(rel)
         items.append(RescoreItem(str(Path(path).parent), old, result.verdict, len(result.findings),
-                                 sorted({f.rule for f in result.findings})))
+                                 sorted({f.rule for f in result.findings}), changed=not same))
     from crawler.manifest import amend
 
-    amend(run_dir, rewritten, f"qraudit rescore (rules {RULES_VERSION})")
-    _rebuild_reports(run_id, run_dir, store)
-    return RescoreSummary(items, time.perf_counter() - t0, RULES_VERSION)
+    amended = amend(run_dir, rewritten, f"qraudit rescore (rules {RULES_VERSION})") if rewritten else []
+    if rewritten:
+        _rebuild_reports(run_id, run_dir, store)
+    return RescoreSummary(items, time.perf_counter() - t0, RULES_VERSION, amended=amended)
 
 
 def _rebuild_reports(run_id: str, run_dir: Path, store: Any) -> list[Path]:
