@@ -722,7 +722,7 @@ class OrderAgent:
                 await loc.fill(value, timeout=2000)
             else:
                 await loc.fill("", timeout=2000)
-                await loc.type(value, delay=15, timeout=4000)
+                await loc.type(value, delay=5, timeout=4000)  # one key event per character
         except Exception:
             try:
                 await f.locator().fill(value, timeout=2000)
