@@ -53,6 +53,45 @@ RUN_STATUSES = ("running", "finished", "interrupted", "failed")
 RUN_KINDS = ("crawl", "check", "rescore")
 
 
+#: How the audit agent words the reason of a page that never loaded (``OrderAgent._opened`` in
+#: ``crawler/agent/agent.py``): ``"page could not be loaded: " + cause``, the cause being a
+#: Chromium net error (``"host name not found (DNS) (ERR_NAME_NOT_RESOLVED)"``, ``"ERR_FAILED"``,
+#: ``"network error"``) or the main document's HTTP error status (``"HTTP 503"``).
+LOAD_FAILURE_PREFIX = "page could not be loaded: "
+_HTTP_CAUSE_RE = re.compile(r"HTTP (\d{3})")
+#: HTTP statuses below 500 that a later visit may not meet (timeout, too early, rate limit).
+TRANSIENT_HTTP = frozenset({408, 425, 429})
+
+
+def load_failure(verdict: str | None, reason: str | None) -> str | None:
+    """The cause of a stored audit whose page could not be loaded, else None.
+
+    Only an ``inconclusive`` audit whose reason is the agent's ``"page could not be
+    loaded: <cause>"`` counts; other inconclusive reasons (closed, sold out, page
+    broken, redirect loop, dead end...) describe a page that was there.
+    """
+    if verdict != "inconclusive" or not isinstance(reason, str) or not reason.startswith(LOAD_FAILURE_PREFIX):
+        return None
+    return reason[len(LOAD_FAILURE_PREFIX):].strip() or "unknown cause"
+
+
+def transient_load_failure(verdict: str | None, reason: str | None) -> bool:
+    """True when the page could not be loaded for a reason a later visit may not meet.
+
+    Network errors (DNS, refused or reset connection, timeouts, TLS, no network...)
+    and HTTP 5xx/408/425/429 are transient; any other HTTP status (404 gone, 403
+    forbidden...) is the site's answer and is kept.
+    """
+    cause = load_failure(verdict, reason)
+    if cause is None:
+        return False
+    m = _HTTP_CAUSE_RE.fullmatch(cause)
+    if m:
+        status = int(m.group(1))
+        return status >= 500 or status in TRANSIENT_HTTP
+    return True
+
+
 def default_data_dir() -> Path:
     """``$QRAUDIT_DATA`` or ``./data``."""
     return Path(os.environ.get("QRAUDIT_DATA") or "data")
@@ -369,16 +408,59 @@ class Store:
 
         An audit whose ``error`` column is set (the crawl or the engine failed:
         no page, "TargetClosedError", an engine exception...) says nothing about
-        the merchant, so it does not count unless ``include_failed``: ``crawl
-        --resume`` audits those merchants again.
+        the merchant, nor does an ``inconclusive`` audit whose page could not be
+        loaded for a transient reason (:func:`transient_load_failure`: DNS,
+        refused connection, timeout, HTTP 503...); neither counts unless
+        ``include_failed``: ``crawl --resume`` audits those merchants again.
+        Merchants whose page loaded but was judged inconclusive (closed, sold
+        out, broken page, redirect loop...) are done.
         """
         if self.read_only and not self.db_path.exists():
             return set()
-        sql = "SELECT merchant_id FROM audits WHERE run_id = ?"
-        if not include_failed:
-            sql += " AND error IS NULL"
         with self.connect(read_only=self.read_only) as con:
-            return {r[0] for r in con.execute(sql, [run_id]).fetchall()}
+            rows = con.execute("SELECT merchant_id, verdict, reason, error FROM audits WHERE run_id = ?",
+                               [run_id]).fetchall()
+        if include_failed:
+            return {r[0] for r in rows}
+        return {mid for mid, verdict, reason, error in rows
+                if error is None and not transient_load_failure(verdict, reason)}
+
+    def audit_outcomes(self, run_id: str) -> dict[str, Any]:
+        """How the run's stored audits went, for telling a crawl that audited nothing.
+
+        ``merchants`` (stored), ``audits``, ``judged`` (web pages the audit looked
+        at: any verdict but a load failure or a crawl/engine error), ``not_web``
+        (links that are no web page, ``weixin://``..., stored ``unsupported``
+        without a visit), ``failed`` (pages that could not be loaded, crawl/engine
+        errors), ``load_failed`` (of those, pages that could not be loaded),
+        ``retryable`` (of those, what ``crawl --resume`` retries) and ``causes``
+        ({cause: n} of the failed ones, most frequent first).
+        """
+        with self.connect(read_only=self.read_only) as con:
+            merchants = con.execute("SELECT count(*) FROM merchants WHERE run_id = ?", [run_id]).fetchone()[0]
+            rows = con.execute("SELECT url, verdict, reason, error FROM audits WHERE run_id = ?",
+                               [run_id]).fetchall()
+        causes: dict[str, int] = {}
+        judged = not_web = failed = load_failed = retryable = 0
+        for url, verdict, reason, error in rows:
+            cause = load_failure(verdict, reason)
+            if error is None and cause is None:
+                if str(url or "").lower().startswith(("http://", "https://")):
+                    judged += 1
+                else:
+                    not_web += 1
+                continue
+            failed += 1
+            if error is not None:
+                retryable += 1
+                cause = (reason or error or "crawl error").splitlines()[0][:160]
+            else:
+                load_failed += 1
+                retryable += transient_load_failure(verdict, reason)
+            causes[cause] = causes.get(cause, 0) + 1
+        ordered = dict(sorted(causes.items(), key=lambda kv: (-kv[1], kv[0])))
+        return {"merchants": merchants, "audits": len(rows), "judged": judged, "not_web": not_web,
+                "failed": failed, "load_failed": load_failed, "retryable": retryable, "causes": ordered}
 
     def save_result(
         self,

@@ -5,11 +5,17 @@ page scrapy-playwright handed over, saves a minimal trace, closes the context
 and returns a ``compliant`` result (``inconclusive`` when the page never loaded).
 Each call appends ``<visit_id> <url>`` to ``$QRAUDIT_STUB_LOG`` when set, so tests
 can count audits independently of the store.
+
+``$QRAUDIT_STUB_REASONS`` (a JSON object ``{url substring: reason}``) makes the
+audits of matching URLs end ``inconclusive`` with that reason, as the real agent
+words them: ``"page could not be loaded: connection refused (ERR_CONNECTION_REFUSED)"``,
+``"closed: the merchant is not taking orders now (休息/打烊/closed)"``...
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,8 +53,13 @@ async def audit_page(page, url, config, visit_id=None):
                   meta={"title": title})
     trace.save(Path(config.out_dir) / (visit_id or ""))  # per-visit folder, as crawler.audit does
     loaded = final.startswith("http")
-    result = AuditResult(url=url, final_url=final, verdict="compliant" if loaded else "inconclusive",
-                         reason=None if loaded else "page did not load", order_reached="checkout",
+    verdict, reason = ("compliant", None) if loaded else ("inconclusive", "page did not load")
+    forced = json.loads(os.environ.get("QRAUDIT_STUB_REASONS") or "{}")
+    for part, why in forced.items():
+        if part in url:
+            verdict, reason = "inconclusive", why
+            break
+    result = AuditResult(url=url, final_url=final, verdict=verdict, reason=reason, order_reached="checkout",
                          findings=[], steps=[], visit_id=visit_id or "", env=config.env)
     await page.context.close()
     return trace, result
