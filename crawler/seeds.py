@@ -213,10 +213,13 @@ def _err(path: Path, msg: str) -> QrauditError:
 def find_district_file(name_or_path: str | Path | None) -> Path:
     """Resolve a district name (``seeds/<name>.toml``) or a path; None means ``demo``.
 
-    Raises QrauditError when no such file exists.
+    Raises QrauditError when no such file exists or the name is empty (an empty
+    value is a mistake, e.g. an unset variable, never a request for the demo).
     """
-    if name_or_path is None or str(name_or_path) == "":
+    if name_or_path is None:
         name_or_path = "demo"
+    elif not str(name_or_path).strip():
+        raise QrauditError("empty district name: give a district name (seeds/NAME.toml) or a district file")
     p = Path(name_or_path).expanduser()
     if p.suffix == ".toml" or p.exists() or "/" in str(name_or_path):
         if not p.is_file():
