@@ -87,7 +87,10 @@ class CrawlProgress:
         )
 
 
-@app.command("crawl")
+@app.command("crawl", epilog=(
+    "Exit status: 0 when at least one merchant page was audited; 1 when discovery found no merchant, "
+    "or every page failed to load or ended with a crawl error (the results stay stored; --resume retries "
+    "network errors), or the crawl failed; 2 for bad input; 128+N when stopped by signal N."))
 def crawl_cmd(
     district: Annotated[str | None, typer.Option(help="district name (seeds/NAME.toml) or file; default: demo")] = None,
     concurrency: Annotated[int | None, typer.Option(help="audits at once (browser contexts)")] = None,
@@ -109,7 +112,7 @@ def crawl_cmd(
     """Audit every merchant of a district (default: the demo district) and store the results."""
     from rich.console import Console
 
-    from crawler.crawl import run_crawl
+    from crawler.crawl import crawl_failure, run_crawl
 
     console = Console(stderr=True)
     with CrawlProgress(console, enabled=not no_progress and not verbose) as prog:
@@ -123,6 +126,15 @@ def crawl_cmd(
         raise typer.Exit(1)
     if outcome.status == "interrupted":
         raise typer.Exit(128 + outcome.signal if outcome.signal else 1)
+    failure = crawl_failure(outcome)
+    if failure:  # a scheduled job must notice a crawl that audited nothing (the results stay stored)
+        raise CrawlAuditedNothing(failure)
+
+
+class CrawlAuditedNothing(QrauditError):
+    """The crawl ran to its end but found no merchant or could audit none (exit 1)."""
+
+    exit_code = 1
 
 
 def _summary(outcome: Any, console: Any) -> None:
@@ -167,7 +179,7 @@ def _summary(outcome: Any, console: Any) -> None:
         "AND reason LIKE 'page could not be loaded%'", [outcome.run_id]).n[0])
     if unreachable:
         console.print(f"[yellow]note:[/] {unreachable} merchant page(s) could not be loaded (inconclusive; "
-                      "see the reasons in the report)")
+                      "see the reasons in the report; --resume retries network errors)")
     if crawl_errors:
         console.print(f"[yellow]note:[/] {crawl_errors} merchant(s) could not be audited (crawl error: "
                       f"unreachable page, browser failure); 'qraudit crawl --resume {outcome.run_id}' retries them")

@@ -14,9 +14,11 @@ that ends after the shutdown began is not stored (``audit_log`` event
 says which signal; the CLI exits 128 + signal).  A SIGKILL leaves the run ``running``.  Either way
 ``run_crawl(resume=RUN)`` re-runs discovery, merges the merchants stored by
 the earlier attempt and audits only merchants without a stored audit
-(``Store.done_merchants``: audits stored with a crawl/engine ``error`` do
-not count and are retried); the audit guard drops requests for merchants done
-or started.  A JOBDIR left by a process killed hard is moved aside
+(``Store.done_merchants``: audits stored with a crawl/engine ``error`` and
+pages that could not be loaded for a transient reason -- DNS, refused
+connection, timeout, HTTP 5xx -- do not count and are retried; pages that
+loaded but ended inconclusive, closed or sold out, are not); the audit guard
+drops requests for merchants done or started.  A JOBDIR left by a process killed hard is moved aside
 (``jobdir.stale-N``): its queue files are not trustworthy, and discovery
 rebuilds everything they held.  A sandbox district's JOBDIR is discarded on
 every resume (its queue holds the previous sandbox's ports), and the resume's
@@ -162,6 +164,9 @@ def run_crawl(
     """
     from crawler.store import Store
 
+    if district is not None and not str(district).strip():
+        raise QrauditError("--district is empty: give a district name (seeds/NAME.toml) or a district file, "
+                           "or leave --district out for the demo district")
     if concurrency is not None and concurrency < 1:
         raise QrauditError("--concurrency must be at least 1")
     if limit is not None and limit < 1:
@@ -267,6 +272,64 @@ def run_crawl(
         elapsed_s=time.monotonic() - t0, stats=stats, signal=stats.get("qraudit/signal"),
         source_failures=list(getattr(spider, "source_failures", None) or []),
     )
+
+
+def crawl_failure(outcome: CrawlOutcome, store: Any = None) -> str | None:
+    """One line saying why a crawl that ran to its end has nothing to read, or None.
+
+    ``"no merchant found: ..."`` when discovery found no merchant at all;
+    ``"no merchant could be audited: ..."`` when merchants were found but no web
+    page was audited: every stored audit is a page that could not be loaded
+    (``Store.audit_outcomes``) or a crawl/engine error, apart from links that are
+    no web page.  A single web page really audited (any verdict, including
+    inconclusive for a page that was there: closed, sold out...) is enough for
+    None.  A discovery-only run is judged on discovery alone.  Judged over the
+    whole run, so after a resume the merchants audited before count.
+    Interrupted or failed crawls return None (they have their own exit status).
+    Nothing stored is changed.
+    """
+    if outcome.status != "finished":
+        return None
+    if store is None:
+        from crawler.store import Store
+
+        store = Store(db_path=outcome.db_path, data_dir=outcome.db_path.parent, read_only=True)
+    info = store.get_run(outcome.run_id)
+    counts = store.audit_outcomes(outcome.run_id)
+    n = counts["merchants"]
+    if n == 0:
+        why = f"no merchant found: discovery found no merchant in district {info.get('district') or '?'}"
+        if outcome.source_failures:
+            why += f" ({len(outcome.source_failures)} discovery page(s) could not be fetched)"
+        return why
+    if (info.get("settings") or {}).get("discover_only") or counts["judged"]:
+        return None
+    failed, not_web = counts["failed"], counts["not_web"]
+    missing = max(n - counts["audits"], 0)
+    if failed == 0 and missing == 0:
+        return None  # only links that are no web page: stored as unsupported, nothing failed
+    line = "no merchant could be audited: "
+    if failed:
+        causes = list(counts["causes"].items())
+        detail = "; ".join(c if len(causes) == 1 else f"{c} x{k}" for c, k in causes[:3])
+        if len(causes) > 3:
+            detail += f"; {len(causes) - 3} other cause(s)"
+        what = "failed to load" if counts["load_failed"] == failed else "failed to load or ended with a crawl error"
+        who = f"{failed} of {n}" if failed < n else f"all {n}" if n > 1 else "the only merchant"
+        line += f"{who} {what} ({detail})"
+    else:
+        line += f"none of {n} was audited"
+    others = []
+    if not_web:
+        others.append(f"{not_web} not a web page")
+    if missing and failed:
+        others.append(f"{missing} not audited")
+    if others:
+        line += ", " + ", ".join(others)
+    line += f"; results stored in run {outcome.run_id}"
+    if counts["retryable"] or missing:
+        line += f", 'qraudit crawl --resume {outcome.run_id}' retries them"
+    return line
 
 
 def _run_process(live: District, *, run_id: str, store: Any, run_dir: Path, concurrency: int, env: str,

@@ -178,7 +178,8 @@ def test_check_merchant_audits_one_named_merchant(tmp_path):
 
 
 def test_unreachable_sources_are_one_line_each_without_scrapy_tracebacks(tmp_path, crawl_env):
-    """A district whose hosts do not resolve: no Scrapy log noise, one line per failed source, a note."""
+    """A district whose hosts do not resolve: no Scrapy log noise, one line per failed source, a note,
+    and exit 1 with one line since no merchant could be audited."""
     seeds = tmp_path / "nowhere.toml"
     seeds.write_text(
         '[district]\nname = "nowhere"\nlabel = "Nowhere"\nenv = "mobile"\n\n'
@@ -187,11 +188,17 @@ def test_unreachable_sources_are_one_line_each_without_scrapy_tracebacks(tmp_pat
         '[[sources]]\ntype = "urls"\nurls = ["http://order.invalid/m/1?table=2"]\n\n'
         "[limits]\nobey_robots = false\n",
         encoding="utf-8")
+    # the stub words the merchant page's failure as the agent does
+    dns = "page could not be loaded: host name not found (DNS) (ERR_NAME_NOT_RESOLVED)"
+    env = dict(crawl_env, QRAUDIT_STUB_REASONS=json.dumps({"order.invalid": dns}))
     proc = subprocess.run([*QRAUDIT, "crawl", "--district", str(seeds), "--data-dir", str(tmp_path / "d"), *STUB],
-                          env=crawl_env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr[-3000:]
     assert len(proc.stderr.strip().splitlines()) <= 3, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith(
+        "qraudit: error: no merchant could be audited: the only merchant failed to load "
+        "(host name not found (DNS)"), proc.stderr
     assert "source directory http://shops.invalid/list?page=1: DNS lookup failed" in proc.stdout, proc.stdout
     assert "source sitemap http://shops.invalid/sitemap.xml: DNS lookup failed" in proc.stdout
     assert "2 discovery page(s) could not be fetched" in proc.stdout
