@@ -124,6 +124,7 @@ class RequestCollector(Collector):
             return
         body, enc = _body(_safe(lambda: req.post_data_buffer))
         prev = _safe(lambda: req.redirected_from)
+        nav = bool(_safe(req.is_navigation_request, False))
         rec = Request(
             id=self._next_id,
             step=self.visit.event_step,
@@ -135,22 +136,23 @@ class RequestCollector(Collector):
             body=body,
             body_encoding=enc,
             redirected_from=prev.url[:MAX_URL] if prev is not None else None,
-            is_navigation=bool(_safe(req.is_navigation_request, False)),
+            is_navigation=nav,
             frame_url=_safe(lambda: req.frame.url),
-            popup=self._from_popup(req),
+            popup=self._from_popup(req, nav),
         )
         self._next_id += 1
         self._records[req] = rec
         self.trace.requests.append(rec)
         self.visit.spawn(self._full_headers(req, rec))
 
-    def _from_popup(self, req: Any) -> bool:
+    def _from_popup(self, req: Any, nav: bool) -> bool:
+        """Whether ``req`` (``nav``: a navigation request) was sent by a window the page opened."""
         page = getattr(self, "_page", None)
         if page is None:
             return False
         frame = _safe(lambda: req.frame)
         if frame is None:  # a new window's first navigation comes before its frame exists
-            return bool(_safe(req.is_navigation_request, False))
+            return nav
         owner = _safe(lambda: frame.page)
         return owner is not None and owner is not page
 

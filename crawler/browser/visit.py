@@ -254,10 +254,7 @@ class Visit:
                 states = await asyncio.wait_for(self._settle_states(), max(0.05, min(1.0, remaining)))
             except TimeoutError:
                 return
-            waited_ms = (loop.time() - start) * 1000
-            if (waited_ms >= min_ms and states and self.requests.quiet_ms() >= quiet_ms
-                    and all(st[0] >= quiet_ms and not st[1] and not st[2] and not st[3] and st[4] != "loading"
-                            for st in states)):
+            if (loop.time() - start) * 1000 >= min_ms and self._quiet(states, quiet_ms):
                 return
             await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
 
@@ -270,9 +267,16 @@ class Visit:
             states = await asyncio.wait_for(self._settle_states(), 1.0)
         except TimeoutError:
             return False
+        return self._quiet(states, quiet_ms, later=True)
+
+    def _quiet(self, states: list[list[Any]], quiet_ms: int, later: bool = False) -> bool:
+        """Whether the frames' ``states`` (see ``__qrauditSettleState`` in instrument.js)
+        and the network are quiet: DOM unchanged for ``quiet_ms``, no short timer, no
+        request, no finite animation, not loading; with ``later`` also no timer (≤ 10 s)
+        or interval at all.  False for no states (navigating)."""
         return bool(states) and self.requests.quiet_ms() >= quiet_ms and all(
             st[0] >= quiet_ms and not st[1] and not st[2] and not st[3] and st[4] != "loading"
-            and not (st[5] if len(st) > 5 else 0) for st in states)
+            and not (later and len(st) > 5 and st[5]) for st in states)
 
     async def _settle_states(self) -> list[list[Any]]:
         """``__qrauditSettleState()`` of the main frame and of the other frames that

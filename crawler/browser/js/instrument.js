@@ -62,9 +62,6 @@
     new MutationObserver(() => { lastMutation = performance.now(); })
       .observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   } catch (e) { /* ignore */ }
-  try {
-    Object.defineProperty(window, '__qrauditQuietMs', { get: () => performance.now() - lastMutation, configurable: true, enumerable: false });
-  } catch (e) { /* ignore */ }
 
   // ---- short timers still to fire -------------------------------------------
   // A page that does setTimeout(loadMenu, 700) is not settled yet.  Timers of at
@@ -76,10 +73,9 @@
   let timerDepth = 0;
   const nativeSetTimeout = window.setTimeout;
   try {
-    const nativeSet = window.setTimeout;
     const nativeClear = window.clearTimeout;
     patch(window, 'setTimeout', function setTimeout(fn, delay, ...rest) {
-      if (typeof fn !== 'function') return nativeSet.call(window, fn, delay, ...rest);
+      if (typeof fn !== 'function') return nativeSetTimeout.call(window, fn, delay, ...rest);
       const depth = timerDepth;
       const d = Number(delay) || 0;
       let id = 0;
@@ -90,7 +86,7 @@
         timerDepth = depth + 1;
         try { return fn.apply(this, rest); } finally { timerDepth = saved; }
       };
-      id = nativeSet.call(window, wrapped, delay);
+      id = nativeSetTimeout.call(window, wrapped, delay);
       if (d <= 1500 && depth <= 1) pendingTimers.set(id, 1);
       if (d <= 10000) laterTimers.set(id, 1);
       return id;
@@ -104,7 +100,6 @@
       return id;
     });
     patch(window, 'clearInterval', function clearInterval(id) { intervals.delete(id); return nativeClearInterval.call(window, id); });
-    Object.defineProperty(window, '__qrauditPendingTimers', { get: () => pendingTimers.size + pendingAsks, configurable: true, enumerable: false });
   } catch (e) { /* ignore */ }
 
   // ---- requests the page's scripts still wait for ------------------------------
