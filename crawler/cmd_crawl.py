@@ -169,14 +169,12 @@ def _summary(outcome: Any, console: Any) -> None:
     failures = list(getattr(outcome, "source_failures", None) or [])
     for line in failures:
         console.print(f"[yellow]{line}[/]", markup=True, highlight=False)
-    crawl_errors = int(store.query(
-        "SELECT count(*) AS n FROM audits WHERE run_id = ? AND error IS NOT NULL", [outcome.run_id]).n[0])
+    counts = store.audit_outcomes(outcome.run_id)
+    unreachable = counts["load_failed"]  # stored inconclusive: "page could not be loaded: …"
+    crawl_errors = counts["failed"] - unreachable  # stored with a crawl/engine error
     if failures:
         console.print(f"[yellow]note:[/] {len(failures)} discovery page(s) could not be fetched; "
                       "merchants listed there were not found")
-    unreachable = int(store.query(
-        "SELECT count(*) AS n FROM audits WHERE run_id = ? AND error IS NULL AND verdict = 'inconclusive' "
-        "AND reason LIKE 'page could not be loaded%'", [outcome.run_id]).n[0])
     if unreachable:
         console.print(f"[yellow]note:[/] {unreachable} merchant page(s) could not be loaded (inconclusive; "
                       "see the reasons in the report; --resume retries network errors)")
