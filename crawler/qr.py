@@ -9,10 +9,32 @@ different codes.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from crawler.errors import QrauditError
 
 PHOTO_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic"}
+
+
+def _open_image(path: str | Path, mode: str) -> Any:
+    """The image at ``path`` (upright per its EXIF orientation) converted to ``mode``.
+
+    Raises ``QrauditError`` when the file is missing or is not a readable image.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    path = Path(path)
+    if not path.is_file():
+        raise QrauditError(f"{path}: no such file")
+    try:
+        with Image.open(path) as img:
+            return ImageOps.exif_transpose(img).convert(mode)
+    except (UnidentifiedImageError, OSError) as exc:
+        raise QrauditError(f"{path}: not a readable image ({exc.__class__.__name__})") from None
+
+
+def _is_qr(code: Any) -> bool:
+    return "QR" in str(code.format) or "QR" in str(getattr(code, "symbology", ""))
 
 
 def read_qr_codes(path: str | Path) -> list[str]:
@@ -21,22 +43,13 @@ def read_qr_codes(path: str | Path) -> list[str]:
     Raises ``QrauditError`` when the file is missing or is not a readable image.
     """
     import zxingcpp
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import ImageOps
 
-    path = Path(path)
-    if not path.is_file():
-        raise QrauditError(f"{path}: no such file")
-    try:
-        with Image.open(path) as img:
-            img = ImageOps.exif_transpose(img).convert("RGB")
-    except (UnidentifiedImageError, OSError) as exc:
-        raise QrauditError(f"{path}: not a readable image ({exc.__class__.__name__})") from None
+    img = _open_image(path, "RGB")
     found: list[str] = []
     for attempt in (img, ImageOps.grayscale(img), ImageOps.autocontrast(ImageOps.grayscale(img))):
         for code in zxingcpp.read_barcodes(attempt):
-            if "QR" not in str(code.format) and "QR" not in str(getattr(code, "symbology", "")):
-                continue
-            if code.text and code.text not in found:
+            if _is_qr(code) and code.text and code.text not in found:
                 found.append(code.text)
         if found:
             break
@@ -50,19 +63,10 @@ def read_qr_codes_at(path: str | Path) -> list[tuple[str, tuple[float, float]]]:
     Raises ``QrauditError`` when the file is missing or is not a readable image.
     """
     import zxingcpp
-    from PIL import Image, UnidentifiedImageError
 
-    path = Path(path)
-    if not path.is_file():
-        raise QrauditError(f"{path}: no such file")
-    try:
-        with Image.open(path) as img:
-            img = img.convert("L")
-    except (UnidentifiedImageError, OSError) as exc:
-        raise QrauditError(f"{path}: not a readable image ({exc.__class__.__name__})") from None
     out: list[tuple[str, tuple[float, float]]] = []
-    for code in zxingcpp.read_barcodes(img):
-        if "QR" not in str(code.format) or not code.text:
+    for code in zxingcpp.read_barcodes(_open_image(path, "L")):
+        if not _is_qr(code) or not code.text:
             continue
         pos = code.position
         corners = (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)
