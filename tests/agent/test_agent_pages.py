@@ -192,7 +192,9 @@ def test_non_web_scheme_is_unsupported_without_browser(tmp_path):
 
 
 def test_time_budget_ends_with_timeout_and_keeps_trace(pages, tmp_path):
-    slow = MENU_ITEMS.replace("onclick=\"add()\"", "onclick=\"setTimeout(add, 100)\"") + CART_BAR
+    # adding takes 1.2 s, so the order path cannot be walked within the 1.5 s budget
+    # (the agent waits out such short timers; with 0.1 s it could finish in time)
+    slow = MENU_ITEMS.replace("onclick=\"add()\"", "onclick=\"setTimeout(add, 1200)\"") + CART_BAR
     url = serve_shop(pages, slow)
     trace, result = run(url, tmp_path, timeout_s=1.5)
     assert trace.outcome == "error" and "timeout" in trace.reason
