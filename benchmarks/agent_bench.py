@@ -38,7 +38,8 @@ def main() -> None:
         ids = [m["id"] for m in gt if not args.ids or m["id"] in args.ids.split(",")]
         targets = {mid: sb.merchant_url(mid) for mid in ids}
         t0 = time.monotonic()
-        res = asyncio.run(audit_many(targets, AuditConfig(out_dir=Path(tmp), timeout_s=args.timeout),
+        res = asyncio.run(audit_many(targets, AuditConfig(out_dir=Path(tmp), timeout_s=args.timeout,
+                                                             sandbox_hosts=["127.0.0.1"]),
                                      concurrency=args.concurrency))
         total = time.monotonic() - t0
         secs = {}
@@ -60,7 +61,7 @@ def main() -> None:
             url = sb.merchant_url(ids[0])
             t1 = time.monotonic()
             p = subprocess.run([sys.executable, "-c", "from crawler.cli import main; main()", "check", url, "--format", "json",
-                                "--out", str(Path(tmp) / "check")], capture_output=True, text=True, timeout=120)
+                                "--out", str(Path(tmp) / "check"), "--sandbox-host", "127.0.0.1"], capture_output=True, text=True, timeout=120)
             dt = time.monotonic() - t1
             print(f"qraudit check {ids[0]}: {dt:.1f}s (exit {p.returncode})")
 

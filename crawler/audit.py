@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import json
 import time
 import uuid
@@ -35,9 +34,10 @@ class AuditConfig:
 
     ``env``: ``wechat`` | ``alipay`` | ``mobile``; ``timeout_s``: the whole
     visit's time budget in seconds; ``out_dir``: folder for ``trace.json`` and
-    evidence files; ``sandbox_hosts``: hosts (besides loopback addresses) where
-    the agent may press "send code" and the final submit; ``allow_submit``: allow
-    that everywhere; ``canary_seed``: makes the per-visit canary values
+    evidence files; ``sandbox_hosts``: the hosts declared as sandbox (privileged
+    mode: the agent may press "send code", login/register/join/follow and the final
+    submit there; every other host, loopback included, is live); ``allow_submit``:
+    allow that everywhere; ``canary_seed``: makes the per-visit canary values
     reproducible (default: random).
     """
 
@@ -89,18 +89,16 @@ APP_SCHEMES = (
 
 
 def is_sandbox_host(host: str, config: AuditConfig | None = None) -> bool:
-    """True when ``host`` counts as a sandbox host: a loopback address (127.0.0.0/8,
-    ::1), ``localhost``, or one of ``config.sandbox_hosts`` (exact, case-insensitive).
-    On sandbox hosts the agent may press "send code" and the final submit (never pay)."""
+    """True when ``host`` was declared a sandbox host: one of ``config.sandbox_hosts``
+    (exact, case-insensitive).  Nothing else is: a loopback address or ``localhost``
+    is audited as a live site too (a localhost tunnel to a real shop must never
+    receive orders).  On sandbox hosts (privileged mode) the agent may press
+    "send code", login/register/join/follow and the final submit (never pay);
+    everywhere else (live mode) those presses are made only with the network held."""
     h = (host or "").strip().lower().strip("[]")
     if not h:
         return False
-    if h == "localhost" or h.endswith(".localhost"):
-        return True
-    with contextlib.suppress(ValueError):
-        if ipaddress.ip_address(h).is_loopback:
-            return True
-    extra = [x.strip().lower() for x in (config.sandbox_hosts if config else []) or []]
+    extra = [x.strip().lower().strip("[]") for x in (config.sandbox_hosts if config else []) or []]
     return h in extra
 
 

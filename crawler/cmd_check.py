@@ -115,10 +115,12 @@ def check(
     out: Annotated[Path | None, typer.Option(help="folder for the trace and evidence")] = None,
     timeout: Annotated[float, typer.Option(help="time budget of the visit, seconds")] = 60.0,
     allow_submit: Annotated[
-        bool, typer.Option(help="also press 'send code' and the final submit outside the sandbox (never pay)")
+        bool, typer.Option(help="privileged everywhere: press 'send code', login/join/follow and the final "
+                                "submit for real (never pay); without it a host not declared a sandbox is live")
     ] = False,
     sandbox_host: Annotated[
-        list[str] | None, typer.Option(help="extra host treated as sandbox (submit allowed); repeatable")
+        list[str] | None, typer.Option(help="declare HOST a sandbox (privileged mode: submit allowed); repeatable. "
+                                       "Every other host, loopback included, is audited live")
     ] = None,
     merchant: Annotated[str | None, typer.Option(help="audit a known merchant by name instead of a URL")] = None,
     district: Annotated[str | None, typer.Option(help="district (name or file) to find --merchant in")] = None,

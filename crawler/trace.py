@@ -252,7 +252,8 @@ class Request:
     which it was sent; ``t_ms`` milliseconds since the visit start.
     ``failure`` is the error text of a failed request (e.g. net::ERR_NAME_NOT_RESOLVED).
     ``popup``: sent by a window the page opened (``window.open``, ``target=_blank``),
-    not by the visited page itself.
+    not by the visited page itself.  ``held``: sent after a held press in live
+    mode: recorded in full, then aborted before it left the browser.
     """
 
     id: int
@@ -271,17 +272,32 @@ class Request:
     frame_url: str | None = None
     failure: str | None = None
     popup: bool = False
+    held: bool = False
 
 
 @dataclass
 class WebSocketFrame:
-    """A websocket frame; ``direction`` is ``sent`` or ``received``."""
+    """A websocket frame; ``direction`` is ``sent`` or ``received``.  ``held``: a
+    frame the page tried to send after a held press (live mode): recorded, never sent."""
 
     step: int
     t_ms: int
     url: str
     direction: str
     payload: str
+    held: bool = False
+
+
+@dataclass
+class Hold:
+    """A press made with the network held (live mode): from step ``step`` on, every
+    request and websocket frame the page sends is recorded and aborted.  ``act``:
+    what the press was (``submit``, ``send_code``, ``login``, ``register``, ``join``,
+    ``follow``, ``authorise``); ``control``: the element pressed."""
+
+    step: int
+    act: str
+    control: Element | None = None
 
 
 @dataclass
@@ -344,7 +360,9 @@ class Trace:
 
     ``url``: the target as given; ``final_url``: where the visit ended.
     ``env``: browser profile (``wechat``, ``alipay``, ``mobile``).
-    ``sandbox``: whether the host counted as a sandbox host (submission allowed).
+    ``sandbox``: whether the host was declared a sandbox host (privileged mode:
+    submission allowed); otherwise the visit is live and PI acts are pressed only
+    with the network held (``holds``; held requests carry ``held=True``).
     ``canaries``: the canary values of this visit, by kind (``phone`` is unique
     per visit).  ``order_modes_offered``: modes the page offered; ``order_mode``:
     the one the order went on with (``None`` when the page never said: treated as
@@ -388,6 +406,7 @@ class Trace:
     dialogs: list[Dialog] = field(default_factory=list)
     permissions: list[PermissionRequest] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
 
     # ---- serialisation -------------------------------------------------

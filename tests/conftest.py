@@ -18,6 +18,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -57,7 +58,8 @@ def sandbox_audit_run(sandbox, tmp_path_factory) -> SandboxAuditRun:
     gt = sandbox.ground_truth()["merchants"]
     targets = {m["id"]: sandbox.merchant_url(m["id"]) for m in gt}
     concurrency = int(os.environ.get("QRAUDIT_TEST_CONCURRENCY", "2"))
-    config = AuditConfig(out_dir=Path(out), timeout_s=45)
+    # privileged mode: the sandbox's own host is declared (it would be audited live otherwise)
+    config = AuditConfig(out_dir=Path(out), timeout_s=45, sandbox_hosts=[urlsplit(sandbox.base_url).hostname])
     sandbox.reset_events()
     # In a thread of its own: pytest-playwright's sync fixtures may already run an
     # event loop in this one, and asyncio.run refuses to nest.

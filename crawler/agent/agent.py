@@ -294,9 +294,19 @@ class OrderAgent:
                 self.trace.order_modes_offered.append(mode)
 
     # ---------------------------------------------------------------- actions
+    def live(self) -> bool:
+        """Live mode: the host was not declared a sandbox and submitting was not allowed."""
+        return not may_submit(self.host(), self.config)
+
     async def click(self, ref: Ref, *, allow_force: bool = True) -> bool:
-        """Click ``ref`` like a finger would; returns False when it could not be clicked."""
+        """Click ``ref`` like a finger would; returns False when it could not be clicked.
+
+        Never a payment control; in live mode never a PI act (login, register, join,
+        follow, authorise, send code) unless the network is held (see :meth:`held_press`).
+        """
         if is_pay(ref.d):
+            return False
+        if G.pi_act(ref.text()) is not None and self.live() and not self.visit.held:
             return False
         loc = ref.locator()
         try:
@@ -750,7 +760,6 @@ class OrderAgent:
             pool_fields = [f for f in scan.fields if f.frame is view.overlay.frame and f.d.get("overlay") == self._ov_index(view.overlay)] or pool_fields
         kinds = {f.key: G.field_kind(f.d) for f in pool_fields}
         needs_code = any(k == "sms_code" for k in kinds.values())
-        host_ok = may_submit(self.host(), self.config)
         ffs = {ff.element.selector: ff for ff in gate.fields}
         for f in pool_fields:
             k = kinds[f.key]
@@ -765,10 +774,7 @@ class OrderAgent:
             if view.overlay is not None:
                 send = [c for c in self.scan.candidates if c.frame is view.overlay.frame and G.SEND_CODE_RE.search(c.text()) and len(c.text()) <= 12] or send
             if send:
-                if not host_ok:
-                    await self.record("stop", note=f"gate {gate.id}: a send-code control is needed; not pressed outside the sandbox")
-                    gate.passed_by = "not_passed"
-                    raise Finished("blocked", f"gate asks for an SMS code ({', '.join(gate.asks_hint)}); send-code not pressed outside the sandbox")
+                await self.held_press(send[0], "send_code")
                 await self.click(send[0], allow_force=False)
                 await self.settle()
             for f in pool_fields:
@@ -795,20 +801,20 @@ class OrderAgent:
                 s = 5 + (1 if c.d.get("saturated") else 0) + (c.d.get("box", {}).get("width", 0) / 400)
                 scored.append((s, c))
         scored.sort(key=lambda x: -x[0])
-        sends_sms_only = False
         if not scored:
             gate.passed_by = "not_passed"
             await self.record("stop", note=f"gate {gate.id}: no way past it (no control to submit canaries)")
             raise Finished("blocked", f"PI gate ({', '.join(gate.asks_hint)}) with no way past it")
-        if not host_ok and view.fields and any(kinds.get(f.key) == "phone" for f in pool_fields) and sends_sms_only:
-            raise Finished("blocked", "gate would send an SMS")
         ref = scored[0][1]
         ranked = [(s, c, ["gate submit"]) for s, c in scored]
+        held = await self.held_press(ref, G.gate_press_act(ref.text(), gate.asks_hint))
         await self.click(ref, allow_force=False)
         await self.settle()
         await self._after_action()
-        await self.record("click", note=f"gate {gate.id}: canary values given, pressed '{ref.text()[:20]}'",
-                               target=ref, candidates=self.candidates_for_trace(ranked, ref, "other"))
+        given = "canary values given, " if gate.canary_filled else ""
+        await self.record("click", note=f"gate {gate.id}: {given}pressed '{ref.text()[:20]}'"
+                          + (" with the network held (nothing sent)" if held else ""),
+                          target=ref, candidates=self.candidates_for_trace(ranked, ref, "other"))
         if await self._still_there(gate, view):
             # one more chance: another submit-like control
             for _s, c in scored[1:3]:
@@ -820,6 +826,15 @@ class OrderAgent:
                 gate.passed_by = "not_passed"
                 raise Finished("blocked", f"PI gate ({', '.join(gate.asks_hint)}) not passed even with canary values")
         gate.passed_by = "canary"  # Gate.tries keeps only no-PI tries; the control pressed is the step's target
+
+    async def held_press(self, ref: Ref, act: str | None) -> bool:
+        """Before pressing ``ref`` for ``act`` (a PI act or ``submit``): in live mode hold
+        the network for the rest of the visit (nothing the press triggers leaves the
+        browser); True when the press is held.  No-op in privileged mode or for ``None``."""
+        if act is None or not self.live():
+            return False
+        await self.visit.hold_network(act, ref.element())
+        return True
 
     async def _grant_and_retry(self, gate: Gate, view: G.GateView) -> None:
         try:

@@ -66,6 +66,45 @@ GATE_SUBMIT_WORDS = re.compile(
 )
 SEND_CODE_RE = re.compile(r"获取验证码|獲取驗證碼|发送验证码|發送驗證碼|获取短信|發送短信|发送|發送|get code|send code|send sms", re.I)
 
+#: Acts that hand over PI or create an account/relationship, by the words of the control
+#: that makes them (first match wins).  In live mode they are pressed only with the network held.
+PI_ACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("send_code", SEND_CODE_RE),
+    ("register", re.compile(r"注册|註冊|sign ?up|register", re.I)),
+    ("join", re.compile(r"开卡|開卡|入会|入會|开通|開通|领取会员|領取會員|领卡|領卡|成为会员|成為會員|加入会员|加入會員|"
+                        r"join|become a member", re.I)),
+    ("login", re.compile(r"登录|登入|登錄|一键|一鍵|快捷|log ?in|sign ?in", re.I)),
+    ("follow", re.compile(r"关注|關注|follow|subscribe", re.I)),
+    ("authorise", re.compile(r"授权|授權|允许|允許|authori[sz]|allow", re.I)),
+)
+#: Words that turn a control into the refusal of an act (暂不登录, 拒绝授权, not now...).
+REFUSAL_RE = re.compile(r"不|暂|暫|拒|跳过|跳過|取消|稍后|稍後|以后|以後|not|no\b|skip|later|cancel|decline|deny", re.I)
+
+
+def pi_act(control_text: str) -> str | None:
+    """The PI act (see :data:`PI_ACTS`) a control with this text makes, or ``None``
+    (also ``None`` for a refusal such as 暂不登录 or "not now")."""
+    t = (control_text or "").strip()
+    if not t or REFUSAL_RE.search(t):
+        return None
+    for act, rx in PI_ACTS:
+        if rx.search(t):
+            return act
+    return None
+
+
+def gate_press_act(control_text: str, asks: list[str]) -> str | None:
+    """What pressing a gate's confirm control with canary values amounts to: a PI act
+    named by the control's words, else ``submit`` when the gate asks for personal
+    data (a form handing over phone, code or fields), else ``None`` (agreeing to a
+    notice, granting a browser permission)."""
+    act = pi_act(control_text)
+    if act is not None:
+        return act
+    if set(asks) & {"phone", "sms_code", "fields", "membership", "follow", "profile_auth"}:
+        return "submit"
+    return None
+
 
 def asks_of(text: str, fields: list[Ref] | None = None) -> list[str]:
     """What a gate with this visible ``text`` and these input ``fields`` asks for.

@@ -16,7 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from crawler.browser.oauth import is_oauth_host, is_wx_sdk, parse_authorize, provider_of, standin_page
-from crawler.trace import Dialog, PermissionRequest, Request, WebSocketFrame
+from crawler.trace import Dialog, Element, Hold, PermissionRequest, Request, WebSocketFrame
 
 if TYPE_CHECKING:  # pragma: no cover
     from crawler.browser.visit import Visit
@@ -145,6 +145,10 @@ class RequestCollector(Collector):
         self.trace.requests.append(rec)
         self.visit.spawn(self._full_headers(req, rec))
 
+    def record_of(self, req: Any) -> Request | None:
+        """The trace record of the Playwright request ``req`` (None when not recorded)."""
+        return self._records.get(req)
+
     def _from_popup(self, req: Any, nav: bool) -> bool:
         """Whether ``req`` (``nav``: a navigation request) was sent by a window the page opened."""
         page = getattr(self, "_page", None)
@@ -230,6 +234,87 @@ class WebSocketCollector(Collector):
     async def finish(self) -> None:
         if self.urls:
             self.trace.meta["websockets"] = self.urls[:200]
+
+
+class NetworkHold(Collector):
+    """Live mode's held presses: after :meth:`hold`, every request of the visit's
+    context (every frame, pop-up window and dedicated worker; fetch/XHR, beacons,
+    image pixels, form POSTs, navigations) is recorded by :class:`RequestCollector`,
+    marked ``held`` and aborted before it leaves the browser; websocket frames the
+    page sends are recorded (``held=True``) and never relayed.
+
+    Websockets can only be held when they were routed from the start, so in live
+    mode (``visit.live``) every socket is routed through Playwright from
+    :meth:`attach` on and relayed to its server until the hold begins.  Service
+    workers are blocked in live mode by the context options (see
+    ``crawler.audit.context_kwargs``), so none can send behind the hold.
+    """
+
+    name = "hold"
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__(visit)
+        self.since: int | None = None
+        self._routed = False
+        self.held_frames = 0
+
+    @property
+    def held(self) -> bool:
+        return self.since is not None
+
+    async def attach(self, page: Any) -> None:
+        self._page = page
+        if getattr(self.visit, "live", False):
+            with contextlib.suppress(Exception):
+                await page.context.route_web_socket(lambda _url: True, self._on_ws_route)
+
+    async def hold(self, act: str, control: Element | None = None) -> None:
+        """Hold the network from the step in progress on (idempotent: one hold per
+        visit, later presses add a :class:`Hold` record only)."""
+        self.trace.holds.append(Hold(step=self.visit.event_step, act=act, control=control))
+        if self.since is not None:
+            return
+        self.since = self.visit.event_step
+        if not self._routed:
+            self._routed = True
+            await self._page.context.route("**/*", self._on_route)
+
+    async def _on_route(self, route: Any) -> None:
+        if self.since is None:
+            await route.fallback()
+            return
+        rec = self.visit.requests.record_of(route.request)
+        if rec is not None:
+            rec.held = True
+        with contextlib.suppress(Exception):
+            await route.abort("blockedbyclient")
+
+    def _on_ws_route(self, ws: Any) -> None:
+        server = ws.connect_to_server()
+        url = ws.url
+
+        def from_page(message: str | bytes) -> None:
+            if self.since is None:
+                server.send(message)
+                return
+            self.held_frames += 1
+            if len(self.trace.websocket_frames) < MAX_WS_FRAMES:
+                text = ("base64:" + base64.b64encode(bytes(message[:MAX_WS_PAYLOAD])).decode("ascii")
+                        if isinstance(message, bytes | bytearray) else str(message)[:MAX_WS_PAYLOAD])
+                self.trace.websocket_frames.append(WebSocketFrame(
+                    step=self.visit.event_step, t_ms=self.visit.elapsed_ms(), url=url, direction="sent",
+                    payload=text, held=True))
+
+        ws.on_message(from_page)
+        server.on_message(lambda message: ws.send(message))
+        ws.on_close(lambda code, reason: server.close(code=code, reason=reason))
+        server.on_close(lambda code, reason: ws.close(code=code, reason=reason))
+
+    async def finish(self) -> None:
+        if self.since is not None:
+            self.trace.meta["held_from_step"] = self.since
+            self.trace.meta["held_requests"] = sum(1 for r in self.trace.requests if r.held)
+            self.trace.meta["held_ws_frames"] = self.held_frames
 
 
 class DialogCollector(Collector):

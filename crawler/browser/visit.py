@@ -33,6 +33,7 @@ from crawler.browser.collectors import (
     DialogCollector,
     DownloadCollector,
     NavigationCollector,
+    NetworkHold,
     OAuthCollector,
     PermissionCollector,
     PopupCollector,
@@ -97,6 +98,8 @@ class Visit:
     def __init__(self, page: Any, trace: Trace, out_dir: Path | str, profile: Profile,
                  *, screenshots: bool = True, extra_collectors: tuple = ()) -> None:
         self.page = page
+        #: live mode (the host was not declared a sandbox): PI acts are pressed only with the network held
+        self.live = not (trace.sandbox or trace.allow_submit)
         self.trace = trace
         self.out_dir = Path(out_dir)
         self.profile = profile
@@ -120,7 +123,9 @@ class Visit:
         self.dialog_collector = DialogCollector(self)
         self.navigation_collector = NavigationCollector(self)
         self.popup_collector = PopupCollector(self)
+        self.network_hold = NetworkHold(self)
         self.collectors = [
+            self.network_hold,
             self.permission_collector,
             self.requests,
             self.oauth_collector,
@@ -196,6 +201,18 @@ class Visit:
     def _on_crash(self, _page: Any) -> None:
         self.trace.complete = False
         self.trace.meta["crashed"] = True
+
+    async def hold_network(self, act: str, control: Element | None = None) -> None:
+        """Hold the network for the rest of the visit before a press in live mode
+        (see :class:`~crawler.browser.collectors.NetworkHold`); ``act`` names the
+        press (``submit``, ``send_code``, ``login``, ``register``, ``join``,
+        ``follow``, ``authorise``), recorded in ``trace.holds``."""
+        await self.network_hold.hold(act, control)
+
+    @property
+    def held(self) -> bool:
+        """Whether the network is held (a held press was made)."""
+        return self.network_hold.held
 
     def set_permission_mode(self, mode: str) -> None:
         """Set :attr:`permission_mode` (``"deny"`` or ``"grant"``); ValueError otherwise."""

@@ -36,7 +36,10 @@ CART_BAR = """
 """
 
 
-def run(url: str, tmp_path, **kw):
+def run(url: str, tmp_path, *, live: bool = False, **kw):
+    """Audit ``url``; privileged (127.0.0.1 declared a sandbox host) unless ``live``."""
+    if not live:
+        kw.setdefault("sandbox_hosts", ["127.0.0.1"])
     cfg = AuditConfig(out_dir=tmp_path, timeout_s=kw.pop("timeout_s", 40), **kw)
     return asyncio.run(audit_url(url, cfg))
 
@@ -211,7 +214,7 @@ def test_scrapy_style_instrument_then_audit_page(pages, tmp_path):
     from crawler.browser import get_profile, launch_options
 
     url = serve_shop(pages, MENU_ITEMS + CART_BAR)
-    cfg = AuditConfig(out_dir=tmp_path, timeout_s=40)
+    cfg = AuditConfig(out_dir=tmp_path, timeout_s=40, sandbox_hosts=["127.0.0.1"])
 
     class FakeRequest:
         def __init__(self, url, meta):
@@ -235,3 +238,36 @@ def test_scrapy_style_instrument_then_audit_page(pages, tmp_path):
     assert trace.visit_id == "visit-1"
     assert trace.order_reached == "submitted"
     assert (tmp_path / "visit-1" / "trace.json").exists() and (tmp_path / "visit-1" / "result.json").exists()
+
+
+LOGIN_WALL = """<!doctype html><meta charset=utf-8><title>会员登录</title>
+<h2>请先登录后点餐</h2>
+<div><label>手机号 <input name=phone type=tel></label></div>
+<div><label>验证码 <input name=code maxlength=6></label>
+<button id=send onclick="fetch('/sms',{method:'POST',body:'p='+document.querySelector('[name=phone]').value})">获取验证码</button></div>
+<button id=login style="background:#07c160;color:#fff;width:300px"
+ onclick="fetch('/login',{method:'POST',body:'p='+document.querySelector('[name=phone]').value});
+          navigator.sendBeacon('/beacon','login');new Image().src='/pixel.gif?p=1'">登录</button>"""
+
+
+def test_live_host_never_sends_login_or_sms_code(pages, tmp_path):
+    """Live mode (loopback is live unless declared): the login wall's 获取验证码 and 登录 are
+    pressed only with the network held — recorded in full, aborted, never received."""
+    url = pages.add("/wall", LOGIN_WALL)
+    trace, result = run(url, tmp_path, live=True)
+    assert not trace.sandbox
+    sent = [h for h in pages.hits if h.split()[1].split("?")[0] in ("/sms", "/login", "/beacon", "/pixel.gif")]
+    assert sent == [], sent
+    assert [h.act for h in trace.holds][:2] == ["send_code", "login"]
+    held = {r.url.split(":", 2)[2].split("/", 1)[1].split("?")[0] for r in trace.requests if r.held}
+    assert {"sms", "login"} <= held, held
+    login = next(r for r in trace.requests if r.held and r.url.endswith("/login"))
+    assert login.method == "POST" and trace.canaries["phone"] in (login.body or "")
+    assert result.verdict == "violation" and "forced_phone" in {f.rule for f in result.findings}
+
+
+def test_privileged_host_sends_login(pages, tmp_path):
+    url = pages.add("/wall", LOGIN_WALL)
+    trace, _result = run(url, tmp_path)
+    assert trace.sandbox and not trace.holds
+    assert any(h.startswith("POST /login") for h in pages.hits)

@@ -14,26 +14,25 @@ from crawler.errors import QrauditError
 VP = {"width": 390, "height": 844}
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "127.255.0.9", "::1", "[::1]", "localhost", "LOCALHOST"])
-def test_loopback_is_sandbox(host):
-    assert is_sandbox_host(host, AuditConfig())
-
-
-@pytest.mark.parametrize("host", ["shop.example.com", "10.0.0.1", "192.168.1.5", "", "128.0.0.1", "127.0.0.1.evil.com"])
-def test_other_hosts_are_not_sandbox(host):
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "127.255.0.9", "::1", "[::1]", "localhost", "LOCALHOST",
+                                  "shop.example.com", "10.0.0.1", "", "127.0.0.1.evil.com"])
+def test_no_host_is_sandbox_unless_declared(host):
+    # a localhost tunnel to a real shop must never receive orders: loopback is live too
     assert not is_sandbox_host(host, AuditConfig())
 
 
-def test_configured_sandbox_host():
-    cfg = AuditConfig(sandbox_hosts=["Demo.Test"])
-    assert is_sandbox_host("demo.test", cfg)
+def test_declared_sandbox_host():
+    cfg = AuditConfig(sandbox_hosts=["Demo.Test", "127.0.0.1", "[::1]"])
+    assert is_sandbox_host("demo.test", cfg) and is_sandbox_host("127.0.0.1", cfg) and is_sandbox_host("::1", cfg)
     assert not is_sandbox_host("sub.demo.test", cfg)
+    assert not is_sandbox_host("127.0.0.2", cfg)
 
 
 def test_submit_guard():
     real = AuditConfig()
     assert submit_decision("shop.example.com", real, "提交订单") == "stop"
-    assert submit_decision("127.0.0.1", real, "提交订单") == "press"
+    assert submit_decision("127.0.0.1", real, "提交订单") == "stop"
+    assert submit_decision("127.0.0.1", AuditConfig(sandbox_hosts=["127.0.0.1"]), "提交订单") == "press"
     assert submit_decision("shop.example.com", AuditConfig(allow_submit=True), "提交订单") == "press"
     for pay in ("去支付", "立即支付 ¥38", "确认付款", "Pay now"):
         assert submit_decision("127.0.0.1", AuditConfig(allow_submit=True), pay) == "never"
