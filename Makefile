@@ -10,12 +10,14 @@ setup:
 demo: setup  ## crawl the built-in demo district (the sandbox) and write the report
 	@$(VENV)/bin/qraudit crawl
 
-test: setup  ## the whole test suite, browser tests included (they fail, never skip, without a browser)
+test: setup  ## lint, the layer contracts, then the whole test suite (browser tests fail, never skip, without a browser)
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/lint-imports
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/lint-imports
 
 bench: setup  ## benchmarks print figures (not tests)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -21,6 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from app.jobs import audit_many
+from crawler.engine import AuditConfig
+from sandbox.server import SandboxServer
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -30,8 +34,6 @@ def main() -> None:
     ap.add_argument("--check", action="store_true", help="also time `qraudit check` on one sandbox URL")
     args = ap.parse_args()
 
-    from crawler.audit import AuditConfig, audit_many
-    from sandbox.server import SandboxServer
 
     with SandboxServer() as sb, tempfile.TemporaryDirectory() as tmp:
         gt = sb.ground_truth()["merchants"]
@@ -60,7 +62,7 @@ def main() -> None:
         if args.check:
             url = sb.merchant_url(ids[0])
             t1 = time.monotonic()
-            p = subprocess.run([sys.executable, "-c", "from crawler.cli import main; main()", "check", url, "--format", "json",
+            p = subprocess.run([sys.executable, "-c", "from app.main import main; main()", "check", url, "--format", "json",
                                 "--out", str(Path(tmp) / "check"), "--sandbox-host", "127.0.0.1"], capture_output=True, text=True, timeout=120)
             dt = time.monotonic() - t1
             print(f"qraudit check {ids[0]}: {dt:.1f}s (exit {p.returncode})")

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sandbox.server import SandboxServer
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -31,9 +33,8 @@ def main() -> int:
     ap.add_argument("--live", action="store_true", help="audit as a live site (the sandbox host not declared)")
     args = ap.parse_args()
 
-    from sandbox.server import SandboxServer
 
-    cmd = [sys.executable, "-c", "from crawler.cli import main; main()", "check"]
+    cmd = [sys.executable, "-c", "from app.main import main; main()", "check"]
     bad = 0
     with SandboxServer() as sb, tempfile.TemporaryDirectory() as tmp:
         gt = {m["id"]: m for m in sb.ground_truth()["merchants"]}

@@ -21,11 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
+from results.store import Store
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _tree_rss_psutil(pid: int) -> int:
-    import psutil
 
     try:
         root = psutil.Process(pid)
@@ -73,11 +76,10 @@ def tree_rss(pid: int) -> int:
 def run_once(concurrency: int, limit: int | None, stub: bool, district: str) -> dict:
     """One crawl; returns ``{"concurrency", "merchants", "seconds", "per_min", "peak_rss_mb", "verdicts"}``."""
     sys.path.insert(0, str(REPO))
-    from crawler.store import Store
 
     with tempfile.TemporaryDirectory(prefix="qraudit-bench-") as tmp:
         data = Path(tmp) / "data"
-        cmd = [sys.executable, "-c", "from crawler.cli import main; main()", "crawl", "--district", district,
+        cmd = [sys.executable, "-c", "from app.main import main; main()", "crawl", "--district", district,
                "--data", str(data), "--concurrency", str(concurrency), "--no-progress"]
         if limit:
             cmd += ["--limit", str(limit)]

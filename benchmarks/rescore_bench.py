@@ -16,15 +16,18 @@ import hashlib
 import json
 import os
 import random
+import resource
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from results.rescore import rescore_dir
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.trace import (  # noqa: E402
+from core.trace import (  # noqa: E402
     Candidate,
     Checkbox,
     Element,
@@ -125,7 +128,6 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=0, help="worker processes (0 = CPU count)")
     ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     args = ap.parse_args()
-    from detectors.rescore import rescore_dir
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="qraudit-bench-"))
     try:
@@ -133,7 +135,6 @@ def main() -> None:
         size = generate(folder, args.n)
         gen_s = time.perf_counter() - t0
         print(f"generated {args.n} traces ({size / 1e6:.1f} MB, {size / args.n / 1e3:.0f} KB each) in {gen_s:.1f} s")
-        import resource
 
         cpu0 = resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
         summary = rescore_dir(folder, jobs=args.jobs or None)

@@ -1,3 +1,9 @@
-"""qraudit's capture side: spiders, the in-app browser, the order agent, the trace and the store."""
+"""qraudit's capture side: district sources, Scrapy, the in-app browser and the order agent.
 
-__version__ = "0.1.0"
+Capture records what happened as a :class:`core.trace.Trace`; it never judges
+(``detectors``) nor stores (``results``).
+"""
+
+from core import __version__
+
+__all__ = ["__version__"]

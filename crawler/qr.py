@@ -1,7 +1,7 @@
 """Decode the ordering URL printed as a QR code on a table, from a photo.
 
 Uses zxing-cpp through Pillow.  :func:`decode_qr_photo` returns the one URL
-in a photo; it raises :class:`crawler.errors.QrauditError` for a file that is
+in a photo; it raises :class:`core.errors.QrauditError` for a file that is
 missing or not an image, a photo with no QR code, or one with several
 different codes.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from crawler.errors import QrauditError
+from core.errors import QrauditError
 
 PHOTO_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic"}
 
@@ -21,7 +21,7 @@ def _open_image(path: str | Path, mode: str) -> Any:
 
     Raises ``QrauditError`` when the file is missing or is not a readable image.
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: PLC0415  (heavy: loaded only when needed)
 
     path = Path(path)
     if not path.is_file():
@@ -42,8 +42,8 @@ def read_qr_codes(path: str | Path) -> list[str]:
 
     Raises ``QrauditError`` when the file is missing or is not a readable image.
     """
-    import zxingcpp
-    from PIL import ImageOps
+    import zxingcpp  # noqa: PLC0415  (heavy: loaded only when needed)
+    from PIL import ImageOps  # noqa: PLC0415  (heavy: loaded only when needed)
 
     img = _open_image(path, "RGB")
     found: list[str] = []
@@ -62,7 +62,7 @@ def read_qr_codes_at(path: str | Path) -> list[tuple[str, tuple[float, float]]]:
 
     Raises ``QrauditError`` when the file is missing or is not a readable image.
     """
-    import zxingcpp
+    import zxingcpp  # noqa: PLC0415  (heavy: loaded only when needed)
 
     out: list[tuple[str, tuple[float, float]]] = []
     for code in zxingcpp.read_barcodes(_open_image(path, "L")):

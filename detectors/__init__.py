@@ -4,6 +4,6 @@
 verdict; ``RULES_VERSION`` is stored with each result.
 """
 
-from detectors.engine import RULES_VERSION, judge
+from detectors.engine import RULES_VERSION, judge, load_rules
 
-__all__ = ["RULES_VERSION", "judge"]
+__all__ = ["RULES_VERSION", "judge", "load_rules"]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from crawler.trace import Trace
+from core.trace import Trace
 
 #: The four campaign groups (亮剑浦江 2023): 过度采, 强制要, 诱导取, 违规用.
 GROUPS = {
@@ -110,7 +110,9 @@ class AuditResult:
     """The verdict of one visit: the findings.md JSON object.
 
     ``verdict``: one of :data:`VERDICTS`; ``reason``: why inconclusive or
-    unsupported (``None`` otherwise); ``order_reached``: the trace's
+    unsupported, in English (``None`` otherwise), with ``reason_code`` (a
+    :class:`core.reasons.Code`) and ``reason_params`` — resume, exit statuses and
+    the report decide on the code; ``order_reached``: the trace's
     ``order_reached``; ``steps``: ``[{"n", "action", "url", "screenshot", ...}]``;
     ``errors``: one line per rule that raised while judging (the other rules still ran).
     """
@@ -127,6 +129,8 @@ class AuditResult:
     order_mode: str | None = None
     rules_version: str = ""
     errors: list[str] = field(default_factory=list)
+    reason_code: str | None = None
+    reason_params: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the findings.md JSON object (required fields first, extras after)."""
@@ -143,11 +147,6 @@ class AuditResult:
             "order_mode": self.order_mode,
             "rules_version": self.rules_version,
             "errors": list(self.errors),
+            "reason_code": self.reason_code,
+            "reason_params": dict(self.reason_params),
         }
-
-
-def load_rules() -> dict[str, RuleInfo]:
-    """Import every rule module so the registry is filled; return the registry."""
-    import detectors.rules  # noqa: F401  (imports each family module)
-
-    return REGISTRY

@@ -1,7 +1,7 @@
 """Shared reading of a trace for the rules: what a gate asks for, whether it is
 forced, whether a field is required, and evidence dicts.
 
-All functions are pure over :mod:`crawler.trace` objects.
+All functions are pure over :mod:`core.trace` objects.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.trace import STAGES, Element, FormField, Gate, Step, Trace, Try
+from core.trace import STAGES, Element, FormField, Gate, Step, Trace, Try
 from detectors import text as tx
 from detectors.base import REGISTRY, Finding
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.trace import STAGES, Trace
-from detectors.base import SEVERITIES, AuditResult, Finding, load_rules
+import detectors.rules  # noqa: F401  (importing the rule modules registers every rule)
+from core.reasons import Code, Reason, from_legacy_text
+from core.trace import STAGES, Trace
+from detectors.base import REGISTRY, SEVERITIES, AuditResult, Finding, RuleInfo
 
 #: bumped whenever a rule's logic or words change (stored with each result)
 RULES_VERSION = "2025.2"
 
 _CONF = {"low": 0, "medium": 1, "high": 2}
+
+
+def load_rules() -> dict[str, RuleInfo]:
+    """The registry of every rule (``{rule id: RuleInfo}``), filled when this module was imported."""
+    return REGISTRY
 
 
 def _strength(f: Finding) -> tuple:
@@ -66,14 +73,25 @@ def _steps(trace: Trace) -> list[dict[str, Any]]:
     ]
 
 
-def _default_reason(trace: Trace) -> str:
+def trace_reason(trace: Trace) -> Reason | None:
+    """The trace's own reason: its code, or (a trace stored before codes) its English words read back."""
+    if trace.reason_code:
+        try:
+            return Reason(Code(trace.reason_code), trace.reason_params or {})
+        except ValueError:  # a code of a newer tool: keep its words
+            return Reason(Code.UNKNOWN, {"text": trace.reason or trace.reason_code})
+    return from_legacy_text(trace.reason)
+
+
+def _default_reason(trace: Trace) -> Reason:
+    reached = {"reached": trace.order_reached}
     if trace.outcome == "blocked":
-        return f"blocked before checkout (reached {trace.order_reached})"
+        return Reason(Code.BLOCKED_BEFORE_CHECKOUT, reached)
     if not trace.complete:
-        return "visit cut short (incomplete trace)"
+        return Reason(Code.INCOMPLETE)
     if trace.outcome == "completed":
-        return f"order path not completed (reached {trace.order_reached})"
-    return f"could not reach checkout (reached {trace.order_reached})"
+        return Reason(Code.NOT_COMPLETED, reached)
+    return Reason(Code.NO_CHECKOUT, reached)
 
 
 def judge(trace: Trace) -> AuditResult:
@@ -94,22 +112,24 @@ def judge(trace: Trace) -> AuditResult:
         except Exception as exc:  # a broken rule must not lose the others
             errors.append(f"{rid}: {type(exc).__name__}: {exc}")
     findings = dedup(findings)
-    reason: str | None = None
+    reason: Reason | None = None
     if trace.outcome == "unsupported":
         verdict = "unsupported"
-        reason = trace.reason or "not a web page (mini-program or app-only link)"
+        reason = trace_reason(trace) or Reason(Code.APP_LINK)
     elif findings:
         verdict = "violation"
     elif trace.outcome == "completed" and trace.order_reached in ("checkout", "submitted"):
         verdict = "compliant"
     else:
         verdict = "inconclusive"
-        reason = trace.reason or _default_reason(trace)
+        reason = trace_reason(trace) or _default_reason(trace)
     return AuditResult(
         url=trace.url,
         final_url=trace.final_url,
         verdict=verdict,
-        reason=reason,
+        reason=reason.text("en") if reason else None,
+        reason_code=str(reason.code) if reason else None,
+        reason_params=dict(reason.params) if reason else {},
         order_reached=trace.order_reached,
         findings=findings,
         steps=_steps(trace),

@@ -6,7 +6,7 @@ camelCase split (``userPhone`` → ``user phone``), lower case.
 
 Classifiers:
 
-* :func:`field_kind` — what a :class:`~crawler.trace.FormField` asks for
+* :func:`field_kind` — what a :class:`~core.trace.FormField` asks for
   (``phone``, ``sms_code``, ``name``, ``id_number``, ``birthday``, ``gender``,
   ``email``, ``address``, ``table``, ``people``, ``remark``, ``coupon``,
   ``captcha``, ``other``), from label, placeholder, name, attributes and type —
@@ -192,7 +192,7 @@ def field_text(f) -> str:
 
 
 def field_kind(f) -> str:
-    """Classify a :class:`~crawler.trace.FormField`; returns one of the kinds in the module doc."""
+    """Classify a :class:`~core.trace.FormField`; returns one of the kinds in the module doc."""
     t = field_text(f)
     a = f.element.attrs if f.element else {}
     itype = (f.input_type or a.get("type", "") or "").lower()

@@ -1,5 +1,5 @@
 """``python -m sandbox [--port N]``: serve the district in the foreground."""
 
-from sandbox.cmd import main
+from sandbox.serve import main
 
 main()

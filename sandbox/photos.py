@@ -22,7 +22,7 @@ PHOTOS = [
 
 
 def _font(size: int):
-    from PIL import ImageFont
+    from PIL import ImageFont  # noqa: PLC0415  (heavy: loaded only when needed)
 
     for p in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
               "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"):
@@ -35,8 +35,8 @@ def _font(size: int):
 
 def write_photos(sb: Any, folder: Path) -> list[Path]:
     """Write one PNG per entry of :data:`PHOTOS` into ``folder``; return the paths."""
-    import qrcode
-    from PIL import Image, ImageDraw, ImageFilter
+    import qrcode  # noqa: PLC0415  (heavy: loaded only when needed)
+    from PIL import Image, ImageDraw, ImageFilter  # noqa: PLC0415  (heavy: loaded only when needed)
 
     folder.mkdir(parents=True, exist_ok=True)
     out = []

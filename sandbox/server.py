@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sandbox import directory, thirdparty
+from sandbox import directory, photos, thirdparty
 from sandbox.merchants import MERCHANTS, by_id, ground_truth_dict
 from sandbox.sites import common
 from sandbox.web import Req, Resp
@@ -159,7 +159,6 @@ class SandboxServer:
         Each photo is a QR code of a merchant's table URL drawn on a larger
         tinted, textured background, slightly rotated or scaled, with a caption.
         """
-        from sandbox import photos
 
         return photos.write_photos(self, Path(folder))
 

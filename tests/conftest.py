@@ -3,7 +3,7 @@
 * ``sandbox``: the simulated district, started once per test session on free
   loopback ports (``sandbox.server.SandboxServer``).
 * ``sandbox_audit_run`` / ``sandbox_audits``: every sandbox merchant audited once
-  per session through the real browser (``crawler.audit.audit_many``), with the
+  per session through the real browser (``app.jobs.audit_many``), with the
   safety events it caused / as ``{merchant_id: (trace, result)}``; the agent and
   detector accuracy tests share it so the browser work is done once.
 * ``browser_launch_options``: pytest-playwright's launch options, pointed at a
@@ -22,18 +22,21 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from app.jobs import audit_many
+from crawler.browser import launch_options
+from crawler.engine import AuditConfig
+from sandbox.server import SandboxServer
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """pytest-playwright hook: launch the Chromium qraudit would use."""
-    from crawler.browser import launch_options
 
     return {**browser_type_launch_args, **launch_options()}
 
 
 @pytest.fixture(scope="session")
 def sandbox():
-    from sandbox.server import SandboxServer
 
     with SandboxServer() as sb:
         yield sb
@@ -52,7 +55,6 @@ class SandboxAuditRun:
 @pytest.fixture(scope="session")
 def sandbox_audit_run(sandbox, tmp_path_factory) -> SandboxAuditRun:
     """Audit every sandbox merchant once (concurrency from QRAUDIT_TEST_CONCURRENCY, default 2)."""
-    from crawler.audit import AuditConfig, audit_many
 
     out = tmp_path_factory.mktemp("sandbox-audits")
     gt = sandbox.ground_truth()["merchants"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -9,14 +10,14 @@ import pytest
 import qrcode
 from PIL import Image
 
-from crawler.cmd_check import resolve_target
-from crawler.errors import QrauditError
+from app.cmd_check import default_out, resolve_target
+from core.errors import QrauditError
 from crawler.qr import decode_qr_photo, read_qr_codes
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", "from crawler.cli import main; main()", *args],
+        [sys.executable, "-c", "from app.main import main; main()", *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -105,7 +106,6 @@ def test_cli_errors_are_one_line_with_exit_2(args, message):
 
 
 def test_app_link_is_unsupported_with_its_evidence_folder_in_the_json(tmp_path):
-    import json
 
     out = tmp_path / "visit"
     proc = run_cli("check", "weixin://dl/business/?t=abc", "--format", "json", "--out", str(out))
@@ -119,7 +119,6 @@ def test_app_link_is_unsupported_with_its_evidence_folder_in_the_json(tmp_path):
 
 
 def test_default_evidence_folders_are_unique_per_check(monkeypatch, tmp_path):
-    from crawler.cmd_check import default_out
 
     monkeypatch.setenv("QRAUDIT_DATA", str(tmp_path))
     folders = {default_out("http://shop.example/order?table=1") for _ in range(20)}

@@ -13,6 +13,8 @@ from collections import Counter
 
 import pytest
 
+from detectors import judge
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
@@ -29,7 +31,6 @@ def _table(tp: Counter, fp: Counter, fn: Counter) -> str:
 
 
 def test_detector_precision_recall_and_verdicts(sandbox, sandbox_audits):
-    from detectors import judge
 
     gt = {m["id"]: m for m in sandbox.ground_truth()["merchants"]}
     tp: Counter = Counter()

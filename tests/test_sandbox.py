@@ -10,7 +10,10 @@ import urllib.request
 from collections import Counter
 
 import pytest
+from typer.testing import CliRunner
 
+import app.cmd_sandbox  # noqa: F401
+from app.cli import app
 from sandbox.merchants import MERCHANTS, ground_truth_dict
 from sandbox.server import GROUND_TRUTH_PATH
 
@@ -198,8 +201,8 @@ def test_directory_and_sitemap_list_every_merchant(sandbox):
 # ---- QR photos ------------------------------------------------------------
 
 def test_qr_photos_decode_to_merchant_urls(sandbox, tmp_path):
-    import zxingcpp
-    from PIL import Image
+    import zxingcpp  # noqa: PLC0415  (heavy: loaded only when needed)
+    from PIL import Image  # noqa: PLC0415  (heavy: loaded only when needed)
 
     paths = sandbox.write_qr_photos(tmp_path / "photos")
     assert len(paths) >= 5 and all(p.suffix == ".png" for p in paths)
@@ -286,11 +289,6 @@ def test_privacy_link_consistency():
 
 
 def test_cli_command_registered():
-    from typer.testing import CliRunner
-
-    import sandbox.cmd  # noqa: F401  (registers the command)
-    from crawler.cli import app
-
     res = CliRunner().invoke(app, ["sandbox", "--help"])
     assert res.exit_code == 0 and "--port" in res.output
     res = CliRunner().invoke(app, ["sandbox", "--port", "70000"])

@@ -21,11 +21,15 @@ import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
+from core.reasons import Code, Doing, Reason, doing_text
+from core.trace import Candidate, Checkbox, Element, FormField, Gate, Try, TypedValue
 from crawler.agent import gates as G
 from crawler.agent.scan import PageScan, Ref, probe_blocking, scan_page
 from crawler.agent.words import PAY_RE, SOLD_OUT_RE, is_pay, score, words_regex
-from crawler.trace import Candidate, Checkbox, Element, FormField, Gate, Try, TypedValue
+from crawler.config import is_sandbox_host
+from crawler.qr import read_qr_codes_at
 
 WORDS_RX = words_regex()
 
@@ -49,24 +53,6 @@ PRICE_RE = re.compile(r"[¥￥]\s*\d|\d+(\.\d+)?\s*元")
 PI_KIND_ORDER = ("phone", "name", "sms_code", "email", "id_number", "birthday", "gender", "address")
 
 
-#: Chromium net errors a diner would meet when a merchant page cannot be reached.
-NET_ERRORS = {
-    "ERR_CONNECTION_REFUSED": "connection refused",
-    "ERR_NAME_NOT_RESOLVED": "host name not found (DNS)",
-    "ERR_CONNECTION_TIMED_OUT": "connection timed out",
-    "ERR_TIMED_OUT": "timed out",
-    "ERR_CONNECTION_RESET": "connection reset",
-    "ERR_ADDRESS_UNREACHABLE": "address unreachable",
-    "ERR_INTERNET_DISCONNECTED": "no network",
-    "ERR_CERT_AUTHORITY_INVALID": "TLS certificate not trusted",
-    "ERR_CERT_DATE_INVALID": "TLS certificate expired",
-    "ERR_CERT_COMMON_NAME_INVALID": "TLS certificate for another host",
-    "ERR_SSL_PROTOCOL_ERROR": "TLS error",
-    "ERR_UNSAFE_PORT": "port blocked by the browser",
-    "ERR_EMPTY_RESPONSE": "empty response",
-}
-
-
 @dataclass
 class Ctx:
     """Progress along the order path."""
@@ -82,24 +68,25 @@ class Ctx:
     tried_keys: set[str] = field(default_factory=set)
     clicks: dict[str, int] = field(default_factory=dict)
     stuck: int = 0
-    doing: str = "opening the page"
+    doing: Doing = Doing.OPENING
+    doing_extra: dict[str, Any] = field(default_factory=dict)
 
 
 RANK = {r: i for i, r in enumerate(("none", "landing", "menu", "item", "cart", "checkout", "submitted"))}
 
 
 class Finished(Exception):
-    """Raised inside the agent to end the visit with an outcome."""
+    """Raised inside the agent to end the visit with an ``outcome`` (``completed``,
+    ``blocked``, ``error``, ``unsupported``) and a :class:`~core.reasons.Reason`."""
 
-    def __init__(self, outcome: str, reason: str | None = None) -> None:
-        super().__init__(reason or outcome)
+    def __init__(self, outcome: str, reason: Reason | None = None) -> None:
+        super().__init__(reason.text() if reason else outcome)
         self.outcome = outcome
         self.reason = reason
 
 
 def may_submit(host: str, config: Any) -> bool:
     """Whether the final submit / send-code may be pressed on ``host`` (sandbox host or allow_submit)."""
-    from crawler.audit import is_sandbox_host
 
     return bool(getattr(config, "allow_submit", False)) or is_sandbox_host(host, config)
 
@@ -117,7 +104,7 @@ def submit_decision(host: str, config: Any, control_text: str) -> str:
 
 class OrderAgent:
     """Drive one visit.  ``visit`` is a ``crawler.browser.Visit`` (or the shim); ``canary``
-    the visit's canary values; ``config`` an :class:`crawler.audit.AuditConfig`."""
+    the visit's canary values; ``config`` an :class:`crawler.engine.AuditConfig`."""
 
     MAX_ACTIONS = 45
 
@@ -155,8 +142,16 @@ class OrderAgent:
         if RANK[level] > RANK[self.ctx.reached]:
             self.ctx.reached = level
 
+    def doing(self, what: Doing, **extra: Any) -> None:
+        """Note what the diner is doing now (the parameter of a dead-end or timeout reason)."""
+        self.ctx.doing = what
+        self.ctx.doing_extra = extra
+
+    def doing_params(self) -> dict[str, Any]:
+        """``{"doing": code, ...}``: what the diner was doing, for a reason's parameters."""
+        return {"doing": str(self.ctx.doing), **self.ctx.doing_extra}
+
     def host(self) -> str:
-        from urllib.parse import urlsplit
 
         return urlsplit(self.page.url).hostname or urlsplit(self.trace.url).hostname or ""
 
@@ -345,7 +340,7 @@ class OrderAgent:
         except Exception:
             pass
         if len(self.trace.dialogs) > 12 or "dialog loop" in self.trace.nuisances:
-            raise Finished("error", "dialog loop: the page keeps opening alert dialogs")
+            raise Finished("error", Reason(Code.DIALOG_LOOP))
 
     # ------------------------------------------------------------------- OAuth
     def _pending_oauth(self):
@@ -442,7 +437,6 @@ class OrderAgent:
                   if im.get("width", 0) >= 48 and abs(im.get("width", 0) - im.get("height", 0)) <= 0.2 * im.get("width", 1)]
         if not square or not gate.screenshot:
             return
-        from crawler.qr import read_qr_codes_at
 
         try:
             codes = await asyncio.to_thread(read_qr_codes_at, self.visit.out_dir / gate.screenshot)
@@ -804,7 +798,7 @@ class OrderAgent:
         if not scored:
             gate.passed_by = "not_passed"
             await self.record("stop", note=f"gate {gate.id}: no way past it (no control to submit canaries)")
-            raise Finished("blocked", f"PI gate ({', '.join(gate.asks_hint)}) with no way past it")
+            raise Finished("blocked", Reason(Code.GATE_NO_WAY, {"asks": list(gate.asks_hint)}))
         ref = scored[0][1]
         ranked = [(s, c, ["gate submit"]) for s, c in scored]
         held = await self.held_press(ref, G.gate_press_act(ref.text(), gate.asks_hint))
@@ -824,7 +818,7 @@ class OrderAgent:
                     break
             else:
                 gate.passed_by = "not_passed"
-                raise Finished("blocked", f"PI gate ({', '.join(gate.asks_hint)}) not passed even with canary values")
+                raise Finished("blocked", Reason(Code.GATE_NOT_PASSED, {"asks": list(gate.asks_hint)}))
         gate.passed_by = "canary"  # Gate.tries keeps only no-PI tries; the control pressed is the step's target
 
     async def held_press(self, ref: Ref, act: str | None) -> bool:
@@ -870,7 +864,7 @@ class OrderAgent:
                 await self.settle()
             if await self._still_there(gate, view):
                 gate.passed_by = "not_passed"
-                raise Finished("blocked", f"permission gate ({', '.join(gate.asks_hint)}) not passed even when granted")
+                raise Finished("blocked", Reason(Code.PERMISSION_NOT_PASSED, {"asks": list(gate.asks_hint)}))
         gate.passed_by = "granted"  # recorded as a "grant" step, not as a no-PI try
 
     # ------------------------------------------------------------------ path
@@ -878,18 +872,19 @@ class OrderAgent:
         text = scan.text
         menu = self.menu_visible(scan)
         if not menu and MINIPROGRAM_RE.search(text):
-            raise Finished("unsupported", "mini-program only: the page asks to open a WeChat mini-program")
+            raise Finished("unsupported", Reason(Code.MINI_PROGRAM))
         if not menu and APP_ONLY_RE.search(text) and not self.best(scan, "enter_menu", min_score=4):
-            raise Finished("unsupported", "app-only: the page asks to download/open an app")
+            raise Finished("unsupported", Reason(Code.APP_ONLY))
         if not menu and CLOSED_RE.search(text) and not self.ctx.added:
-            raise Finished("error", "closed: the merchant is not taking orders now (休息/打烊/closed)")
+            raise Finished("error", Reason(Code.CLOSED))
         if not text.strip() and not scan.candidates:
             errs = self.trace.console_errors
             if errs:
-                raise Finished("error", "page broken: script error and empty page")
+                raise Finished("error", Reason(Code.PAGE_BROKEN, {"script_error": True}))
 
-    def _load_failure(self, err: str | None) -> str | None:
-        """Why the page itself could not be loaded (network error, HTTP error status), or ``None``.
+    def _load_failure(self, err: str | None) -> dict[str, Any] | None:
+        """Why the page itself could not be loaded, as reason parameters (``net_error``:
+        ``ERR_…``, or ``http_status``), or ``None``.
 
         Read after the first navigation and any OAuth detour: Chrome's error page
         (``chrome-error://``) names the net error; a main document answered with HTTP
@@ -898,23 +893,22 @@ class OrderAgent:
         url = self.page.url or ""
         if url.startswith("chrome-error://") or (err and "net::ERR_" in err and url in ("", "about:blank")):
             code = re.search(r"net::(ERR_[A-Z_]+)", err or "")
-            name = code.group(1) if code else "network error"
-            return f"{NET_ERRORS.get(name, name)} ({name})" if name in NET_ERRORS else name
+            return {"net_error": code.group(1) if code else "network error"}
         docs = [r for r in self.trace.requests if r.is_navigation and not r.popup and r.resource_type == "document"
                 and r.status is not None and r.url.split("#")[0] == url.split("#")[0]]
         if docs and docs[-1].status >= 400 and not self.scan.candidates:
-            return f"HTTP {docs[-1].status}"
+            return {"http_status": docs[-1].status}
         return None
 
     async def run(self, url: str) -> None:
         """Walk the order path from ``url``; raises :class:`Finished` at the end."""
-        self.ctx.doing = "opening the page"
+        self.ctx.doing = Doing.OPENING
         err = await self.visit.goto(url)
         await self._opened(url, err)
 
     async def resume(self, url: str) -> None:
         """Walk the order path from the page's current state (navigated by someone else)."""
-        self.ctx.doing = "opening the page"
+        self.ctx.doing = Doing.OPENING
         err = None
         if self.page.url in ("", "about:blank") and self._pending_oauth() is None:
             err = await self.visit.goto(url)
@@ -927,12 +921,12 @@ class OrderAgent:
             self.trace.meta.setdefault("agent", {})["goto_error"] = err
         await self.record("open", note=url + (f" ({err})" if err else ""))
         if err and "ERR_TOO_MANY_REDIRECTS" in err:
-            raise Finished("error", "redirect loop: the page keeps redirecting")
+            raise Finished("error", Reason(Code.REDIRECT_LOOP))
         if self._redirect_loop():
-            raise Finished("error", "redirect loop: the page keeps redirecting")
+            raise Finished("error", Reason(Code.REDIRECT_LOOP))
         failure = self._load_failure(err)
         if failure:
-            raise Finished("error", f"page could not be loaded: {failure}")
+            raise Finished("error", Reason(Code.LOAD_FAILED, failure))
         self.reach("landing")
         actions = 0
         scrolled = 0
@@ -942,7 +936,7 @@ class OrderAgent:
             # delayed gates may appear a moment after load
             view = self.gate_now(scan)
             if view is not None:
-                self.ctx.doing = f"getting past a gate ({', '.join(view.asks)})"
+                self.doing(Doing.GATE, doing_asks=list(view.asks))
                 await self.handle_gate(view, self.last_step)
                 continue
             if self.ctx.submitted:
@@ -979,14 +973,14 @@ class OrderAgent:
         text = scan.text
         adds = self.ranked(scan, "add")
         if not self.ctx.added and SOLD_OUT_RE.search(text) and not any(s >= 4 for s, _c, _w in adds):
-            raise Finished("error", "no items to order: everything is sold out (售罄)")
+            raise Finished("error", Reason(Code.SOLD_OUT))
         if not self.ctx.added and SOLD_OUT_RE.search(text):
-            raise Finished("error", "no items to order: everything is sold out (售罄)")
+            raise Finished("error", Reason(Code.SOLD_OUT))
         if self._redirect_loop():
-            raise Finished("error", "redirect loop: the page keeps redirecting")
+            raise Finished("error", Reason(Code.REDIRECT_LOOP))
         if not text.strip():
-            raise Finished("error", "page broken: empty page" + (" (script error)" if self.trace.console_errors else ""))
-        raise Finished("error", f"dead end while {self.ctx.doing}")
+            raise Finished("error", Reason(Code.PAGE_BROKEN, {"script_error": bool(self.trace.console_errors)}))
+        raise Finished("error", Reason(Code.DEAD_END, self.doing_params()))
 
     async def _scroll(self, n: int) -> None:
         js = """(n) => { window.scrollBy(0, innerHeight * 0.9);
@@ -998,7 +992,7 @@ class OrderAgent:
             except Exception:
                 pass
         await self.settle()
-        await self.record("scroll", note=f"scroll to find content while {self.ctx.doing}")
+        await self.record("scroll", note=f"scroll to find content while {doing_text(self.ctx.doing, **self.ctx.doing_extra)}")
 
     def _fresh(self, ranked, max_clicks: int = 1):
         return [r for r in ranked if self.ctx.clicks.get(r[1].key, 0) < max_clicks and r[1].d.get("enabled", True) and not is_pay(r[1].d)]
@@ -1031,7 +1025,7 @@ class OrderAgent:
                     c.mode_chosen = mode
                     self.trace.order_mode = mode
                     self._last_purpose = "mode"
-                    c.doing = f"choosing order mode {mode}"
+                    self.doing(Doing.MODE, mode=mode)
                     _st, ch = await self.act(b[1], "mode_" + mode, self.ranked(scan, "mode_" + mode))
                     return True
         if c.added:
@@ -1043,7 +1037,7 @@ class OrderAgent:
                     ranked = inside or ranked
                 if ranked:
                     ref = ranked[0][1]
-                    c.doing = f"opening the {purpose}"
+                    self.doing(Doing.CART if purpose == "cart" else Doing.CHECKOUT)
                     self._last_purpose = purpose
                     was_cart, was_co = c.cart_opened, c.at_checkout
                     c.cart_opened = True
@@ -1059,7 +1053,7 @@ class OrderAgent:
             ranked = [r for r in ranked if r[0] >= 4 and not SOLD_OUT_RE.search(r[1].d.get("ctx", "") + r[1].d.get("text", ""))]
             if ranked and not c.added:
                 ref = ranked[0][1]
-                c.doing = "adding an item"
+                self.doing(Doing.ADDING)
                 self._last_purpose = "add"
                 c.menu_seen = c.item_chosen = True
                 self.reach("menu")
@@ -1076,7 +1070,7 @@ class OrderAgent:
             ranked = self._fresh(self.ranked(scan, "enter_menu"))
             ranked = [r for r in ranked if r[0] >= 3]
             if ranked:
-                c.doing = "entering the menu"
+                self.doing(Doing.ENTERING_MENU)
                 self._last_purpose = "enter_menu"
                 _st, changed = await self.act(ranked[0][1], "enter_menu", self.ranked(scan, "enter_menu"))
                 return changed
@@ -1086,7 +1080,7 @@ class OrderAgent:
                 ranked = [r for r in self._fresh(self.ranked(scan, purpose, within=ov)) if r[0] >= 3]
                 if ranked:
                     self._last_purpose = "overlay"
-                    c.doing = "dismissing a notice"
+                    self.doing(Doing.NOTICE)
                     _st, changed = await self.act(ranked[0][1], purpose, ranked)
                     return changed
         return False
@@ -1123,7 +1117,7 @@ class OrderAgent:
 
     async def pick_options(self, scan: PageScan, ov: Ref | None) -> bool:
         """In a spec picker: choose the first option of each group without a choice, then confirm."""
-        self.ctx.doing = "choosing item options"
+        self.doing(Doing.OPTIONS)
         self.reach("item")
         pool = [c for c in scan.candidates if (ov is None and c.d.get("overlay", -1) < 0) or (ov is not None and c.frame is ov.frame and c.d.get("overlay") == self._ov_index(ov))]
         groups = self._option_groups(pool)
@@ -1162,7 +1156,7 @@ class OrderAgent:
         """The last step before money moves: order mode, required fields, then submit (sandbox) or stop."""
         c = self.ctx
         c.at_checkout = True
-        c.doing = "at checkout"
+        self.doing(Doing.AT_CHECKOUT)
         self.reach("checkout")
         # order mode: prefer dine-in, else pickup
         for mode in ("dine_in", "pickup"):
@@ -1287,7 +1281,7 @@ class OrderAgent:
             if not pi:
                 # no PI fields: maybe other required fields (table/people) -> fill and retry
                 if not await self._fill_other_required(scan2):
-                    raise Finished("error", "submit not accepted at checkout (no PI field to fill)")
+                    raise Finished("error", Reason(Code.SUBMIT_REFUSED, {"no_pi_field": True}))
                 sub = self.best(self.scan, "submit", min_score=5) or sub
                 sub_ref = sub[1]
                 continue
@@ -1306,7 +1300,7 @@ class OrderAgent:
                 need = [(f, ff) for f, ff in pi if f.key not in filled_for]
             if not need:
                 gate.passed_by = "not_passed"
-                raise Finished("blocked", "checkout form not accepted even with canary values")
+                raise Finished("blocked", Reason(Code.CHECKOUT_REFUSED))
             for f, ff in need:
                 filled_for.add(f.key)
                 if ff.kind_hint == "sms_code":
@@ -1321,8 +1315,8 @@ class OrderAgent:
             sub_ref = sub[1]
         if gate is not None:
             gate.passed_by = "not_passed"
-            raise Finished("blocked", f"checkout form ({', '.join(gate.asks_hint)}) not accepted")
-        raise Finished("error", "submit not accepted at checkout")
+            raise Finished("blocked", Reason(Code.CHECKOUT_REFUSED, {"asks": list(gate.asks_hint)}))
+        raise Finished("error", Reason(Code.SUBMIT_REFUSED))
 
     async def _tick(self, cb: Ref) -> None:
         target = cb.d.get("labelSelector")
@@ -1387,7 +1381,7 @@ class OrderAgent:
 
     async def post_order(self) -> None:
         """After the order went in: look (and deal with) what follows, e.g. a post-order login prompt."""
-        self.ctx.doing = "looking at what follows the order"
+        self.doing(Doing.AFTER_ORDER)
         for _ in range(2):
             await self.settle()
             scan = await self.look()

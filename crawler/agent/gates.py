@@ -185,7 +185,7 @@ PI_FIELD_KINDS = {"phone", "sms_code", "name", "id_number", "birthday", "gender"
 
 @dataclass
 class GateView:
-    """A gate as seen now (before it becomes a trace :class:`~crawler.trace.Gate`).
+    """A gate as seen now (before it becomes a trace :class:`~core.trace.Gate`).
 
     ``kind``: overlay | page | form; ``overlay``: the overlay ref (overlay kind);
     ``signature``: stable id of "the same gate" across appearances (text-based).

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.trace import Box, Element
+from core.trace import Box, Element
 
 SCAN_JS = (Path(__file__).with_name("scan.js")).read_text(encoding="utf-8")
 
@@ -90,7 +90,7 @@ class Ref:
         return " ".join(x for x in (d.get("text", ""), d.get("aria", ""), d.get("title", ""), d.get("alt", "")) if x)
 
     def element(self) -> Element:
-        """The trace :class:`~crawler.trace.Element` for this ref (readable path kept in attrs)."""
+        """The trace :class:`~core.trace.Element` for this ref (readable path kept in attrs)."""
         d = self.d
         b = d.get("box")
         attrs = {k: str(v) for k, v in (d.get("attrs") or {}).items()}

@@ -3,7 +3,7 @@
 * :func:`launch_options` / :func:`browser_version_hint`: which Chromium and how to launch it;
 * :func:`get_profile` / :data:`PROFILES`: WeChat (default), Alipay, plain mobile;
 * :class:`Visit`: instruments one page, records steps and events into a
-  :class:`crawler.trace.Trace` (collectors in :mod:`crawler.browser.collectors`).
+  :class:`core.trace.Trace` (collectors in :mod:`crawler.browser.collectors`).
 """
 
 from crawler.browser.launch import OAUTH_HOSTS, browser_version_hint, chromium_path, launch_options

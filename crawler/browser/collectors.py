@@ -2,7 +2,7 @@
 
 Shaped like Tracker Radar Collector's collectors: a collector is created for one
 :class:`~crawler.browser.visit.Visit`, subscribes to the page in :meth:`Collector.attach`
-and writes what it sees into the visit's :class:`~crawler.trace.Trace`.  Nothing is
+and writes what it sees into the visit's :class:`~core.trace.Trace`.  Nothing is
 shared between visits (no module-level state).
 """
 
@@ -13,13 +13,13 @@ import base64
 import contextlib
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from core.trace import Dialog, Element, Hold, PermissionRequest, Request, WebSocketFrame
 from crawler.browser.oauth import is_oauth_host, is_wx_sdk, parse_authorize, provider_of, standin_page
-from crawler.trace import Dialog, Element, Hold, PermissionRequest, Request, WebSocketFrame
 
-if TYPE_CHECKING:  # pragma: no cover
-    from crawler.browser.visit import Visit
+#: A :class:`crawler.browser.visit.Visit` (which imports this module: named, not imported).
+Visit = Any
 
 MAX_BODY = 1 << 20  # 1 MiB
 MAX_URL = 65536
@@ -247,7 +247,7 @@ class NetworkHold(Collector):
     mode (``visit.live``) every socket is routed through Playwright from
     :meth:`attach` on and relayed to its server until the hold begins.  Service
     workers are blocked in live mode by the context options (see
-    ``crawler.audit.context_kwargs``), so none can send behind the hold.
+    ``crawler.engine.context_kwargs``), so none can send behind the hold.
     """
 
     name = "hold"

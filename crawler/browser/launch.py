@@ -14,13 +14,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from crawler.errors import QrauditError
+from core.errors import QrauditError
+from core.sites import OAUTH_HOSTS
 
 #: Hosts of the WeChat / Alipay OAuth authorize pages.  They are unreachable for
 #: a crawler and must never be contacted: the browser resolves them to nothing
 #: (``--host-resolver-rules``) so a server-side redirect to them fails locally,
 #: and :class:`crawler.browser.Visit` routes client-side requests to a stand-in.
-OAUTH_HOSTS = ("open.weixin.qq.com", "openauth.alipay.com")
 
 BASE_ARGS = [
     "--no-sandbox",
@@ -49,7 +49,7 @@ def _browsers_root() -> Path:
 @functools.lru_cache(maxsize=1)
 def _bundled_revisions() -> dict[str, str]:
     try:
-        import playwright
+        import playwright  # noqa: PLC0415  (heavy: loaded only when needed)
 
         data = json.loads(
             (Path(playwright.__file__).parent / "driver" / "package" / "browsers.json").read_text("utf-8")

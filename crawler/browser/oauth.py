@@ -3,7 +3,7 @@
 The authorize pages (``open.weixin.qq.com/connect/oauth2/authorize``,
 ``…/connect/qrconnect``, ``openauth.alipay.com/oauth2/publicAppAuthorize.htm``,
 ``…/oauth2/appToAppAuth.htm``) cannot be reached by a crawler and are never
-contacted: the visit records an :class:`~crawler.trace.OAuthEvent` and, when
+contacted: the visit records an :class:`~core.trace.OAuthEvent` and, when
 the agent decides, returns to the page's ``redirect_uri`` itself with a canary
 code (or without one: a decline).
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 import html
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 
-from crawler.browser.launch import OAUTH_HOSTS
-from crawler.trace import OAuthEvent
+from core.sites import OAUTH_HOSTS, host_of
+from core.trace import OAuthEvent
 
 #: (host, path prefix) -> provider
 AUTHORIZE_PATHS = (
@@ -26,14 +26,6 @@ AUTHORIZE_PATHS = (
 
 #: Hosts whose WeChat JS-SDK file is replaced by the profile's stand-in.
 WX_SDK_HOSTS = ("res.wx.qq.com", "res2.wx.qq.com")
-
-
-def host_of(url: str) -> str:
-    """Lower-case host name of ``url`` ('' when none)."""
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
 
 
 def is_oauth_host(url: str) -> bool:

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.errors import QrauditError
+from core.errors import QrauditError
 
 _JS = Path(__file__).parent / "js"
 

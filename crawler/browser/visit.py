@@ -11,7 +11,7 @@ Usage (the order agent drives it)::
     err = await visit.goto(url)           # None or "net::ERR_…" / "timeout"
     await visit.record("open", "entry", state="landing")
     ...
-    trace = await visit.finish(outcome="completed", reason=None, order_reached="checkout")
+    trace = await visit.finish(order_reached="checkout", outcome="completed")
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core import __version__
+from core.trace import Candidate, Dialog, Element, FormField, OAuthEvent, PermissionRequest, Step, Trace
 from crawler.browser.collectors import (
     NAV_LOOP,
     ConsoleCollector,
@@ -43,7 +45,6 @@ from crawler.browser.collectors import (
 from crawler.browser.launch import browser_version_hint
 from crawler.browser.oauth import return_url
 from crawler.browser.profiles import Profile, js_source
-from crawler.trace import Candidate, Dialog, Element, FormField, OAuthEvent, PermissionRequest, Step, Trace
 
 MAX_TEXT = 20000
 MAX_DOM = 2_000_000
@@ -581,18 +582,19 @@ class Visit:
             for t in still:
                 t.cancel()
 
-    async def finish(self, *, outcome: str, reason: str | None, order_reached: str) -> Trace:
-        """Close the visit: set outcome, reason, order_reached, final_url, times,
+    async def finish(self, *, order_reached: str, outcome: str | None = None) -> Trace:
+        """Close the visit: set order_reached (and ``outcome`` when given), final_url, times,
         user agent, browser version, viewport and collector summaries (``meta``);
-        save ``trace.json`` into ``out_dir``; return the trace.  Does not close the
-        page or context (the caller owns them)."""
+        save ``trace.json`` into ``out_dir``; return the trace.  The reason of an
+        unfinished visit is the engine's to set (``crawler.engine.end_trace``).  Does
+        not close the page or context (the caller owns them)."""
         await self._drain(3.0)
         for c in self.collectors:
             with contextlib.suppress(Exception):
                 await c.finish()
         t = self.trace
-        t.outcome = outcome
-        t.reason = reason
+        if outcome is not None:
+            t.outcome = outcome
         t.order_reached = order_reached
         t.ended_at = _now_iso()
         if not self.page.is_closed():
@@ -601,8 +603,6 @@ class Visit:
             t.final_url = t.steps[-1].url
         t.user_agent = self.profile.user_agent
         if not t.tool_version:
-            from crawler import __version__
-
             t.tool_version = __version__
         version = ""
         with contextlib.suppress(Exception):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from crawler.trace import Checkbox, Gate, Trace
+from core.trace import Checkbox, Gate, Trace
 from detectors import text as tx
 from detectors.base import Finding, rule
 from detectors.common import (

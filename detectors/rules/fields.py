@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from crawler.trace import Trace
+from core.trace import Trace
 from detectors import text as tx
 from detectors.base import Finding, rule
 from detectors.common import (

@@ -7,11 +7,11 @@ import binascii
 from collections.abc import Iterator
 from typing import Any
 
-from crawler.trace import Trace
+from core.sites import host_of, is_oauth_host, site_of, site_of_host
+from core.trace import Trace
 from detectors.base import Finding, rule
 from detectors.common import evidence, make, stage_index, stage_of
 from detectors.encodings import build_needles, compose
-from detectors.sites import host_of, is_oauth_host, site_of, site_of_host
 
 
 def merchant_sites(trace: Trace) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from crawler.trace import Gate, PermissionRequest, Trace
+from core.trace import Gate, PermissionRequest, Trace
 from detectors import text as tx
 from detectors.base import Finding, rule
 from detectors.common import (

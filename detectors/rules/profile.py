@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from crawler.trace import Trace
+from core.trace import Trace
 from detectors.base import Finding, rule
 from detectors.common import (
     USERINFO_SCOPES,

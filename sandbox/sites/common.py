@@ -8,6 +8,7 @@ APIs, OAuth callback, follow-check page) are answered here first.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import importlib
 import io
@@ -56,7 +57,7 @@ def static_file(name: str) -> Resp:
 @lru_cache(maxsize=256)
 def qr_png(data: str, box: int = 6) -> bytes:
     """A PNG of a QR code of ``data`` (cached)."""
-    import qrcode
+    import qrcode  # noqa: PLC0415  (heavy: loaded only when needed)
 
     img = qrcode.make(data or "-", box_size=box, border=2)
     buf = io.BytesIO()
@@ -260,7 +261,6 @@ def footer_html(m: dict[str, Any], cls: str) -> str:
 
 
 def _digest(s: str) -> str:
-    import hashlib
 
     return hashlib.md5(s.encode()).hexdigest()
 

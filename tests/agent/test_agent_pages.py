@@ -9,7 +9,10 @@ import asyncio
 
 import pytest
 
-from crawler.audit import AuditConfig, audit_url
+from app.jobs import audit_url
+from crawler.browser import get_profile, launch_options
+from crawler.engine import AuditConfig, capture_page, instrument, scrapy_meta
+from detectors import judge
 
 pytestmark = pytest.mark.browser
 
@@ -206,12 +209,10 @@ def test_time_budget_ends_with_timeout_and_keeps_trace(pages, tmp_path):
     assert (tmp_path / "trace.json").exists()
 
 
-def test_scrapy_style_instrument_then_audit_page(pages, tmp_path):
-    """instrument() before navigation, the page navigated by someone else, then audit_page()."""
-    from playwright.async_api import async_playwright
+def test_scrapy_style_instrument_then_capture_page(pages, tmp_path):
+    """instrument() before navigation, the page navigated by someone else, then capture_page()."""
+    from playwright.async_api import async_playwright  # noqa: PLC0415  (heavy: loaded only when needed)
 
-    from crawler.audit import audit_page, instrument, scrapy_meta
-    from crawler.browser import get_profile, launch_options
 
     url = serve_shop(pages, MENU_ITEMS + CART_BAR)
     cfg = AuditConfig(out_dir=tmp_path, timeout_s=40, sandbox_hosts=["127.0.0.1"])
@@ -230,14 +231,17 @@ def test_scrapy_style_instrument_then_audit_page(pages, tmp_path):
             page = await ctx.new_page()
             await instrument(page, FakeRequest(url, meta))
             await page.goto(url)
-            out = await audit_page(page, url, cfg, "visit-1")
+            out = await capture_page(page, url, cfg, "visit-1")
             await browser.close()
             return out
 
-    trace, result = asyncio.run(go())
+    trace = asyncio.run(go())
+    result = judge(trace)
+    assert result.verdict == "compliant"
     assert trace.visit_id == "visit-1"
     assert trace.order_reached == "submitted"
-    assert (tmp_path / "visit-1" / "trace.json").exists() and (tmp_path / "visit-1" / "result.json").exists()
+    # capture writes the trace only: judging and result.json belong to the pipelines
+    assert (tmp_path / "visit-1" / "trace.json").exists() and not (tmp_path / "visit-1" / "result.json").exists()
 
 
 LOGIN_WALL = """<!doctype html><meta charset=utf-8><title>会员登录</title>

@@ -9,7 +9,8 @@ from threading import Thread
 
 import pytest
 
-from crawler.audit import AuditConfig, audit_url
+from app.jobs import audit_url
+from crawler.engine import AuditConfig
 
 pytestmark = pytest.mark.browser
 

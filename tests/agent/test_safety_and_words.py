@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import QrauditError
 from crawler.agent.agent import submit_decision
 from crawler.agent.canary import canaries
 from crawler.agent.gates import asks_of, field_kind
 from crawler.agent.words import is_pay, leaves_to_app, score
-from crawler.audit import AuditConfig, check_url, is_sandbox_host
-from crawler.errors import QrauditError
+from crawler.engine import AuditConfig, check_url, is_sandbox_host
 
 VP = {"width": 390, "height": 844}
 

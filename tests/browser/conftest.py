@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from playwright.async_api import async_playwright
 
+from core.trace import Trace
 from crawler.browser import Visit, get_profile, launch_options
-from crawler.trace import Trace
 
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 

@@ -8,9 +8,11 @@ import time
 
 import pytest
 
-from crawler.browser import get_profile, launch_options, parse_authorize, return_url
-from crawler.errors import QrauditError
-from crawler.trace import Trace
+import crawler.browser.launch as launch
+import crawler.browser.visit as visit_mod
+from core.errors import QrauditError
+from core.trace import Trace
+from crawler.browser import Visit, get_profile, launch_options, parse_authorize, return_url
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +37,6 @@ def test_profiles_and_launch_options():
 
 
 def test_no_chromium_is_one_clear_error(monkeypatch):
-    import crawler.browser.launch as launch
 
     monkeypatch.setattr(launch, "bundled_chromium", lambda headless=True: (None, False))
     monkeypatch.setattr(launch, "system_chromium", lambda: None)
@@ -213,7 +214,7 @@ def test_busy_page_survived(server, run_visit):
         await v.goto(server.base + "/busy")
         step = await v.record("open", "entry")
         took = time.monotonic() - t0
-        trace = await v.finish(outcome="error", reason="busy", order_reached="landing")
+        trace = await v.finish(outcome="error", order_reached="landing")
         return step, took, trace
 
     visit, (step, took, trace) = run_visit(scenario)
@@ -261,7 +262,7 @@ def test_popup_closed_and_finish_saves_trace(server, run_visit):
         await v.settle(max_ms=2000)
         await v.record("open", "entry")
         assert v.popups == [server.base + "/back?popup=1"]
-        return await v.finish(outcome="completed", reason=None, order_reached="landing")
+        return await v.finish(outcome="completed", order_reached="landing")
 
     visit, trace = run_visit(scenario)
     assert "popup" in trace.nuisances and trace.tool_version and trace.meta["popups"][0].endswith("/back?popup=1")
@@ -304,7 +305,7 @@ def test_download_cancelled_and_notification_denied(server, run_visit):
         await v.goto(server.base + "/download")
         await v.goto(server.base + "/notify")
         await v.record("open", "entry")
-        return await v.finish(outcome="error", reason=None, order_reached="none")
+        return await v.finish(outcome="error", order_reached="none")
 
     visit, trace = run_visit(scenario, profile="mobile")
     assert "download" in trace.nuisances and trace.meta["downloads"][0].endswith("/file.bin")
@@ -315,7 +316,6 @@ def test_download_cancelled_and_notification_denied(server, run_visit):
 
 def test_late_attach_instruments_a_loaded_page(server, loop, chromium, tmp_path):
     """audit_page may get a page that is already loaded: attach() instruments it at once."""
-    from crawler.browser import Visit
 
     async def go():
         prof = get_profile("wechat")
@@ -367,9 +367,8 @@ def test_alipay_bridge_auth_code_and_pay(server, run_visit):
 
 
 def test_caps_on_dom_text_and_full_page_screenshot(server, run_visit, monkeypatch):
-    from PIL import Image
+    from PIL import Image  # noqa: PLC0415  (heavy: loaded only when needed)
 
-    import crawler.browser.visit as visit_mod
 
     monkeypatch.setattr(visit_mod, "MAX_DOM", 1000)
     monkeypatch.setattr(visit_mod, "MAX_FULL_PAGE_HEIGHT", 2000)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-QRAUDIT = [sys.executable, "-c", "from crawler.cli import main; main()"]
+QRAUDIT = [sys.executable, "-c", "from app.main import main; main()"]
 
 
 @pytest.fixture

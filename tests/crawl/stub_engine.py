@@ -1,14 +1,16 @@
-"""A stand-in audit engine for crawl tests (same ``scrapy_meta``/``audit_page`` contract as crawler.audit).
+"""A stand-in audit engine for crawl tests (same ``scrapy_meta``/``capture_page`` contract as crawler.engine).
 
 It drives nothing: it waits ``QRAUDIT_STUB_DELAY`` seconds (default 0.2) on the
 page scrapy-playwright handed over, saves a minimal trace, closes the context
-and returns a ``compliant`` result (``inconclusive`` when the page never loaded).
+and returns it: a completed visit (judged ``compliant``), or ``inconclusive`` when
+the page never loaded.
 Each call appends ``<visit_id> <url>`` to ``$QRAUDIT_STUB_LOG`` when set, so tests
 can count audits independently of the store.
 
 ``$QRAUDIT_STUB_REASONS`` (a JSON object ``{url substring: reason}``) makes the
-audits of matching URLs end ``inconclusive`` with that reason, as the real agent
-words them: ``"page could not be loaded: connection refused (ERR_CONNECTION_REFUSED)"``,
+audits of matching URLs end ``inconclusive`` with that reason, given in the words
+of the reason's English rendering (read back into a code with
+``core.reasons.from_legacy_text``): ``"page could not be loaded: connection refused (ERR_CONNECTION_REFUSED)"``,
 ``"closed: the merchant is not taking orders now (休息/打烊/closed)"``...
 """
 
@@ -20,8 +22,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.trace import Trace
-from detectors.base import AuditResult
+from core.reasons import from_legacy_text
+from core.trace import Trace
 
 
 def scrapy_meta(visit_id, config):
@@ -35,7 +37,7 @@ def scrapy_meta(visit_id, config):
     }
 
 
-async def audit_page(page, url, config, visit_id=None):
+async def capture_page(page, url, config, visit_id=None):
     log = os.environ.get("QRAUDIT_STUB_LOG")
     if log:
         with open(log, "a", encoding="utf-8") as fh:
@@ -48,18 +50,19 @@ async def audit_page(page, url, config, visit_id=None):
         title = await page.title()
     except Exception:
         pass
-    trace = Trace(url=url, visit_id=visit_id or "", env=config.env, final_url=final, started_at=started,
-                  ended_at=datetime.now(UTC).isoformat(), outcome="completed", order_reached="checkout",
-                  meta={"title": title})
-    trace.save(Path(config.out_dir) / (visit_id or ""))  # per-visit folder, as crawler.audit does
     loaded = final.startswith("http")
-    verdict, reason = ("compliant", None) if loaded else ("inconclusive", "page did not load")
+    reason = None if loaded else "page did not load"
     forced = json.loads(os.environ.get("QRAUDIT_STUB_REASONS") or "{}")
     for part, why in forced.items():
         if part in url:
-            verdict, reason = "inconclusive", why
+            reason = why
             break
-    result = AuditResult(url=url, final_url=final, verdict=verdict, reason=reason, order_reached="checkout",
-                         findings=[], steps=[], visit_id=visit_id or "", env=config.env)
+    code = from_legacy_text(reason)
+    trace = Trace(url=url, visit_id=visit_id or "", env=config.env, final_url=final, started_at=started,
+                  ended_at=datetime.now(UTC).isoformat(), outcome="error" if reason else "completed",
+                  order_reached="checkout" if not reason else "landing", meta={"title": title},
+                  reason=code.text() if code else None, reason_code=str(code.code) if code else None,
+                  reason_params=dict(code.params) if code else {})
+    trace.save(Path(config.out_dir) / (visit_id or ""))  # per-visit folder, as crawler.engine does
     await page.context.close()
-    return trace, result
+    return trace

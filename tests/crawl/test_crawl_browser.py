@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.store import Store
+from app.merchants import check_merchant
+from results.manifest import read_manifest, verify
+from results.store import Store
+from sandbox.server import GROUND_TRUTH_PATH
 from tests.crawl.conftest import QRAUDIT
 from tests.crawl.fake_district import FakeDistrict
 
@@ -22,7 +25,6 @@ STUB = ["--engine", "tests.crawl.stub_engine", "--no-progress"]
 
 
 def _n_ground_truth() -> int:
-    from sandbox.server import GROUND_TRUTH_PATH
 
     return len(json.loads(GROUND_TRUTH_PATH.read_text(encoding="utf-8"))["merchants"])
 
@@ -140,7 +142,6 @@ def _interrupt_and_resume(tmp_path, crawl_env, sig):
     assert odd.empty, odd.to_dict("records")
     assert set(audits[~audits.url.str.startswith("http")].verdict) <= {"unsupported"}
     # the resume added its files to the manifest; nothing listed was re-sealed or lost
-    from crawler.manifest import read_manifest, verify
 
     problems = verify(store.run_dir(run))
     assert problems == [], (problems, starts)
@@ -167,7 +168,6 @@ def test_sigkill_then_resume(tmp_path, crawl_env):
 
 def test_check_merchant_audits_one_named_merchant(tmp_path):
     """``check_merchant`` (the real engine) stores a one-merchant run of kind check."""
-    from crawler.merchants import check_merchant
 
     store = Store(data_dir=tmp_path / "data")
     run, result = check_merchant("云朵小面", "demo", store=store, timeout_s=45)

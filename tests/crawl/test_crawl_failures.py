@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from crawler.crawl import CrawlOutcome, crawl_failure
-from crawler.errors import QrauditError
-from crawler.seeds import find_district_file
-from crawler.store import Store, load_failure, transient_load_failure
+from app.crawl import CrawlOutcome, crawl_failure
+from core.errors import QrauditError
+from crawler.district import find_district_file
 from detectors.base import AuditResult
+from results.store import Store, load_failure, transient_load_failure
 from tests.crawl.conftest import QRAUDIT
 from tests.crawl.fake_district import FakeDistrict
 
@@ -264,8 +264,8 @@ def test_one_audited_merchant_keeps_exit_0_and_resume_retries_only_load_failures
         store = Store(data_dir=data, read_only=True)
         (run,) = store.runs().run_id
         before = dict(_rows(store, "SELECT url, reason FROM audits WHERE run_id = ?", [run]))
-        assert sorted(r for r in before.values() if r) == sorted([REFUSED, HTTP_404, CLOSED, "unsupported: not a web "
-                                                                  "page (weixin:// link, e.g. a mini-program or app)"])
+        assert sorted(r for r in before.values() if r) == sorted([REFUSED, HTTP_404, CLOSED, "mini-program or app link "
+                                                                  "(weixin://): not a web page; mini-program/app only"])
         first = [line for line in log_path.read_text().splitlines() if line]
         assert len(first) == 6
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.seeds import District, load_district, open_district
-from crawler.spiders.discovery import (
+from app.districts import open_district
+from crawler.district import District, load_district
+from crawler.scrapy.discovery import (
     discover,
     guess_vendor,
     make_record,
@@ -19,6 +20,7 @@ from crawler.spiders.discovery import (
     read_csv_source,
     read_qr_photos,
 )
+from results.store import Store
 from tests.crawl.conftest import QRAUDIT
 from tests.crawl.fake_district import FakeDistrict
 
@@ -148,7 +150,6 @@ def test_scrapy_discovery_over_the_sandbox(tmp_path, crawl_env):
     proc = subprocess.run([*QRAUDIT, "crawl", "--discover-only", "--no-progress", "--data", str(data)],
                           env=crawl_env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    from crawler.store import Store
 
     store = Store(data_dir=data, read_only=True)
     (run,) = store.runs().run_id

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
-from crawler.errors import QrauditError
-from crawler.merchants import find_merchant, match_merchant
-from crawler.store import Store
+from app.cmd_crawl import CrawlProgress
+from app.merchants import find_merchant, match_merchant
+from core.errors import QrauditError
+from results.store import Store
 
 RECS = [
     {"merchant_id": "a", "name": "云朵小面", "address": "沪滨区梧桐路18号", "url": "http://h/a"},
@@ -51,11 +54,9 @@ def test_find_merchant_uses_the_latest_stored_crawl(tmp_path):
 
 
 def test_progress_bar_counts_from_events():
-    import io
 
-    from rich.console import Console
+    from rich.console import Console  # noqa: PLC0415  (heavy: loaded only when needed)
 
-    from crawler.cmd_crawl import CrawlProgress
 
     out = io.StringIO()
     with CrawlProgress(Console(file=out, force_terminal=True, width=120)) as prog:

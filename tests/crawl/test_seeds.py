@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from crawler.errors import QrauditError
-from crawler.seeds import (
+from app.districts import open_district
+from core.errors import QrauditError
+from crawler.district import (
     District,
     canonical_url,
     load_district,
     merchant_id,
-    open_district,
     split_table_param,
 )
 

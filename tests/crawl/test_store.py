@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 
-from crawler.errors import QrauditError
-from crawler.store import Store, result_from_dict
-from crawler.trace import Gate, Request, Trace, Try
+from core.errors import QrauditError
+from core.trace import Gate, Request, Trace, Try
 from detectors.base import AuditResult, Finding
+from results.store import Store, result_from_dict
 
 
 def _trace(url="http://127.0.0.1:5000/m/kd/m01/?table=A3"):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.spiders.discovery import vendor_from_trace
-from crawler.trace import Request, Step, Trace
+from core.trace import Request, Step, Trace
+from crawler.scrapy.discovery import vendor_from_trace
 
 
 def _trace(url: str, *steps: Step, requests: list[Request] | None = None) -> Trace:

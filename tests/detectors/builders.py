@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.trace import (
+from core.trace import (
     Checkbox,
     Element,
     FormField,

@@ -3,11 +3,11 @@ canary tries, stages, delivery-only pages)."""
 
 from __future__ import annotations
 
-from builders import checkbox, el, field, gate, phone_gate, rules_of, step, trace, tries
-
-from crawler.trace import Candidate
+from core.trace import Candidate
 from detectors import judge
 from detectors.common import order_mode
+
+from .builders import checkbox, el, field, gate, phone_gate, rules_of, step, trace, tries
 
 PRIVACY = [{"text": "隐私政策", "href": "/privacy"}]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from builders import checkbox, el, field, gate, oauth, phone_gate, rules_of, step, trace, tries
-
 from detectors import judge
+
+from .builders import checkbox, el, field, gate, oauth, phone_gate, rules_of, step, trace, tries
 
 PRIVACY = [{"text": "隐私政策", "href": "/privacy"}]
 

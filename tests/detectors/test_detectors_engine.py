@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 
-from builders import checkbox, field, gate, phone_gate, request, trace, typed_phone
-
-from crawler.trace import Trace
+from core.trace import Trace
 from detectors import RULES_VERSION, judge
 from detectors import text as tx
-from detectors.base import GROUPS, REGISTRY, SEVERITIES, Finding, load_rules, rule
+from detectors.base import GROUPS, REGISTRY, SEVERITIES, Finding, rule
+from detectors.engine import load_rules
+
+from .builders import checkbox, field, gate, phone_gate, request, trace, typed_phone
 
 TOP_KEYS = {"url", "final_url", "verdict", "reason", "order_reached", "findings", "steps",
-            "visit_id", "env", "order_mode", "rules_version", "errors"}
+            "visit_id", "env", "order_mode", "rules_version", "errors", "reason_code", "reason_params"}
 FINDING_KEYS = {"rule", "group", "stage", "severity", "explanation", "explanation_zh", "legal_basis",
                 "evidence", "confidence"}
 EVIDENCE_KEYS = {"url", "step", "screenshot", "dom", "selector", "text", "tried"}

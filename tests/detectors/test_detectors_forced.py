@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from builders import (
+from detectors import judge
+
+from .builders import (
     checkbox,
     el,
     field,
@@ -15,8 +17,6 @@ from builders import (
     trace,
     tries,
 )
-
-from detectors import judge
 
 PRIVACY = [{"text": "《隐私政策》", "href": "/privacy"}]
 

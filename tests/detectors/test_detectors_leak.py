@@ -7,11 +7,13 @@ import hashlib
 from urllib.parse import quote
 
 import pytest
-from builders import PHONE, SHOP, phone_gate, request, rules_of, step, trace, typed_phone
 
+from core.trace import TypedValue, WebSocketFrame
 from detectors import judge
 from detectors.encodings import b58encode, build_needles, haystack_views
 from detectors.rules.leak import merchant_sites
+
+from .builders import PHONE, SHOP, phone_gate, request, rules_of, step, trace, typed_phone
 
 PRIVACY = [{"text": "隐私政策", "href": "/privacy"}]
 TRACKER = "https://collect.tracker-cdn.net/t"
@@ -30,8 +32,8 @@ def _b64(s: str) -> str:
 
 
 def leak_trace(*reqs, **kw):
-    g = phone_gate(links=[__import__("builders").el("a", "隐私政策")], passed_by="try",
-                   tried=__import__("builders").tries(("skip link", "passed")))
+    g = phone_gate(links=[__import__("tests.detectors.builders", fromlist=["el"]).el("a", "隐私政策")], passed_by="try",
+                   tried=__import__("tests.detectors.builders", fromlist=["el"]).tries(("skip link", "passed")))
     return trace(gates=[g], typed=[typed_phone(1)], requests=list(reqs), links=PRIVACY, **kw)
 
 
@@ -67,7 +69,6 @@ def test_leak_urlencoded_in_body():
 
 
 def test_leak_base64_json_body_and_websocket():
-    from crawler.trace import WebSocketFrame
     body = _b64('{"event":"login","phone":"' + PHONE + '"}')
     assert rules_of(judge(leak_trace(request(1, TRACKER, method="POST", body=body)))) == {("third_party_leak", "menu")}
     t = leak_trace()
@@ -111,8 +112,8 @@ def test_oauth_host_not_merchant_site_and_redirect_chain():
 def test_leak_after_submit():
     t = leak_trace(request(1, f"{TRACKER}?p={PHONE}", step_n=6), reached="submitted")
     t.steps.append(step(6, "post_order", state="confirmation"))
-    t.steps[4].candidates = [__import__("crawler.trace", fromlist=["Candidate"]).Candidate(
-        purpose="submit", score=5, element=__import__("builders").el("button"), chosen=True)]
+    t.steps[4].candidates = [__import__("core.trace", fromlist=["Candidate"]).Candidate(
+        purpose="submit", score=5, element=__import__("tests.detectors.builders", fromlist=["el"]).el("button"), chosen=True)]
     r = judge(t)
     assert rules_of(r) == {("third_party_leak", "post_order")}
     assert r.findings[0].evidence["before_submit"] is False
@@ -124,7 +125,6 @@ def test_no_leak_of_unrelated_values():
 
 
 def test_sms_code_is_not_searched():
-    from crawler.trace import TypedValue
     t = leak_trace(request(1, f"{TRACKER}?code=482913"))
     t.typed.append(TypedValue(step=1, kind="sms_code", value="482913"))
     assert judge(t).findings == []

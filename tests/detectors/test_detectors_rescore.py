@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from builders import phone_gate, trace
 from typer.testing import CliRunner
 
-from crawler.errors import QrauditError
-from crawler.trace import Trace
-from detectors.rescore import rescore, rescore_dir
+from app.main import app
+from core.errors import QrauditError
+from core.trace import Trace
+from results.rescore import rescore, rescore_dir
+from results.store import Store
+
+from .builders import phone_gate, trace
 
 
 def _write(folder, t: Trace, old_verdict: str | None = None):
@@ -56,9 +62,6 @@ def test_bad_input(tmp_path):
 
 
 def test_cli_rescore_and_rules(tmp_path):
-    from crawler.cli import _register, app
-
-    _register()
     _write(tmp_path / "m1", trace(gates=[phone_gate()]), "compliant")
     r = CliRunner().invoke(app, ["rescore", str(tmp_path), "--jobs", "1"])
     assert r.exit_code == 0, r.output
@@ -73,9 +76,6 @@ def test_cli_rescore_and_rules(tmp_path):
 
 
 def test_cli_bad_path_one_line(tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
 
     exe = Path(sys.executable).parent / "qraudit"
     p = subprocess.run([str(exe), "rescore", str(tmp_path / "nope")], capture_output=True, text=True)
@@ -84,7 +84,6 @@ def test_cli_bad_path_one_line(tmp_path):
 
 
 def test_rescore_run_with_store(tmp_path):
-    from crawler.store import Store
 
     store = Store(data_dir=tmp_path)
     mdir = store.run_dir("r1") / "merchants" / "m01"

@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 
+from app.main import main
+
 from .fakerun import build_fake_run, merchants_with
 
 RUN_A = "20261130T091500Z-demo"
@@ -34,8 +36,7 @@ def data_dir(template_data, tmp_path, monkeypatch):
 
 @pytest.fixture
 def cli(capsys):
-    """Run ``qraudit ARGS`` in-process through crawler.cli.main; return (exit code, stdout, stderr)."""
-    from crawler.cli import main
+    """Run ``qraudit ARGS`` in-process through app.cli.main; return (exit code, stdout, stderr)."""
 
     def run(*args: str):
         with pytest.raises(SystemExit) as exc:

@@ -2,13 +2,13 @@
 
 ``build_fake_run(data_dir, run_id, merchants=None)`` writes, like a real crawl:
 
-* ``<data_dir>/qraudit.duckdb`` rows, written by ``crawler.store.Store.save_result``
+* ``<data_dir>/qraudit.duckdb`` rows, written by ``results.store.Store.save_result``
   (runs, merchants, audits, findings, gates, requests);
 * ``<data_dir>/runs/<run_id>/merchants/<mid>/`` with ``trace.json`` (built from
-  ``crawler.trace`` dataclasses), ``result.json`` (``detectors.base.AuditResult``),
+  ``core.trace`` dataclasses), ``result.json`` (``detectors.base.AuditResult``),
   real PNG screenshots ``step-NN.png`` (Pillow, at device_scale_factor 2) and
   ``step-NN.html`` DOM snapshots, and ``result.json`` (by the store);
-* ``run.json`` and ``manifest.json`` (``Store.finish_run`` -> ``crawler.manifest.write_manifest``).
+* ``run.json`` and ``manifest.json`` (``Store.finish_run`` -> ``results.manifest.write_manifest``).
 
 ``merchants`` is a list of dicts (see :data:`DEFAULT_MERCHANTS`); use
 :func:`merchants_with` to derive a second run (e.g. one merchant fixed).
@@ -23,8 +23,9 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from crawler.trace import Box, Element, Gate, Request, Step, Trace, Try
+from core.trace import Box, Element, Gate, Request, Step, Trace, Try
 from detectors.base import AuditResult, Finding
+from results.store import Store
 
 VIEWPORT = {"width": 180, "height": 320, "device_scale_factor": 2}
 GATE_BOX = {"x": 20.0, "y": 100.0, "width": 140.0, "height": 90.0}
@@ -171,7 +172,7 @@ def build_merchant(mdir: Path, m: dict[str, Any], run_started: datetime) -> tupl
 def build_fake_run(data_dir: str | Path, run_id: str, merchants: list[dict[str, Any]] | None = None, *,
                    started_at: datetime | None = None, district: str = "demo", nested: bool = False,
                    district_file: str | Path | None = "seeds/demo.yaml") -> Path:
-    """Write a complete fake run into ``data_dir`` through ``crawler.store.Store``; return its run folder.
+    """Write a complete fake run into ``data_dir`` through ``results.store.Store``; return its run folder.
 
     Runs are ordered by creation (the store stamps ``started_at``); ``started_at``
     sets the visits' times in the traces.  ``district_file``: the district file the run
@@ -179,7 +180,6 @@ def build_fake_run(data_dir: str | Path, run_id: str, merchants: list[dict[str, 
     ``merchants/<mid>/<visit_id>/`` (as the audit engine does inside a crawl) instead of
     ``merchants/<mid>/``.
     """
-    from crawler.store import Store
 
     data_dir = Path(data_dir)
     merchants = merchants if merchants is not None else DEFAULT_MERCHANTS

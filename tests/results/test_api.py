@@ -1,16 +1,20 @@
-"""The analyst API (crawler.api) over a fake store."""
+"""The analyst API (results.api) over a fake store."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from crawler import api
-from crawler.errors import QrauditError
-from crawler.trace import Trace
+from core.errors import QrauditError
+from core.trace import Trace
+from results import api
+from results.manifest import verify
+from results.report import build_report
 
 from .conftest import RUN_A, RUN_B
+from .fakerun import build_fake_run
 
 
 def test_runs_and_latest(data_dir):
@@ -58,10 +62,7 @@ def test_errors_are_one_line_user_errors(data_dir, tmp_path):
 
 def test_evidence_in_a_visit_subfolder(tmp_path):
     """Inside a crawl the engine writes evidence to merchants/<mid>/<visit_id>/: found all the same."""
-    from crawler.manifest import verify
-    from crawler.report import build_report
 
-    from .fakerun import build_fake_run
 
     d = tmp_path / "data"
     run_dir = build_fake_run(d, "nested", nested=True)
@@ -78,6 +79,5 @@ def test_evidence_in_a_visit_subfolder(tmp_path):
 
 
 def json_urls(run_dir):
-    import json
 
     return {u["merchant_id"] for u in json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))["urls"]}

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 
-from crawler import api
-from crawler.diff import diff_runs
+from results import api
+from results.diff import diff_runs
 
 from .conftest import RUN_A, RUN_B
 from .fakerun import build_fake_run, merchants_with
@@ -71,10 +73,8 @@ def test_diff_command_formats(data_dir, cli):
 
 
 def test_diff_csv_bytes_are_utf8_with_bom_like_export(data_dir, tmp_path):
-    import subprocess
-    import sys
 
-    cli = [sys.executable, "-c", "from crawler.cli import main; main()"]
+    cli = [sys.executable, "-c", "from app.main import main; main()"]
     proc = subprocess.run([*cli, "diff", RUN_A, RUN_B, "--format", "csv", "--data", str(data_dir)],
                           capture_output=True, timeout=120, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"})
     assert proc.returncode == 0, proc.stderr

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from crawler.errors import QrauditError
-from crawler.export import export_run
+from core.errors import QrauditError
+from results.export import export_run
 
 from .conftest import RUN_A
 

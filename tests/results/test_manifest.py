@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from crawler.errors import QrauditError
-from crawler.manifest import sha256_file, verify, write_manifest
+from core.errors import QrauditError
+from results.manifest import amend, sha256_file, verify, write_manifest
+from results.report import build_report
+from results.store import Store
 
 from .conftest import RUN_A
 
@@ -47,7 +49,6 @@ def test_verify_is_clean_then_names_changed_missing_and_added_files(data_dir):
 
 
 def test_report_folders_are_not_evidence(data_dir):
-    from crawler.report import build_report
 
     run_dir = data_dir / "runs" / RUN_A
     build_report(RUN_A, data_dir)
@@ -81,8 +82,6 @@ def test_verify_command_exit_codes(data_dir, cli):
 
 def test_finishing_a_run_again_never_reseals_evidence_and_keeps_amendments(data_dir):
     """crawl --resume ends with Store.finish_run again: tampered evidence stays visible, history stays."""
-    from crawler.manifest import amend
-    from crawler.store import Store
 
     run_dir = data_dir / "runs" / RUN_A
     first = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))

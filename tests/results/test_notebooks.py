@@ -1,4 +1,4 @@
-"""The notebooks run top to bottom against fake runs (through crawler.api only)."""
+"""The notebooks run top to bottom against fake runs (through results.api only)."""
 
 from __future__ import annotations
 

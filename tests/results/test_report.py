@@ -7,7 +7,8 @@ import re
 import pytest
 from PIL import Image
 
-from crawler.report import build_report
+from results.report import build_report
+from results.store import Store
 
 from .conftest import RUN_A
 from .fakerun import GATE_BOX, VIEWPORT
@@ -112,7 +113,6 @@ def test_report_in_a_browser(data_dir, page):
 
 def test_report_from_an_open_store(data_dir):
     """The crawl command builds the report with its Store at the end of a crawl."""
-    from crawler.store import Store
 
     index = build_report(RUN_A, Store(data_dir=data_dir))
     assert index == data_dir / "runs" / RUN_A / "report" / "index.html"

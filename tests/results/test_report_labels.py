@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from crawler.report import build_report
-from crawler.report.charts import _text_w, bar_chart
-from crawler.report.i18n import rule_titles
-from crawler.report.reasons import NET_ERRORS_ZH, _doing, reason_text, reason_zh
+from results.report import build_report
+from results.report.charts import _text_w, bar_chart
+from results.report.i18n import rule_titles
 
+from ..core.test_reasons import AGENT_REASONS
 from .conftest import RUN_A
 from .fakerun import build_fake_run, merchants_with
 
@@ -63,75 +63,7 @@ def test_the_demo_district_is_shown_by_its_label(data_dir):
     assert "<h1>沪滨区 (simulated demo district)</h1>" in html
 
 
-# ---- 2. reasons in Chinese -----------------------------------------------------
-
-AGENT_REASONS = {
-    "page could not be loaded: host name not found (DNS) (ERR_NAME_NOT_RESOLVED)":
-        "页面无法打开：域名无法解析（DNS）（ERR_NAME_NOT_RESOLVED）",
-    "page could not be loaded: connection refused (ERR_CONNECTION_REFUSED)":
-        "页面无法打开：连接被拒绝（ERR_CONNECTION_REFUSED）",
-    "page could not be loaded: HTTP 404": "页面无法打开：服务器返回 HTTP 404 错误",
-    "no items to order: everything is sold out (售罄)": "没有可点的菜品：全部售罄",
-    "dead end while adding an item": "无法继续：在「加菜」时走不下去",
-    "dead end while opening the cart": "无法继续：在「打开购物车」时走不下去",
-    "dead end while getting past a gate (phone, sms_code)":
-        "无法继续：在「通过拦截层（手机号、短信验证码）」时走不下去",
-    "redirect loop: the page keeps redirecting": "重定向循环：页面不断跳转",
-    "app-only: the page asks to download/open an app": "仅限 App：页面要求下载或打开 App",
-    "mini-program only: the page asks to open a WeChat mini-program": "仅限小程序：页面要求打开微信小程序",
-    "closed: the merchant is not taking orders now (休息/打烊/closed)": "商家休息中：当前不接受点餐（休息/打烊）",
-    "timeout after 45 s while choosing order mode dine_in": "超时：45 秒内未完成（当时在「选择就餐方式（堂食）」）",
-    "PI gate (membership, phone) with no way past it": "索取个人信息的拦截层（注册会员、手机号）无法绕过",
-    "mini-program or app link (weixin://): not a web page; mini-program/app only":
-        "小程序或 App 链接（weixin://）：不是网页，只能在小程序或 App 中打开",
-    "could not reach checkout (reached menu)": "未能到达结算页（进度：菜单）",
-}
-
-
-@pytest.mark.parametrize("reason", sorted(AGENT_REASONS))
-def test_known_reasons_read_in_chinese(reason):
-    assert reason_zh(reason) == AGENT_REASONS[reason]
-    assert reason_text(reason, "zh") == AGENT_REASONS[reason]
-    assert reason_text(reason, "en") == reason
-
-
-def test_an_unknown_reason_is_shown_as_stored():
-    assert reason_zh("something new happened") is None
-    assert reason_text("something new happened", "zh") == "something new happened"
-    assert reason_text(None, "zh") == ""
-
-
-def _literal_reasons(path: Path, pattern: str) -> list[str]:
-    """The reason texts written in ``path`` (f-string fields replaced by a sample word)."""
-    src = path.read_text(encoding="utf-8")
-    out = []
-    for m in re.finditer(pattern, src):
-        text = re.sub(r"\{([^{}]*)\}", lambda f: "45" if "timeout" in f.group(1) else "phone", m.group(1))
-        out.append(text)
-    return out
-
-
-def test_every_reason_the_agent_writes_has_a_chinese_text():
-    """A drift guard: a new Finished("...", "reason") in the agent needs its entry in crawler/report/reasons.py."""
-    agent = _literal_reasons(ROOT / "crawler" / "agent" / "agent.py",
-                             r'Finished\(\s*"(?:error|blocked|unsupported)",\s*f?"([^"]+)"')
-    audit = _literal_reasons(ROOT / "crawler" / "audit.py", r'outcome, reason = "error", f?"([^"]+)"')
-    audit += ["mini-program or app link (weixin://): not a web page; mini-program/app only",
-              "non-web link (tel://): not a web page; mini-program/app only"]
-    assert len(agent) >= 15 and len(audit) >= 3
-    missing = [r for r in agent + audit if reason_zh(r) is None]
-    assert missing == []
-    # what the agent says it was doing ("dead end while ...", "timeout after 45 s while ...")
-    src = (ROOT / "crawler" / "agent" / "agent.py").read_text(encoding="utf-8")
-    doings = re.findall(r'\bdoing = f?"([^"]+)"', src)
-    assert len(doings) >= 8
-    samples = [re.sub(r"\{mode\}", "dine_in", re.sub(r"\{purpose\}", "cart", re.sub(
-        r"\{', '\.join\(view\.asks\)\}", "phone", d))) for d in doings]
-    assert [d for d in samples if _doing(d) == d or re.search(r"[a-z]{3}", _doing(d).replace("phone", ""))] == []
-    # the net errors a page load can fail with
-    net = re.search(r"NET_ERRORS = \{(.*?)\n\}", src, re.S).group(1)
-    names = re.findall(r'"ERR_[A-Z_]+": "([^"]+)"', net)
-    assert len(names) >= 10 and [n for n in names if n not in NET_ERRORS_ZH] == []
+# ---- 2. reasons in Chinese (the words themselves: tests/core/test_reasons.py) ------
 
 
 def test_the_chinese_report_shows_reasons_in_chinese_and_keeps_the_english(tmp_path):

@@ -4,13 +4,17 @@ captured evidence stays covered by verify."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
-from crawler.manifest import amend, manifest_digest, verify
-from crawler.report import build_report
-from crawler.store import Store
-from detectors.rescore import rescore_run
+from core.trace import Trace
+from detectors import judge
+from results.manifest import amend, manifest_digest, verify
+from results.report import build_report
+from results.rescore import rescore_dir, rescore_run, same_judgment
+from results.store import Store
 
 from .fakerun import build_fake_run
 
@@ -44,11 +48,9 @@ def test_only_result_files_can_be_amended(tmp_path):
 
 
 def test_rescore_command_takes_latest_and_a_data_folder(tmp_path):
-    import subprocess
-    import sys
 
     build_fake_run(tmp_path, "20261130T030000Z-demo", nested=True)
-    cli = [sys.executable, "-c", "from crawler.cli import main; main()", "rescore"]
+    cli = [sys.executable, "-c", "from app.main import main; main()", "rescore"]
     proc = subprocess.run([*cli, "latest", "--data", str(tmp_path), "--format", "json"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -64,7 +66,6 @@ def _amendments(run_dir):
 def test_rescore_with_unchanged_results_records_no_amendment(tmp_path):
     """Only a result that really changed is an amendment: not a newer merchant record in the store,
     nor a result.json written with other indentation or key order."""
-    from detectors.rescore import same_judgment
 
     run_id = "20261130T040000Z-demo"
     run_dir = build_fake_run(tmp_path, run_id)
@@ -107,18 +108,14 @@ def test_rescore_with_unchanged_results_records_no_amendment(tmp_path):
 
 
 def _result_of(run_dir, mid):
-    from crawler.trace import Trace
-    from detectors import judge
 
     return judge(Trace.load(run_dir / "merchants" / mid / "trace.json"))
 
 
 def test_rescore_command_says_when_nothing_changed(tmp_path):
-    import subprocess
-    import sys
 
     run_dir = build_fake_run(tmp_path, "20261130T050000Z-demo")
-    cli = [sys.executable, "-c", "from crawler.cli import main; main()", "rescore", "latest", "--data", str(tmp_path)]
+    cli = [sys.executable, "-c", "from app.main import main; main()", "rescore", "latest", "--data", str(tmp_path)]
     proc = subprocess.run(cli, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "4 of 4 results changed" in proc.stdout and "manifest amended for 4 file(s)" in proc.stdout
@@ -130,7 +127,6 @@ def test_rescore_command_says_when_nothing_changed(tmp_path):
 
 
 def test_rescore_of_a_trace_folder_leaves_unchanged_results_alone(tmp_path):
-    from detectors.rescore import rescore_dir
 
     run_dir = build_fake_run(tmp_path, "20261130T060000Z-demo")
     first = rescore_dir(run_dir / "merchants", jobs=1)

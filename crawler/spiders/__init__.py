@@ -1,1 +1,0 @@
-"""Scrapy spiders of qraudit: :class:`crawler.spiders.district.DistrictSpider` (discovery + audits)."""

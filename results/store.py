@@ -1,0 +1,641 @@
+"""The store: one DuckDB file for every run, evidence files on disk.
+
+Layout (see ``schema.sql``)::
+
+    data/qraudit.duckdb                       runs, merchants, audits, findings, gates, requests, audit_log
+    data/runs/<run_id>/run.json               the run's row (written at start and end)
+    data/runs/<run_id>/merchants/<mid>/       result.json (written here), and the agent's evidence:
+                                              trace.json, step-NN.png/html, directly or in a
+                                              <visit_id>/ subfolder (audits.trace_dir says which)
+    data/runs/<run_id>/jobdir/                Scrapy's JOBDIR (crawl state for --resume)
+
+The data folder is ``data/`` under the current directory, or ``$QRAUDIT_DATA``,
+or the ``data_dir`` argument; the DB file defaults to ``<data>/qraudit.duckdb``.
+
+Concurrency.  DuckDB allows one writing process at a time, and a writer
+excludes readers of other processes.  The store therefore opens a short-lived
+connection for each operation (about 20 ms) and retries for up to
+``lock_timeout_s`` while another process holds the file; a crawl commits each
+merchant's result as it arrives, so a killed crawl loses at most the
+merchants in flight, and ``qraudit runs`` or a notebook can read in between.
+Readers should use ``Store(read_only=True)`` or :meth:`Store.query`.
+
+Multi-machine mode (scrapy-redis workers feeding one run).  Every result is
+self-contained on disk: :meth:`Store.save_result` writes
+``merchants/<mid>/result.json`` holding the findings.md object plus
+``run_id``, ``merchant_id``, ``merchant`` (the merchant record), ``error`` and
+``trace`` (the path of the agent's ``trace.json`` relative to the merchant folder).  A worker without access to the DB writes
+those files into the shared run folder (or a copy synced back later);
+:meth:`Store.ingest` loads every ``result.json`` of a run not yet in the DB
+(merchant record, audit, findings, gates, requests), so one process owns the DB
+and any number of workers produce results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import re
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import fields as dc_fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from core import __version__
+from core.errors import QrauditError
+from core.paths import data_dir
+from core.reasons import Code, from_legacy_text, is_transient, load_failure_words, stored
+from core.sites import site_of, third_party
+from core.trace import Trace
+from detectors.base import AuditResult, Finding
+from results import manifest
+
+SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+RUN_STATUSES = ("running", "finished", "interrupted", "failed")
+RUN_KINDS = ("crawl", "check", "rescore")
+
+
+def load_failure(verdict: str | None, reason: str | None, code: str | None = None, params: Any = None) -> str | None:
+    """Why a stored audit's page could not be loaded (the net error or HTTP status, in words), else None.
+
+    Decided on the reason code (``core.reasons.Code.LOAD_FAILED``; results stored before
+    codes are read back from their English reason).  Other inconclusive reasons (closed,
+    sold out, page broken, redirect loop, dead end...) describe a page that was there.
+    """
+    r = stored(code, params, reason)
+    if verdict != "inconclusive" or r is None or r.code != Code.LOAD_FAILED:
+        return None
+    return load_failure_words(r.params) or "unknown cause"
+
+
+def transient_load_failure(verdict: str | None, reason: str | None, code: str | None = None,
+                           params: Any = None) -> bool:
+    """True when the page could not be loaded for a reason a later visit may not meet
+    (``core.reasons.is_transient``: network errors, HTTP 5xx/408/425/429)."""
+    r = stored(code, params, reason)
+    return verdict == "inconclusive" and r is not None and is_transient(r.code, r.params)
+
+
+def default_data_dir() -> Path:
+    """``$QRAUDIT_DATA`` or ``./data`` (:func:`core.paths.data_dir`)."""
+    return data_dir()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(value: Any) -> datetime | None:
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return value
+    try:
+        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:40] or "run"
+
+
+class Store:
+    """The DuckDB store of runs and their evidence folders.
+
+    ``db_path``: the DuckDB file (default ``<data_dir>/qraudit.duckdb``);
+    ``data_dir``: the data folder (default :func:`default_data_dir`);
+    ``read_only``: never write (queries fail with QrauditError if the DB does
+    not exist); ``lock_timeout_s``: how long to wait for another process's lock.
+    The schema is applied on the first write.
+    """
+
+    def __init__(
+        self,
+        db_path: Path | None = None,
+        data_dir: Path | None = None,
+        *,
+        read_only: bool = False,
+        lock_timeout_s: float = 60.0,
+    ) -> None:
+        self.data_dir = (Path(data_dir) if data_dir else default_data_dir()).expanduser().resolve()
+        self.db_path = (Path(db_path).expanduser().resolve() if db_path else self.data_dir / "qraudit.duckdb")
+        self.read_only = read_only
+        self.lock_timeout_s = lock_timeout_s
+        self._schema_applied = False
+        if not read_only:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.connect():
+                pass
+
+    # ---- connections -------------------------------------------------------
+
+    @contextlib.contextmanager
+    def connect(self, read_only: bool | None = None) -> Iterator[Any]:
+        """A short-lived DuckDB connection (retried while another process holds the lock).
+
+        Writes in the block are committed when it exits normally and rolled
+        back on an exception.  Raises QrauditError if the DB stays locked for
+        ``lock_timeout_s`` or (read-only) does not exist.
+        """
+        import duckdb  # noqa: PLC0415  (heavy: loaded only when needed)
+
+        ro = self.read_only if read_only is None else read_only
+        if ro and not self.db_path.exists():
+            raise QrauditError(f"{self.db_path}: no qraudit store here (run a crawl first)")
+        deadline = time.monotonic() + self.lock_timeout_s
+        delay = 0.05
+        while True:
+            try:
+                con = duckdb.connect(str(self.db_path), read_only=ro)
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise QrauditError(f"{self.db_path}: cannot open the store ({exc})") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        try:
+            if not ro and not self._schema_applied:
+                con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+                self._schema_applied = True
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    def query(self, sql: str, params: list[Any] | None = None):
+        """Run a read query and return a pandas DataFrame (read-only connection)."""
+        with self.connect(read_only=True) as con:
+            return con.execute(sql, params or []).df()
+
+    def close(self) -> None:
+        """Nothing stays open between operations; kept for symmetry (safe to call twice)."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- runs --------------------------------------------------------------
+
+    def run_dir(self, run_id: str) -> Path:
+        """``<data>/runs/<run_id>`` (not created)."""
+        return self.data_dir / "runs" / run_id
+
+    def merchant_dir(self, run_id: str, merchant_id: str) -> Path:
+        """``<run_dir>/merchants/<merchant_id>`` (created)."""
+        d = self.run_dir(run_id) / "merchants" / merchant_id
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+
+    def create_run(
+        self,
+        kind: str,
+        *,
+        district: str | None = None,
+        district_file: str | Path | None = None,
+        env: str = "wechat",
+        settings: dict[str, Any] | None = None,
+        run_id: str | None = None,
+    ) -> str:
+        """Register a new run (status ``running``) and create its folder; return its id.
+
+        ``kind``: crawl | check | rescore.  The id is ``<UTC yyyymmddThhmmssZ>-<district or kind>``
+        (``-2``, ``-3`` ... appended when taken).  Raises QrauditError for an unknown kind
+        or a given ``run_id`` that exists.
+        """
+        if kind not in RUN_KINDS:
+            raise QrauditError(f"unknown run kind {kind!r} (one of {', '.join(RUN_KINDS)})")
+
+        started = _now()
+        with self.connect() as con:
+            if run_id is None:
+                base = f"{started:%Y%m%dT%H%M%SZ}-{_slug(district or kind)}"
+                run_id, n = base, 1
+                while con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone() or (
+                    self.run_dir(run_id).exists()
+                ):
+                    n += 1
+                    run_id = f"{base}-{n}"
+            elif con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone():
+                raise QrauditError(f"run {run_id} exists already")
+            rdir = self.run_dir(run_id)
+            con.execute(
+                "INSERT INTO runs (run_id, kind, district, district_file, env, status, started_at, "
+                "tool_version, settings, run_dir, pid, host) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
+                [run_id, kind, district, str(district_file) if district_file else None, env, started,
+                 __version__, _json(settings or {}), str(rdir), os.getpid(), socket.gethostname()],
+            )
+        (rdir / "merchants").mkdir(parents=True, exist_ok=True)
+        self._write_run_json(run_id)
+        return run_id
+
+    def update_run(self, run_id: str, **values: Any) -> None:
+        """Set columns of a run row (e.g. ``status``, ``merchants_total``, ``pid``, ``settings``)."""
+        if not values:
+            return
+        allowed = {"status", "merchants_total", "settings", "pid", "host", "browser_version", "user_agent",
+                   "ended_at", "env"}
+        bad = set(values) - allowed
+        if bad:
+            raise ValueError(f"update_run: unknown column(s) {sorted(bad)}")
+        if "settings" in values:
+            values["settings"] = _json(values["settings"])
+        cols = ", ".join(f"{k} = ?" for k in values)
+        with self.connect() as con:
+            con.execute(f"UPDATE runs SET {cols} WHERE run_id = ?", [*values.values(), run_id])
+
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        """The run's row as a dict (``settings`` parsed) plus ``merchants`` (rows stored)
+        and ``verdicts`` ({verdict: n}).  Raises QrauditError for an unknown id."""
+        with self.connect(read_only=self.read_only) as con:
+            cur = con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id])
+            row = cur.fetchone()
+            if row is None:
+                raise QrauditError(f"unknown run {run_id!r} (see 'qraudit runs')")
+            out = dict(zip([d[0] for d in cur.description], row, strict=True))
+            out["merchants"] = con.execute(
+                "SELECT count(*) FROM merchants WHERE run_id = ?", [run_id]).fetchone()[0]
+            out["verdicts"] = dict(con.execute(
+                "SELECT verdict, count(*) FROM audits WHERE run_id = ? GROUP BY verdict ORDER BY verdict",
+                [run_id]).fetchall())
+        if isinstance(out.get("settings"), str):
+            out["settings"] = json.loads(out["settings"])
+        return out
+
+    def runs(self):
+        """All runs, newest first, as a pandas DataFrame: run_id, kind, district, status, env,
+        started_at, ended_at, merchants (discovered), audited, violation, compliant,
+        inconclusive, unsupported, run_dir."""
+        sql = """
+        SELECT r.run_id, r.kind, r.district, r.status, r.env, r.started_at, r.ended_at,
+               coalesce(r.merchants_total, (SELECT count(*) FROM merchants m WHERE m.run_id = r.run_id))
+                 AS merchants,
+               (SELECT count(*) FROM audits a WHERE a.run_id = r.run_id) AS audited,
+               (SELECT count(*) FROM audits a WHERE a.run_id = r.run_id AND verdict = 'violation') AS violation,
+               (SELECT count(*) FROM audits a WHERE a.run_id = r.run_id AND verdict = 'compliant') AS compliant,
+               (SELECT count(*) FROM audits a WHERE a.run_id = r.run_id AND verdict = 'inconclusive')
+                 AS inconclusive,
+               (SELECT count(*) FROM audits a WHERE a.run_id = r.run_id AND verdict = 'unsupported')
+                 AS unsupported,
+               r.run_dir
+        FROM runs r ORDER BY r.started_at DESC, r.run_id DESC
+        """
+        if self.read_only and not self.db_path.exists():
+            import pandas as pd  # noqa: PLC0415  (heavy: loaded only when needed)
+
+            return pd.DataFrame()
+        with self.connect(read_only=self.read_only) as con:
+            return con.execute(sql).df()
+
+    def latest_run(self, district: str | None = None, kinds: tuple[str, ...] = ("crawl",)) -> dict | None:
+        """The newest run (of a district, of the given kinds) that stored merchants, or None."""
+        with self.connect(read_only=self.read_only) as con:
+            q = ("SELECT r.run_id FROM runs r WHERE r.kind IN (SELECT unnest(?)) "
+                 + ("AND r.district = ? " if district else "")
+                 + "AND EXISTS (SELECT 1 FROM merchants m WHERE m.run_id = r.run_id) "
+                 "ORDER BY r.started_at DESC LIMIT 1")
+            row = con.execute(q, [list(kinds), *([district] if district else [])]).fetchone()
+        return self.get_run(row[0]) if row else None
+
+    def finish_run(self, run_id: str, status: str = "finished", *,
+                   manifest_reason: str = "crawl resumed") -> dict[str, Any]:
+        """Close a run: status (finished | interrupted | failed), end time, merchant count;
+        write run.json and, if ``results.manifest`` exists, its manifest.  Returns the run dict.
+
+        A run finished before (an interrupted crawl resumed) keeps its manifest:
+        files written since are added under an amendment ``manifest_reason``
+        (:func:`results.manifest.update_manifest`), listed evidence is never re-hashed."""
+        if status not in RUN_STATUSES:
+            raise ValueError(f"unknown run status {status!r}")
+        with self.connect() as con:
+            n = con.execute("SELECT count(*) FROM merchants WHERE run_id = ?", [run_id]).fetchone()[0]
+            con.execute(
+                "UPDATE runs SET status = ?, ended_at = ?, merchants_total = ? WHERE run_id = ?",
+                [status, _now(), n, run_id],
+            )
+        info = self._write_run_json(run_id)
+        try:
+            # a run finished again (crawl --resume): never re-seal what the manifest lists
+            manifest.update_manifest(self.run_dir(run_id), info, reason=manifest_reason)
+        except Exception as exc:  # the manifest must not lose a finished run
+            info["manifest_error"] = f"{type(exc).__name__}: {exc}"
+        return info
+
+    def _write_run_json(self, run_id: str) -> dict[str, Any]:
+        info = self.get_run(run_id)
+        path = self.run_dir(run_id) / "run.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(info, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        tmp.replace(path)
+        return info
+
+    # ---- merchants and results --------------------------------------------
+
+    def upsert_merchant(self, run_id: str, record: dict[str, Any]) -> None:
+        """Insert or replace a merchant record (keys as the ``merchants`` columns; ``sources`` a list)."""
+        mid = record["merchant_id"]
+        with self.connect() as con:
+            con.execute("DELETE FROM merchants WHERE run_id = ? AND merchant_id = ?", [run_id, mid])
+            con.execute(
+                "INSERT INTO merchants (run_id, merchant_id, name, address, district, vendor_guess, url, "
+                "table_param, sources, audit_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, mid, record.get("name"), record.get("address"), record.get("district"),
+                 record.get("vendor_guess"), record.get("url"), record.get("table_param"),
+                 _json(record.get("sources") or []), record.get("audit_url")],
+            )
+
+    def merchants(self, run_id: str) -> list[dict[str, Any]]:
+        """The run's merchant records (``sources`` parsed), in merchant_id order."""
+        with self.connect(read_only=self.read_only) as con:
+            cur = con.execute("SELECT * FROM merchants WHERE run_id = ? ORDER BY merchant_id", [run_id])
+            cols = [d[0] for d in cur.description]
+            rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        for r in rows:
+            r.pop("run_id", None)
+            if isinstance(r.get("sources"), str):
+                r["sources"] = json.loads(r["sources"])
+        return rows
+
+    def log_audit(self, run_id: str, merchant_id: str, visit_id: str | None, event: str) -> None:
+        """Append an ``audit_log`` row (event ``start`` when an audit begins, ``done`` when stored)."""
+        with self.connect() as con:
+            con.execute(
+                "INSERT INTO audit_log (run_id, merchant_id, visit_id, event, event_at, pid) VALUES (?,?,?,?,?,?)",
+                [run_id, merchant_id, visit_id, event, _now(), os.getpid()],
+            )
+
+    def done_merchants(self, run_id: str, *, include_failed: bool = False) -> set[str]:
+        """Ids of the run's merchants with a stored audit that needs no retry.
+
+        An audit whose ``error`` column is set (the crawl or the engine failed:
+        no page, "TargetClosedError", an engine exception...) says nothing about
+        the merchant, nor does an ``inconclusive`` audit whose page could not be
+        loaded for a transient reason (:func:`transient_load_failure`: DNS,
+        refused connection, timeout, HTTP 503...); neither counts unless
+        ``include_failed``: ``crawl --resume`` audits those merchants again.
+        Merchants whose page loaded but was judged inconclusive (closed, sold
+        out, broken page, redirect loop...) are done.
+        """
+        if self.read_only and not self.db_path.exists():
+            return set()
+        with self.connect(read_only=self.read_only) as con:
+            rows = con.execute("SELECT merchant_id, verdict, reason, error, reason_code, reason_params FROM audits "
+                               "WHERE run_id = ?", [run_id]).fetchall()
+        if include_failed:
+            return {r[0] for r in rows}
+        return {mid for mid, verdict, reason, error, code, params in rows
+                if error is None and not transient_load_failure(verdict, reason, code, params)}
+
+    def audit_outcomes(self, run_id: str) -> dict[str, Any]:
+        """How the run's stored audits went, for telling a crawl that audited nothing.
+
+        ``merchants`` (stored), ``audits``, ``judged`` (web pages the audit looked
+        at: any verdict but a load failure or a crawl/engine error), ``not_web``
+        (links that are no web page, ``weixin://``..., stored ``unsupported``
+        without a visit), ``failed`` (pages that could not be loaded, crawl/engine
+        errors), ``load_failed`` (of those, pages that could not be loaded),
+        ``retryable`` (of those, what ``crawl --resume`` retries) and ``causes``
+        ({cause: n} of the failed ones, most frequent first).
+        """
+        with self.connect(read_only=self.read_only) as con:
+            merchants = con.execute("SELECT count(*) FROM merchants WHERE run_id = ?", [run_id]).fetchone()[0]
+            rows = con.execute("SELECT url, verdict, reason, error, reason_code, reason_params FROM audits "
+                               "WHERE run_id = ?", [run_id]).fetchall()
+        causes: dict[str, int] = {}
+        judged = not_web = failed = load_failed = retryable = 0
+        for url, verdict, reason, error, code, params in rows:
+            cause = load_failure(verdict, reason, code, params)
+            if error is None and cause is None:
+                if str(url or "").lower().startswith(("http://", "https://")):
+                    judged += 1
+                else:
+                    not_web += 1
+                continue
+            failed += 1
+            if error is not None:
+                retryable += 1
+                cause = (reason or error or "crawl error").splitlines()[0][:160]
+            else:
+                load_failed += 1
+                retryable += transient_load_failure(verdict, reason, code, params)
+            causes[cause] = causes.get(cause, 0) + 1
+        ordered = dict(sorted(causes.items(), key=lambda kv: (-kv[1], kv[0])))
+        return {"merchants": merchants, "audits": len(rows), "judged": judged, "not_web": not_web,
+                "failed": failed, "load_failed": load_failed, "retryable": retryable, "causes": ordered}
+
+    def save_result(
+        self,
+        run_id: str,
+        merchant_id: str,
+        trace: Any | None,
+        result: Any,
+        error: str | None = None,
+        *,
+        record: dict[str, Any] | None = None,
+        write_json: bool = True,
+        log: bool = True,
+    ) -> Path:
+        """Store one merchant's audit: replace its audits/findings/gates/requests rows and
+        write ``merchants/<mid>/result.json``; one transaction.  Returns the result.json path.
+
+        ``trace``: a :class:`core.trace.Trace` or None (the audit failed before
+        one existed); ``result``: a :class:`detectors.base.AuditResult`; ``error``:
+        the crawl/engine error, if any; ``record``: the merchant record to store
+        alongside (else the stored one is embedded in result.json).
+        """
+        rdict = result.to_dict()
+        mdir = self.merchant_dir(run_id, merchant_id)
+        rules = sorted({f.rule for f in result.findings})
+        started = _ts(getattr(trace, "started_at", None))
+        ended = _ts(getattr(trace, "ended_at", None))
+        duration = (ended - started).total_seconds() if started and ended else None
+        visit_id = result.visit_id or getattr(trace, "visit_id", None)
+        trace_dir = f"merchants/{merchant_id}"
+        if visit_id and (mdir / visit_id / "trace.json").is_file():
+            trace_dir = f"merchants/{merchant_id}/{visit_id}"  # the engine's per-visit evidence folder
+        with self.connect() as con:
+            if record is not None:
+                con.execute("DELETE FROM merchants WHERE run_id = ? AND merchant_id = ?", [run_id, merchant_id])
+                con.execute(
+                    "INSERT INTO merchants (run_id, merchant_id, name, address, district, vendor_guess, url, "
+                    "table_param, sources, audit_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [run_id, merchant_id, record.get("name"), record.get("address"), record.get("district"),
+                     record.get("vendor_guess"), record.get("url"), record.get("table_param"),
+                     _json(record.get("sources") or []), record.get("audit_url")],
+                )
+            for table in ("audits", "findings", "gates", "requests"):
+                con.execute(f"DELETE FROM {table} WHERE run_id = ? AND merchant_id = ?", [run_id, merchant_id])
+            con.execute(
+                "INSERT INTO audits (run_id, merchant_id, visit_id, url, final_url, verdict, reason, reason_code, "
+                "reason_params, order_reached, order_mode, env, started_at, ended_at, duration_s, n_findings, rules, "
+                "trace_dir, error, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, merchant_id, visit_id, result.url, result.final_url, result.verdict, result.reason,
+                 result.reason_code, _json(result.reason_params or {}),
+                 result.order_reached, result.order_mode, result.env, started, ended, duration,
+                 len(result.findings), rules, trace_dir, error, _json(rdict)],
+            )
+            frows = []
+            for i, f in enumerate(result.findings):
+                ev = f.evidence or {}
+                step = ev.get("step")
+                frows.append([run_id, merchant_id, i, f.rule, f.group, f.stage, f.severity, f.confidence,
+                              f.explanation, f.explanation_zh, list(f.legal_basis or []),
+                              step if isinstance(step, int) else None, ev.get("screenshot"), _json(ev)])
+            if frows:
+                con.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", frows)
+            if trace is not None:
+                grows = []
+                seen_ids: set[str] = set()
+                for g in trace.gates:
+                    gid = g.id if g.id not in seen_ids else f"{g.id}#{len(seen_ids)}"
+                    seen_ids.add(gid)
+                    grows.append([run_id, merchant_id, gid, g.step, g.stage, g.kind, (g.text or "")[:4000],
+                                  g.passed_by, g.appearances, _json([_asdict(t) for t in g.tries])])
+                if grows:
+                    con.executemany("INSERT INTO gates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", grows)
+                qrows = []
+                seen_req: set[int] = set()
+                for r in trace.requests:
+                    if r.id in seen_req:
+                        continue
+                    seen_req.add(r.id)
+                    host = (urlsplit(r.url).hostname or "").lower()
+                    site = site_of(r.url) or None
+                    qrows.append([run_id, merchant_id, r.id, r.step, r.method, r.url, host, site, r.status,
+                                  r.resource_type, third_party(r.url, trace.url)])
+                if qrows:
+                    con.executemany("INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", qrows)
+                con.execute(
+                    "UPDATE runs SET browser_version = coalesce(browser_version, nullif(?, '')), "
+                    "user_agent = coalesce(user_agent, nullif(?, '')) WHERE run_id = ?",
+                    [trace.browser_version, trace.user_agent, run_id],
+                )
+            if log:
+                con.execute(
+                    "INSERT INTO audit_log (run_id, merchant_id, visit_id, event, event_at, pid) "
+                    "VALUES (?, ?, ?, 'done', ?, ?)",
+                    [run_id, merchant_id, visit_id, _now(), os.getpid()],
+                )
+            cur = con.execute("SELECT * FROM merchants WHERE run_id = ? AND merchant_id = ?", [run_id, merchant_id])
+            row = cur.fetchone()
+            merchant = dict(zip([d[0] for d in cur.description], row, strict=True)) if row else record
+        path = mdir / "result.json"
+        if write_json:
+            if merchant:
+                merchant = {k: v for k, v in merchant.items() if k != "run_id"}
+                if isinstance(merchant.get("sources"), str):
+                    merchant["sources"] = json.loads(merchant["sources"])
+            rel = trace_dir.split("/", 2)[2] + "/trace.json" if trace_dir.count("/") == 2 else "trace.json"
+            doc = {**rdict, "run_id": run_id, "merchant_id": merchant_id, "error": error, "merchant": merchant,
+                   "trace": rel if trace is not None else None}
+            write_result_file(path, doc)
+        return path
+
+    def ingest(self, run_id: str) -> int:
+        """Load every ``merchants/*/result.json`` of the run whose merchant has no stored audit.
+
+        Creates the run row (kind crawl, status running) if the DB lacks it.
+        The trace (``trace.json`` beside it) is loaded when present.  Returns the
+        number of merchants ingested.  Unreadable files raise QrauditError naming the file.
+        """
+
+        rdir = self.run_dir(run_id)
+        if not (rdir / "merchants").is_dir():
+            raise QrauditError(f"{rdir}: no merchants folder to ingest")
+        with self.connect() as con:
+            exists = con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone()
+        if not exists:
+            info = {}
+            if (rdir / "run.json").is_file():
+                with contextlib.suppress(ValueError):
+                    info = json.loads((rdir / "run.json").read_text(encoding="utf-8"))
+            with self.connect() as con:
+                con.execute(
+                    "INSERT INTO runs (run_id, kind, district, env, status, started_at, run_dir) "
+                    "VALUES (?, ?, ?, ?, 'running', ?, ?)",
+                    [run_id, info.get("kind") or "crawl", info.get("district"), info.get("env") or "wechat",
+                     _ts(info.get("started_at")) or _now(), str(rdir)],
+                )
+        done = self.done_merchants(run_id, include_failed=True)
+        n = 0
+        for path in sorted((rdir / "merchants").glob("*/result.json")):
+            try:
+                doc = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise QrauditError(f"{path}: unreadable result ({exc})") from None
+            mid = doc.get("merchant_id") or path.parent.name
+            if mid in done:
+                continue
+            try:
+                result = result_from_dict(doc)
+            except QrauditError as exc:
+                raise QrauditError(f"{path}: {exc}") from None
+            trace = None
+            tpath = path.parent / (doc.get("trace") or "trace.json")
+            if doc.get("trace") is not None and tpath.is_file():
+                try:
+                    trace = Trace.load(tpath)
+                except ValueError as exc:
+                    raise QrauditError(f"{tpath}: {exc}") from None
+            record = doc.get("merchant") or {"merchant_id": mid, "url": result.url}
+            record = {**record, "merchant_id": mid}
+            self.save_result(run_id, mid, trace, result, doc.get("error"), record=record, write_json=False)
+            n += 1
+        return n
+
+
+def write_result_file(path: Path, doc: dict[str, Any]) -> Path:
+    """Write ``doc`` (a result's findings.md object plus store keys) to ``path`` atomically,
+    UTF-8 with non-ASCII kept.  The one writer of ``result.json`` files."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _asdict(obj: Any) -> Any:
+
+    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj
+
+
+
+def result_from_dict(doc: dict[str, Any]):
+    """Rebuild a :class:`detectors.base.AuditResult` from its ``to_dict()`` (extra keys ignored)."""
+
+    missing = [k for k in ("url", "verdict") if k not in doc]
+    if missing:
+        raise QrauditError(f"not a findings.md result (no {', '.join(missing)})")
+    names = {f.name for f in dc_fields(Finding)}
+    findings = [Finding(**{k: v for k, v in f.items() if k in names}) for f in doc.get("findings") or []]
+    rnames = {f.name for f in dc_fields(AuditResult)} - {"findings"}
+    kwargs = {k: v for k, v in doc.items() if k in rnames}
+    kwargs.setdefault("final_url", None)
+    kwargs.setdefault("reason", None)
+    kwargs.setdefault("order_reached", "none")
+    kwargs.setdefault("steps", [])
+    if kwargs.get("reason") and not kwargs.get("reason_code"):  # stored before reason codes
+        legacy = from_legacy_text(kwargs["reason"])
+        kwargs["reason_code"], kwargs["reason_params"] = str(legacy.code), dict(legacy.params)
+    return AuditResult(findings=findings, **kwargs)
