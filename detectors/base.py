@@ -112,7 +112,10 @@ class AuditResult:
     ``verdict``: one of :data:`VERDICTS`; ``reason``: why inconclusive or
     unsupported, in English (``None`` otherwise), with ``reason_code`` (a
     :class:`core.reasons.Code`) and ``reason_params`` — resume, exit statuses and
-    the report decide on the code; ``order_reached``: the trace's
+    the report decide on the code; ``mode``: ``live`` (nothing was sent on the
+    diner's behalf) or ``privileged`` (a declared sandbox host, or ``allow_submit``);
+    ``not_observed``: what a live audit could not see without placing an order
+    (see :data:`detectors.engine.NOT_OBSERVED`); ``order_reached``: the trace's
     ``order_reached``; ``steps``: ``[{"n", "action", "url", "screenshot", ...}]``;
     ``errors``: one line per rule that raised while judging (the other rules still ran).
     """
@@ -131,6 +134,8 @@ class AuditResult:
     errors: list[str] = field(default_factory=list)
     reason_code: str | None = None
     reason_params: dict[str, Any] = field(default_factory=dict)
+    mode: str = "privileged"
+    not_observed: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the findings.md JSON object (required fields first, extras after)."""
@@ -149,4 +154,6 @@ class AuditResult:
             "errors": list(self.errors),
             "reason_code": self.reason_code,
             "reason_params": dict(self.reason_params),
+            "mode": self.mode,
+            "not_observed": list(self.not_observed),
         }

@@ -309,14 +309,15 @@ def analyse_gates(trace: Trace) -> list[GateInfo]:
 def field_required(f: FormField, info: GateInfo | None) -> tuple[bool, str]:
     """Whether a field must be filled to go on; returns ``(required, confidence)``.
 
-    Behaviour first (submitted empty OK → optional; a validation message or a
+    Behaviour first (submitted empty OK, or in live mode the order request formed
+    with it empty and held → optional; a validation message or a
     submit disabled while empty → required), then the field's own label and
     placeholder (选填/optional vs ``*``/必填/required), then the recorded text
     signals when they agree; with nothing conclusive the field is required only
     when its whole gate is forced.  A gate passed without PI makes nothing required.
     """
-    if "submitted-empty-ok" in f.optional_signals:
-        return False, "high"
+    if "submitted-empty-ok" in f.optional_signals or "held-submit-accepted-empty" in f.optional_signals:
+        return False, "high"  # the page took the order with it empty (live: formed, held, never sent)
     if info is not None and info.gate.passed_by in ("try", "self"):
         return False, "high"
     if any(s in ("validation-message", "submit-disabled-while-empty") for s in f.required_signals):

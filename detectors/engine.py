@@ -15,6 +15,29 @@ RULES_VERSION = "2025.2"
 _CONF = {"low": 0, "medium": 1, "high": 2}
 
 
+#: What a live audit cannot observe, by code: the server's own checks of the order (a field it
+#: requires, a refusal), whatever follows a placed order (post_order findings), and what lies
+#: behind a login / register / join / follow / authorise pressed with the network held.
+NOT_OBSERVED = {
+    "server_validation": "the server's checks of the order (required fields, refusals)",
+    "post_order": "what follows a placed order",
+    "behind_held_act": "what lies behind a login, registration, membership, follow or authorisation pressed "
+                       "with the network held",
+}
+
+
+def not_observed(trace: Trace) -> list[str]:
+    """Codes of :data:`NOT_OBSERVED` for a live ``trace`` (``[]`` in privileged mode)."""
+    if trace.sandbox or trace.allow_submit:
+        return []
+    out = []
+    if trace.order_reached in ("checkout", "submitted") or any(h.act == "submit" for h in trace.holds):
+        out += ["server_validation", "post_order"]
+    if any(h.act != "submit" for h in trace.holds):
+        out.append("behind_held_act")
+    return out
+
+
 def load_rules() -> dict[str, RuleInfo]:
     """The registry of every rule (``{rule id: RuleInfo}``), filled when this module was imported."""
     return REGISTRY
@@ -130,6 +153,8 @@ def judge(trace: Trace) -> AuditResult:
         reason=reason.text("en") if reason else None,
         reason_code=str(reason.code) if reason else None,
         reason_params=dict(reason.params) if reason else {},
+        mode="privileged" if trace.sandbox or trace.allow_submit else "live",
+        not_observed=not_observed(trace),
         order_reached=trace.order_reached,
         findings=findings,
         steps=_steps(trace),

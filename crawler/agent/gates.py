@@ -9,8 +9,10 @@ birthday, gender, e-mail, address), or a privacy-consent modal.
 :func:`asks_of` names what a text/field set asks for (the agent's hint, stored
 in ``Gate.asks_hint``); :func:`find_gate` looks at a :class:`~crawler.agent.scan.PageScan`
 and returns the gate the diner faces now (a :class:`GateView`) or ``None``;
-:func:`field_kind` guesses the kind of one input.  How the agent tries to get
-past a gate lives in :mod:`crawler.agent.agent`.
+:func:`field_kind` guesses the kind of one input.  Every trace :class:`~core.trace.Gate`
+is built here too (:func:`gate_from_view`, :func:`oauth_gate`, :func:`form_gate`).
+How the agent tries to get past a gate lives in :mod:`crawler.agent.getting_past`
+and :mod:`crawler.agent.handing_over`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
+from core.trace import Checkbox, Element, FormField, Gate, Trace
 from crawler.agent.scan import PageScan, Ref
 
 #: What a gate may ask for -> patterns over its visible text.
@@ -271,3 +275,77 @@ def find_gate(scan: PageScan, *, menu_visible: bool) -> GateView | None:
         buttons=cands, fields=pfields, checkboxes=[c for c in boxes if c.d.get("overlay", -1) < 0],
         links=scan.links[:50], images=[i.d for i in scan.images][:20],
     )
+
+
+# ---- building trace Gates: the one place ------------------------------------------------
+
+
+def next_gate_id(trace: Trace) -> str:
+    """``g1``, ``g2``, ...: the id of the next gate of ``trace``."""
+    return f"g{len(trace.gates) + 1}"
+
+
+def checkbox_of(cb: Ref, step: int) -> Checkbox:
+    """The trace :class:`Checkbox` of a scanned checkbox first seen at ``step``."""
+    return Checkbox(step=step, element=cb.element(), label=cb.d.get("label", "")[:500],
+                    checked_initially=bool(cb.d.get("checked")), links=list(cb.d.get("links", [])),
+                    required_signals=list(cb.d.get("required", [])))
+
+
+def form_field_of(f: Ref) -> FormField:
+    """The trace :class:`FormField` of a scanned input (its own required/optional signals kept)."""
+    d = f.d
+    return FormField(element=f.element(), input_type=d.get("type", "text"), name=d.get("name", ""),
+                     label=d.get("label", ""), placeholder=d.get("placeholder", ""),
+                     required_signals=list(d.get("required", [])), optional_signals=list(d.get("optional", [])),
+                     kind_hint=field_kind(d), options=list(d.get("options", [])))
+
+
+def gate_from_view(trace: Trace, view: GateView, step: Any, stage: str, permission: int | None) -> Gate:
+    """A new trace :class:`Gate` for the gate the diner faces (``view``), first seen at ``step``."""
+    return Gate(
+        id=next_gate_id(trace), step=step.n, stage=stage, kind="permission" if permission is not None else view.kind,
+        element=view.overlay.element() if view.overlay is not None else None,
+        text=view.text[:4000], fields=[form_field_of(f) for f in view.fields],
+        buttons=[b.element() for b in view.buttons[:40]],
+        checkboxes=[checkbox_of(c, step.n) for c in view.checkboxes],
+        links=[Element(selector=x.get("selector", ""), tag="a", text=x.get("text", ""), attrs={"href": x.get("href", "")})
+               for x in view.links[:30]],
+        images=[{k: i.get(k) for k in ("src", "alt", "width", "height")} | {"qr_text": None} for i in view.images[:20]],
+        asks_hint=view.asks, appeared_steps=[step.n], screenshot=step.screenshot, dom=step.dom,
+        permission=permission,
+    )
+
+
+def oauth_gate(trace: Trace, event: Any, index: int | None, step_no: int, stage: str) -> Gate:
+    """A new trace :class:`Gate` for an OAuth authorize redirect asking for a profile scope."""
+    return Gate(id=next_gate_id(trace), step=step_no, stage=stage, kind="oauth",
+                text=f"OAuth authorize ({event.provider}, scope={event.scope})", asks_hint=["profile_auth"],
+                oauth=index, appeared_steps=[step_no])
+
+
+def form_gate(trace: Trace, step: Any, fields: list[tuple[Ref, FormField]], boxes: list[Ref],
+              submit: Ref, all_boxes: list[Ref] | None = None) -> Gate:
+    """A new trace :class:`Gate` of kind ``form``: the order form's personal fields and
+    consent boxes standing before the final submit (seen at ``step``)."""
+    asks = asks_of(" ".join(ff.label + " " + ff.placeholder for _f, ff in fields), [f for f, _ in fields])
+    if boxes:
+        asks = sorted(set(asks) | set(asks_of(" ".join(cb.d.get("label", "") for cb in boxes))) | {"consent"})
+    return Gate(id=next_gate_id(trace), step=step.n, stage="checkout", kind="form",
+                text=" | ".join([f"{ff.label or ff.placeholder}" for _f, ff in fields]
+                                + [cb.d.get("label", "") for cb in boxes])[:4000],
+                fields=[ff for _f, ff in fields], asks_hint=asks, appeared_steps=[step.n],
+                screenshot=step.screenshot, dom=step.dom,
+                blocking=any(ff.required_signals for _f, ff in fields) or any(cb.d.get("required") for cb in boxes),
+                checkboxes=[checkbox_of(cb, step.n) for cb in (all_boxes if all_boxes is not None else boxes)],
+                buttons=[submit.element()])
+
+
+def boxes_gate(trace: Trace, step: Any, unticked: list[Ref], submit: Ref) -> Gate:
+    """A new ``form`` :class:`Gate` for unticked boxes the order form refused to go on without."""
+    labels = " ".join(cb.d.get("label", "") for cb in unticked)
+    return Gate(id=next_gate_id(trace), step=step.n, stage="checkout", kind="form",
+                text=" | ".join(cb.d.get("label", "") for cb in unticked)[:4000],
+                asks_hint=sorted(set(asks_of(labels)) | {"consent"}),
+                appeared_steps=[step.n], screenshot=step.screenshot, dom=step.dom, blocking=True,
+                checkboxes=[checkbox_of(cb, step.n) for cb in unticked], buttons=[submit.element()])

@@ -167,9 +167,10 @@
     const bottomBar = l.r.top > vh * 0.7 && l.r.height < vh * 0.3 && !l.modal;
     const topBar = l.r.bottom < vh * 0.2 && !l.modal;
     let isOverlay = false;
+    const overBackdrop = bigDim.some((b) => b.el !== l.el && l.z >= b.z && !l.el.contains(b.el));
     if (l.modal) isOverlay = true;
     else if (l.c >= 0.3 && (txt || hasCtl) && (l.z >= 1 || l.dim) && !bottomBar) isOverlay = true;
-    else if (!bottomBar && !topBar && (txt || hasCtl) && bigDim.some((b) => b.el !== l.el && l.z >= b.z)) isOverlay = true;  // dialog box over a backdrop
+    else if (!topBar && (txt || hasCtl) && overBackdrop) isOverlay = true;  // a dialog box, or a bottom sheet, over a backdrop
     else if (l.c >= 0.6 && l.dim && !txt) isOverlay = false;  // a bare backdrop: reported with its dialog
     if (!isOverlay) continue;
     // a full-screen fixed app shell (no dim, z<=1, holds most of the page) is not an overlay
@@ -199,17 +200,41 @@
   const overlayIndexOf = (el) => { let n = el; while (n) { const i = overlayEls.indexOf(n); if (i >= 0) return i; n = parentOf(n); } return -1; };
 
   // ---- clickable candidates ----
+  // A control is what answers a tap: tags and roles that are controls, elements with
+  // tap-like listeners (the instrumentation's registry) or an onclick, a pointer cursor,
+  // custom elements (uni-app, Taro), words a diner would tap, and icon-only shapes:
+  // small inline SVGs, icon-font glyphs (::before content), small images and
+  // background-image icons.  Listeners on a container (delegation) make its small
+  // icon-like descendants candidates too.
   const candidates = [];
   const seen = new Set();
   const CLICK_TAGS = /^(BUTTON|A|SUMMARY|LABEL)$/;
+  const listenersOf = typeof window.__qrauditListeners === "function" ? window.__qrauditListeners : () => [];
+  const TAPPY = /^(click|touchstart|touchend|tap|pointerdown|pointerup|mousedown|mouseup)$/;
+  const tapsOf = (el) => { try { return listenersOf(el).filter((t) => TAPPY.test(t)); } catch (e) { return []; } };
+  const delegators = new Set();
+  for (const el of all) { const t = tapsOf(el); if (t.length) delegators.add(el); }
+  const delegatedBy = (el) => { let n = parentOf(el); for (let i = 0; i < 12 && n; i++) { if (delegators.has(n)) return n; n = parentOf(n); } return null; };
+  const glyph = (el) => {
+    for (const pseudo of ["::before", "::after"]) {
+      let c = "";
+      try { c = getComputedStyle(el, pseudo).content || ""; } catch (e) { c = ""; }
+      if (c && c !== "none" && c !== "normal" && c !== '""' && c !== "''") return c.replace(/^["']|["']$/g, "");
+    }
+    return "";
+  };
+  const bgIcon = (el) => { const b = cs(el).backgroundImage || ""; return b && b !== "none" && /url\(|gradient/.test(b) ? b.slice(0, 120) : ""; };
+  const smallBox = (r) => r.width >= 8 && r.height >= 8 && r.width <= 64 && r.height <= 64;
   for (const el of all) {
     if (candidates.length >= maxCand) break;
     const tag = el.tagName;
     const role = (el.getAttribute("role") || "").toLowerCase();
     let why = "";
+    const taps = tapsOf(el);
     if (CLICK_TAGS.test(tag)) why = tag.toLowerCase();
     else if (tag === "INPUT" && /^(submit|button|image|reset)$/i.test(el.type)) why = "input";
     else if (/^(button|link|tab|menuitem|option|radio)$/.test(role)) why = "role";
+    else if (taps.length) why = "listener";
     else if (el.hasAttribute("onclick") || (el.hasAttribute("tabindex") && el.getAttribute("tabindex") !== "-1")) why = "handler";
     else {
       const s = cs(el);
@@ -217,19 +242,26 @@
         const p = parentOf(el);
         if (!p || cs(p).cursor !== "pointer") why = "pointer";
       }
-      if (!why && tag.includes("-") && !SR(el)) why = "custom";
+      if (!why && tag.includes("-") && !SR(el) && /button|btn|link|tab|checkbox|radio|switch|stepper/i.test(tag)) why = "custom";
       if (!why && wordRe) {
         const ot = ownText(el);
         if (ot && ot.length <= 14 && wordRe.test(ot)) why = "text";
       }
-      if (!why && tag === "svg" && el.parentElement && !CLICK_TAGS.test(el.parentElement.tagName)) {
+      if (!why && (tag === "svg" || tag === "IMG" || tag === "I" || tag === "SPAN" || tag === "DIV" || tag === "EM")) {
         const r = el.getBoundingClientRect();
-        if (r.width <= 48 && r.height <= 48) why = "svg";
+        if (smallBox(r) && !CLICK_TAGS.test((el.parentElement || {}).tagName || "") && !(el.innerText || "").trim().replace(/[+＋\-－]/g, "")) {
+          if (tag === "svg") why = "svg";
+          else if (tag === "IMG" && !el.getAttribute("alt")) why = "img";
+          else if (tag !== "IMG" && !el.querySelector("*") && (glyph(el) || bgIcon(el))) why = "icon";
+          else if (tag !== "IMG" && el.children.length === 1 && el.firstElementChild.tagName === "svg") why = "icon";
+        }
       }
     }
     if (!why) continue;
     if (!isVisible(el)) continue;
     if (seen.has(el)) continue;
+    // an svg inside an icon wrapper that is itself a candidate: keep the wrapper
+    if (why === "svg" && seen.has(el.parentElement)) continue;
     seen.add(el);
     const text = tag === "INPUT" ? (el.value || "") : clip(deepText(el, 300), 200);
     const img = el.querySelector && el.querySelector("img[alt]");
@@ -239,6 +271,7 @@
     for (let i = 0; i < 5 && cp; i++) { const t = deepText(cp, 400); if (t.length > text.length + 2) { ctx = clip(t, 240); break; } cp = parentOf(cp); }
     const raised = raisedAncestor(el);
     const rb = raised ? raised.getBoundingClientRect() : null;
+    const deleg = taps.length ? null : delegatedBy(el);
     candidates.push({
       selector: sel(el), path: pathOf(el), tag: tag.toLowerCase(), text, why,
       aria: el.getAttribute("aria-label") || "", title: el.getAttribute("title") || "", alt: img ? img.getAttribute("alt") : (el.getAttribute("alt") || ""),
@@ -246,11 +279,81 @@
       selected: el.getAttribute("aria-checked") === "true" || el.getAttribute("aria-selected") === "true" || /(^|[\s_-])(active|selected|checked|on|cur|current)($|[\s_-])/i.test(el.getAttribute("class") || "") || !!(el.querySelector && el.querySelector("input:checked")), href: el.getAttribute("href") || "",
       box: box(el), enabled: !disabled, inShadow: !!shadowOf.get(el), closed: shadowOf.get(el) === 2, overlay: overlayIndexOf(el),
       bottomBar: !!(rb && rb.top > vh * 0.6 && rb.height < vh * 0.35), fixed: !!raised,
-      hasSvg: !!(tag === "svg" || (el.querySelector && el.querySelector("svg"))), hasImg: !!(el.querySelector && el.querySelector("img")),
+      hasSvg: !!(tag === "svg" || (el.querySelector && el.querySelector("svg"))), hasImg: !!(tag === "IMG" || (el.querySelector && el.querySelector("img"))),
+      glyph: clip(glyph(el), 8), bgIcon: !!bgIcon(el),
+      taps, touchOnly: taps.length > 0 && !taps.some((t) => /click|mouse|pointer/.test(t)), delegated: !!deleg,
       contrast: contrast(el), saturated: bgSaturated(el), fontSize: parseFloat(cs(el).fontSize) || 0,
-      attrs: attrsOf(el),
+      attrs: attrsOf(el), _el: el,
     });
   }
+
+  // ---- menu rows: repeated rows carrying a price and a small control ----
+  // Whatever the language or markup: a dish row has one price; its small
+  // right-hand control adds the dish (its "+"), or the row itself opens the dish.
+  const PRICE = /([¥￥$]|HK\$|NT\$|RMB)\s*\d+(\.\d+)?|\d+(\.\d+)?\s*元/g;
+  const SYMBOL_PRICE = /([¥￥$]|HK\$|NT\$|RMB)\s*\d+(\.\d+)?/g;
+  // prices written with a currency sign; "N元" only where none is (a "3元菜" tag is no price)
+  const priceCount = (t) => (t.match(SYMBOL_PRICE) || []).length || (t.match(PRICE) || []).length;
+  const rowOf = new Map();
+  const rowKey = (row) => row.tagName + "." + [...row.classList].filter((c) => !/^(active|on|selected|cur|current)$/.test(c)).slice(0, 3).join(".") + "@" + (row.parentElement ? row.parentElement.tagName : "");
+  for (const c of candidates) {
+    const el = c._el, b = c.box;
+    let n = parentOf(el);
+    for (let i = 0; i < 7 && n; i++) {
+      if (n === document.body || n === document.documentElement) break;
+      const rr = n.getBoundingClientRect();
+      if (rr.height > vh * 0.5) break;
+      const t = deepText(n, 600);
+      const k = priceCount(t);
+      if (k > 1) break;
+      if (k === 1 && t.replace(PRICE, "").replace(/[\s+＋\-－×x0-9.,:：/]/g, "").length >= 2) { rowOf.set(c, n); break; }
+      n = parentOf(n);
+    }
+  }
+  const rowCounts = new Map();
+  for (const row of new Set(rowOf.values())) { const k = rowKey(row); rowCounts.set(k, (rowCounts.get(k) || 0) + 1); }
+  const byRow = new Map();
+  for (const [c, row] of rowOf) { if (!byRow.has(row)) byRow.set(row, []); byRow.get(row).push(c); }
+  let menuRows = 0;
+  for (const [row, cs2] of byRow) {
+    const repeat = rowCounts.get(rowKey(row)) || 1;
+    if (repeat < 2) continue;
+    menuRows++;
+    const rr = row.getBoundingClientRect();
+    const small = cs2.filter((c) => c.box.width <= 64 && c.box.height <= 64 && c.text.replace(/[+＋\-－]/g, "").length <= 2);
+    // the small right-hand controls, rightmost first; a wrapper that only holds a control is not one
+    const holds = (a, b) => a !== b && a._el.contains(b._el);
+    const right = small.filter((c) => c.box.x + c.box.width / 2 > rr.left + rr.width * 0.5 && !small.some((o) => holds(c, o)));
+    const answers = (c) => (c.taps.length || /^(button|a|input|label|handler|role|listener|text)$/.test(c.why) ? 1 : 0);
+    right.sort((a, b) => (answers(b) - answers(a)) || (b.box.x - a.box.x));
+    for (const c of cs2) { c.row = 1; c.rowRepeat = repeat; }
+    if (right.length) right[0].rowAdd = 1;  // the rightmost small control: the row's "+"
+    for (const c of right.slice(1)) c.rowMinus = 1;
+    if (!small.length) {
+      // a row with no small control: the row (or its largest control) opens the dish
+      const big = cs2.slice().sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0];
+      if (big) big.rowOpen = 1;
+    }
+  }
+  for (const c of candidates) delete c._el;
+
+  // ---- the cart as the page shows it: what a dish added changes ----
+  // Bottom bars (count, total), digit badges, the quantities shown in menu rows.
+  const cartBits = [];
+  for (const l of layerCands) {
+    if (l.r.top > vh * 0.55 && l.r.height < vh * 0.4) cartBits.push("bar:" + clip(deepText(l.el, 300), 200));
+  }
+  for (const el of all) {
+    if (cartBits.length > 80) break;
+    if (el.children.length) continue;
+    const t = (el.textContent || "").trim();
+    if (!/^\d{1,3}$/.test(t)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.width > 40 || r.height > 40) continue;
+    if (!isVisible(el)) continue;
+    cartBits.push("n:" + t);
+  }
+  cartBits.sort();
 
   // ---- form fields ----
   const labelFor = (el) => {
@@ -372,7 +475,7 @@
   return {
     url: location.href, title: document.title || "", text, viewport: { width: vw, height: vh }, scrollLocked, scrollable,
     scrollY: Math.round(window.scrollY), scrollHeight: html.scrollHeight,
-    candidates, overlays, fields, checkboxes, links, images, nodes: all.length,
+    candidates, overlays, fields, checkboxes, links, images, nodes: all.length, menuRows, cart: cartBits.join("|"),
     readyState: document.readyState, doc: window.__qraDoc,
   };
 }

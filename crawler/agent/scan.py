@@ -11,6 +11,7 @@ an overlay stands in the way (``document.elementFromPoint``).
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ from typing import Any
 from core.trace import Box, Element
 
 SCAN_JS = (Path(__file__).with_name("scan.js")).read_text(encoding="utf-8")
+
+#: A line of page text that speaks of the cart (its count or total).
+CART_LINE = re.compile(r"购物车|購物車|已选|已選|合计|合計|总计|總計|共\s*\d|件|份|cart|total|subtotal|items?\b", re.I)
 
 #: JS: is the point at the centre of ``target`` (or of the viewport / several
 #: points) covered by ``overlay`` (or its backdrop)?  Returns {"blocked", "hit", "disabled"}.
@@ -202,6 +206,18 @@ class PageScan:
     @property
     def viewport(self) -> dict[str, int]:
         return self.frames[0].data.get("viewport", {"width": 390, "height": 844}) if self.frames else {"width": 390, "height": 844}
+
+    @property
+    def cart(self) -> str:
+        """What the page shows of the cart (bottom bars, digit badges, row quantities, lines that
+        speak of the cart with a number), all frames: it changes when a dish is added."""
+        lines = [ln for ln in self.text.splitlines() if CART_LINE.search(ln) and re.search(r"\d", ln)]
+        return "\n".join([f.data.get("cart", "") for f in self.frames] + sorted(lines))
+
+    @property
+    def menu_rows(self) -> int:
+        """Menu rows found by structure (repeated rows carrying one price and a control), all frames."""
+        return sum(int(f.data.get("menuRows") or 0) for f in self.frames)
 
     def signature(self) -> str:
         """A cheap fingerprint of the visible state (URL + text + overlays), to tell progress."""

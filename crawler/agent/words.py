@@ -156,6 +156,50 @@ def is_pay(d: dict[str, Any]) -> bool:
     return bool(PAY_RE.search(t)) and len(t) <= 40
 
 
+def _word_score(d: dict[str, Any], purpose: str, text: str, alt: str) -> tuple[float, list[str]]:
+    """The words of a control (its text, else its accessible name) and its class hints, for ``purpose``."""
+    best, reasons = 0.0, []
+    why = ""
+    for word, w in WORDS.get(purpose, []):
+        m = _match(word, text)
+        if m and w * m > best:
+            best, why = w * m, f"text:{word} +{w * m:.1f}"
+        m2 = _match(word, alt) * 0.85
+        if m2 and w * m2 > best:
+            best, why = w * m2, f"name:{word} +{w * m2:.1f}"
+    if best:
+        reasons.append(why)
+    cls = d.get("cls", "") + " " + (d.get("attrs", {}) or {}).get("id", "")
+    hint = CLASS_HINTS.get(purpose)
+    if hint and hint.search(cls):
+        best += 2.0 if best else 3.0
+        reasons.append("class-hint +%.0f" % (2.0 if reasons else 3.0))
+    return best, reasons
+
+
+def _icon_only(d: dict[str, Any], text: str) -> bool:
+    return not text.replace("+", "").replace("＋", "").strip() and bool(
+        d.get("hasSvg") or d.get("hasImg") or d.get("glyph") or d.get("bgIcon") or d.get("why") in ("svg", "img", "icon"))
+
+
+def _shape_score(d: dict[str, Any], purpose: str, text: str, overlay_box: dict | None) -> tuple[float, str]:
+    """What a control's shape and place say when words do not: the small right-hand control of a
+    repeated menu row adds the dish (its left twin takes one away), a dish row opens the dish,
+    an icon in the bottom bar opens the cart, an icon in an overlay closes it."""
+    if purpose == "add":
+        if d.get("rowMinus"):
+            return -6.0, "row's other control -6"
+        if d.get("rowAdd"):
+            return (6.0 if not text or text in ("+", "＋") else 3.0), "menu row's small control +6"
+    if purpose == "open_item" and d.get("rowOpen"):
+        return 4.5, "opens a menu row +4.5"
+    if purpose == "cart" and d.get("bottomBar") and _icon_only(d, text):
+        return 4.0, "icon in the bottom bar +4"
+    if purpose == "close" and overlay_box and _icon_only(d, text):
+        return 2.0, "icon-only +2"
+    return 0.0, ""
+
+
 def score(d: dict[str, Any], purpose: str, viewport: dict[str, int], overlay_box: dict | None = None) -> tuple[float, list[str]]:
     """Score one scanned control ``d`` (a ``scan.js`` candidate dict) for ``purpose``.
 
@@ -170,33 +214,15 @@ def score(d: dict[str, Any], purpose: str, viewport: dict[str, int], overlay_box
         return -100.0, ["pay control: never pressed"]
     if leaves_to_app(d):
         return -100.0, ["opens an app / app store: never followed"]
-    best = 0.0
-    for word, w in WORDS.get(purpose, []):
-        m = _match(word, text)
-        if m:
-            s = w * m
-            if s > best:
-                best = s
-                reasons_text = f"text:{word} +{s:.1f}"
-        m2 = _match(word, alt) * 0.85
-        if m2 and w * m2 > best:
-            best = w * m2
-            reasons_text = f"name:{word} +{best:.1f}"
-    sc = best
-    if best:
-        reasons.append(reasons_text)
-    cls = d.get("cls", "") + " " + (d.get("attrs", {}) or {}).get("id", "")
-    hint = CLASS_HINTS.get(purpose)
-    if hint and hint.search(cls):
-        sc += 2.0 if best else 3.0
-        reasons.append("class-hint +%.0f" % (2.0 if best else 3.0))
+    sc, reasons = _word_score(d, purpose, text, alt)
+    if purpose == "submit" and not any(r.startswith(("text:", "name:")) for r in reasons):
+        return 0.0, reasons  # the final submit is named (提交订单, place order): a class name alone is not enough
+    shape, why_shape = _shape_score(d, purpose, text, overlay_box)
+    if shape and not (purpose == "close" and sc > 0):  # an icon-only close counts only without words
+        sc += shape
+        reasons.append(why_shape)
     if sc <= 0:
-        # icon-only close: an SVG/img-only small square control in an overlay's top-right
-        if purpose == "close" and overlay_box and not text and (d.get("hasSvg") or d.get("hasImg") or d.get("why") == "svg"):
-            sc = 2.0
-            reasons.append("icon-only +2")
-        else:
-            return 0.0, reasons
+        return 0.0, reasons
     b = d.get("box") or {}
     w, h = b.get("width", 0), b.get("height", 0)
     vw, vh = viewport.get("width", 390), viewport.get("height", 844)
@@ -247,3 +273,23 @@ def score(d: dict[str, Any], purpose: str, viewport: dict[str, int], overlay_box
         sc -= 1
         reasons.append("tiny -1")
     return round(sc, 2), reasons
+
+
+# ---- page text: what the page as a whole says -------------------------------------------
+
+CLOSED_RE = re.compile(r"休息中|已打烊|打烊|暂停营业|暫停營業|停止营业|停止營業|不在营业时间|不在營業時間|非营业时间|非營業時間|歇业|歇業|"
+                       r"closed (today|now|for)|we are closed|currently closed|not open", re.I)
+MINIPROGRAM_RE = re.compile(r"请在微信小程序|請在微信小程序|小程序中打开|小程序中打開|打开小程序|打開小程序|仅支持小程序|僅支持小程序|"
+                            r"open (it )?in (the )?(wechat )?mini[- ]?program|mini[- ]?program only", re.I)
+APP_ONLY_RE = re.compile(r"下载APP|下載APP|下载App|下载app|打开APP|打開APP|请在APP|請在APP|download (the|our) app|open in (the )?app|app only", re.I)
+CONFIRM_RE = re.compile(r"下单成功|下單成功|订单已提交|訂單已提交|提交成功|订单提交成功|訂單提交成功|已下单|已下單|等待上菜|正在制作|正在製作|"
+                        r"order (placed|submitted|received|confirmed)|thank you for your order|订单号|訂單號|取餐号|取餐號", re.I)
+NEED_AUTH_RE = re.compile(r"授权|授權|authori[sz]", re.I)
+VALIDATION_RE = re.compile(r"请输入|請輸入|请填写|請填寫|不能为空|不能為空|必填|不正确|不正確|格式|有误|有誤|required|invalid|please (enter|fill)|must", re.I)
+SCAN_CONTROL_RE = re.compile(r"扫一扫|掃一掃|扫码|掃碼|scan", re.I)
+CHECKOUT_MOVE_RE = re.compile(r"结算|結算|结账|結帳|結賬|选好了|選好了|下一步|去下单|去下單|确认订单|確認訂單|checkout|check out", re.I)
+CONSENT_BOX_RE = re.compile(r"隐私|隱私|协议|協議|条款|條款|同意|授权|授權|会员|會員|营销|營銷|短信|推送|优惠|優惠|订阅|訂閱|"
+                            r"privacy|terms|agree|consent|member|marketing|newsletter|offers", re.I)
+TICK_RE = re.compile(r"勾选|勾選|同意|阅读|閱讀|agree|accept|tick|check the box", re.I)
+SPEC_RE = re.compile(r"规格|規格|口味|温度|溫度|甜度|份量|大小|杯型|辣度|size|options|choose", re.I)
+PRICE_RE = re.compile(r"[¥￥]\s*\d|\d+(\.\d+)?\s*元")

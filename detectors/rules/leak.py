@@ -111,10 +111,10 @@ def find_leaks(trace: Trace) -> list[dict[str, Any]]:
         src, idx, where = key
         if src == "req":
             r = by_id[idx]
-            url, method, step, rid = r.url, r.method, r.step, r.id
+            url, method, step, rid, held = r.url, r.method, r.step, r.id, r.held
         else:
             f = trace.websocket_frames[idx]
-            url, method, step, rid = f.url, "WS", f.step, None
+            url, method, step, rid, held = f.url, "WS", f.step, None, f.held
         host = host_of(url)
         out.append({
             "request_id": rid, "ws_frame": idx if src == "ws" else None, "method": method, "url": url,
@@ -122,6 +122,7 @@ def find_leaks(trace: Trace) -> list[dict[str, Any]]:
             "encoding": compose(view, needle.chain),
             "view": view, "value_kind": needle.kind, "step": step, "stage": stage_of(trace, step),
             "before_submit": sub is None or step < sub, "oauth_host": is_oauth_host(host),
+            "held": held,
         })
     # keep one entry per (request, where), the simplest chain first
     out.sort(key=lambda d: (d["step"], d["request_id"] or -1, d["where"], d["encoding"].count("("),
@@ -164,17 +165,22 @@ def third_party_leak(trace: Trace) -> Iterator[Finding]:
         d0 = ds[0]
         hosts = sorted({d["host"] for d in ds})
         kinds = sorted({d["value_kind"] for d in ds})
+        held = all(d["held"] for d in ds)
+        sent = "The page tried to send the typed" if held else "The typed"
+        verb = "to" if held else "was sent to"
         yield make(
             "third_party_leak", stage,
-            f"The typed {', '.join(kinds)} was sent to {', '.join(hosts)} ({d0['encoding']} in {d0['where']})"
-            f"{' before the order was submitted' if d0['before_submit'] else ''}.",
-            f"输入的{'、'.join({'phone': '手机号', 'name': '姓名'}.get(k, k) for k in kinds)}被发送至第三方"
-            f"{'、'.join(hosts)}（{d0['encoding']}）。",
+            f"{sent} {', '.join(kinds)} {verb} {', '.join(hosts)} ({d0['encoding']} in {d0['where']})"
+            f"{' before the order was submitted' if d0['before_submit'] else ''}"
+            f"{' (held by the auditor: it never left the browser)' if held else ''}.",
+            f"输入的{'、'.join({'phone': '手机号', 'name': '姓名'}.get(k, k) for k in kinds)}"
+            f"{'被页面试图发送至' if held else '被发送至'}第三方{'、'.join(hosts)}（{d0['encoding']}）"
+            f"{'（已被审计工具拦截，未离开浏览器）' if held else ''}。",
             evidence(
                 trace, d0["step"], url=d0["url"], text=f"{d0['method']} {d0['url']}"[:500],
                 request={"id": d0["request_id"], "method": d0["method"], "url": d0["url"], "where": d0["where"]},
                 host=d0["host"], site=d0["site"], method=d0["method"], encoding=d0["encoding"],
-                value_kind=d0["value_kind"], before_submit=d0["before_submit"], merchant_sites=own,
+                value_kind=d0["value_kind"], before_submit=d0["before_submit"], merchant_sites=own, held=held,
                 leaks=ds[:50], n_leaks=len(ds),
             ),
         )

@@ -56,6 +56,37 @@
     try { return find(document); } catch (e) { return null; }
   });
 
+  // ---- who answers a tap: the tap-like listeners each node registered ------------
+  // A control is what answers a tap, whatever its tag or words: the scanner reads
+  // this registry (one call per scan) instead of asking CDP per element.  Nodes that
+  // only listen to touch events are controls a mouse click never reaches.
+  const TAP_EVENTS = new Set(['click', 'touchstart', 'touchend', 'tap', 'pointerdown', 'pointerup', 'mousedown',
+    'mouseup', 'dblclick']);
+  const listeners = new WeakMap();
+  try {
+    const nativeAdd = EventTarget.prototype.addEventListener;
+    patch(EventTarget.prototype, 'addEventListener', function addEventListener(type, fn, opts) {
+      try {
+        if (TAP_EVENTS.has(type)) {
+          let s = listeners.get(this);
+          if (!s) { s = new Set(); listeners.set(this, s); }
+          s.add(type);
+        }
+      } catch (e) { /* ignore */ }
+      return nativeAdd.call(this, type, fn, opts);
+    });
+  } catch (e) { /* ignore */ }
+  const PROP_EVENTS = ['click', 'touchstart', 'touchend', 'mousedown', 'pointerdown', 'tap'];
+  hide(window, '__qrauditListeners', (node) => {
+    const out = [];
+    try {
+      const s = listeners.get(node);
+      if (s) out.push(...s);
+      for (const t of PROP_EVENTS) if (typeof node['on' + t] === 'function' && !out.includes(t)) out.push(t);
+    } catch (e) { /* ignore */ }
+    return out;
+  });
+
   // ---- DOM quiet tracker ------------------------------------------------
   let lastMutation = performance.now();
   try {

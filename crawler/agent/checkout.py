@@ -1,0 +1,462 @@
+"""Checking out: the last step before money moves.
+
+The diner picks the order mode (dine-in, else pickup), reads the order form
+(its personal fields and consent boxes become a ``form`` gate), then:
+
+* **privileged** mode (a declared sandbox host, or ``allow_submit``): submits with
+  the personal fields empty, reads the refusal, ticks the boxes it asks for and
+  types canaries into the fields it names, submits again — and looks at what
+  follows the order;
+* **live** mode: the same with the network held.  The first press of the final
+  submit holds every request from then on (recorded, never sent), so the page's
+  own client-side checks are seen (HTML constraint validation, ``:invalid`` fields,
+  toasts and dialogs, "请先勾选同意", a submit that stays disabled) and the order
+  request it forms is recorded but never reaches the merchant.  Canaries are typed
+  into every personal field, optional ones too, and the held submit is pressed
+  again so a leak fired on submit is recorded.  What only a placed order shows
+  (the server's answer, what follows the order) is not observed.
+
+A payment control is never pressed, in either mode.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from core.reasons import Code, Doing, Reason
+from core.sites import site_of
+from core.trace import FormField, Gate, Try
+from crawler.agent import gates as G
+from crawler.agent.scan import PageScan, Ref
+from crawler.agent.session import Finished, Session, submit_decision
+from crawler.agent.words import CONFIRM_RE, CONSENT_BOX_RE, TICK_RE, VALIDATION_RE
+
+#: Words in a refusal that name each kind of field.
+FIELD_WORDS = {
+    "phone": r"手机|手機|电话|電話|phone|mobile", "name": r"姓名|名字|称呼|稱呼|name", "email": r"邮箱|郵箱|email|e-mail",
+    "id_number": r"身份证|身份證|证件|證件|\bid\b", "birthday": r"生日|birth", "gender": r"性别|性別|gender",
+    "address": r"地址|address", "sms_code": r"验证码|驗證碼|code",
+}
+
+INVALID_JS = ("e => !!(e.validity && !e.validity.valid) || e.getAttribute('aria-invalid') === 'true' || "
+              "/error|invalid/i.test(e.className + ' ' + (e.parentElement ? e.parentElement.className : ''))")
+
+
+@dataclass
+class Form:
+    """The order form as the diner reads it: personal fields (scanned ref + trace field), consent boxes."""
+
+    pi: list[tuple[Ref, FormField]] = field(default_factory=list)
+    fields: list[FormField] = field(default_factory=list)
+    boxes: list[Ref] = field(default_factory=list)
+
+
+@dataclass
+class Press:
+    """What one press of the final submit did.  ``kind``: ``confirmed`` (the page says the order
+    went in), ``moved`` (the form went away, no gate), ``formed`` (live: the order request was
+    formed and held), ``gate`` (a gate popped up: ``view``), ``refused`` (a message or invalid
+    fields; ``msg``), ``nothing``."""
+
+    kind: str
+    clicked: bool
+    scan: PageScan
+    msg: str = ""
+    view: G.GateView | None = None
+    step: int = 0
+
+
+class CheckingOut(Session):
+    """A room of the order agent (see the module doc); mixed into ``OrderAgent``."""
+
+    async def at_checkout(self, scan: PageScan, sub: tuple[float, Ref, list[str]]):
+        """The last step before money moves: order mode, the form, then submit (privileged) or a held
+        submit (live); returns ``"done"`` (or True when a gate at submit left the checkout)."""
+        c = self.ctx
+        c.at_checkout = True
+        self.doing(Doing.AT_CHECKOUT)
+        self.reach("checkout")
+        scan, sub = await self._choose_checkout_mode(scan, sub)
+        form = self._read_form(scan)
+        sub_ref = sub[1]
+        ranked_sub = self.ranked(scan, "submit")
+        step = await self.record("wait", note="checkout reached", target=sub_ref,
+                                 candidates=self.candidates_for_trace(ranked_sub, sub_ref, "submit"), fields=form.fields)
+        gate = None
+        consent = [cb for cb in form.boxes if CONSENT_BOX_RE.search(cb.d.get("label", ""))]
+        if form.pi or consent:
+            gate = G.form_gate(self.trace, step, form.pi, consent, sub_ref, all_boxes=form.boxes)
+            self.trace.gates.append(gate)
+        decision = submit_decision(self.host(), self.config, sub_ref.text())
+        if decision == "never":
+            await self.record("stop", note="the final control is a payment control: never pressed", target=sub_ref)
+            return "done"
+        if decision == "stop":
+            return await self._held_checkout(scan, sub_ref, gate, form)
+        return await self._submit_loop(scan, sub, gate, form, ranked_sub)
+
+    async def _choose_checkout_mode(self, scan: PageScan, sub: tuple[float, Ref, list[str]]):
+        """Prefer dine-in, else pickup, when the page offers the choice; note the mode."""
+        c = self.ctx
+        for mode in ("dine_in", "pickup"):
+            if mode in self.trace.order_modes_offered:
+                b = self.best(scan, "mode_" + mode, min_score=4.5)
+                if b and not b[1].d.get("selected") and self.ctx.clicks.get(b[1].key, 0) == 0:
+                    self.ctx.clicks[b[1].key] = 1
+                    await self.act(b[1], "mode_" + mode, self.ranked(scan, "mode_" + mode), note=f"order mode {mode}")
+                    scan = self.scan
+                    sub = self.best(scan, "submit", min_score=5) or sub
+                if b:
+                    c.mode_chosen = mode
+                    self.trace.order_mode = mode
+                    break
+        if self.trace.order_mode is None:
+            offered = set(self.trace.order_modes_offered)
+            if "delivery" in offered and not ({"dine_in", "pickup"} & offered):
+                self.trace.order_mode = "delivery"
+            elif c.mode_chosen:
+                self.trace.order_mode = c.mode_chosen
+        return scan, sub
+
+    def _read_form(self, scan: PageScan) -> Form:
+        """The checkout form's fields (all frames, overlays included) and its checkboxes outside overlays."""
+        refs = list(scan.fields)
+        ffs = [self.form_field(f) for f in refs]
+        pi = [(f, ff) for f, ff in zip(refs, ffs, strict=True) if ff.kind_hint in G.PI_FIELD_KINDS]
+        return Form(pi=pi, fields=ffs, boxes=[cb for cb in scan.checkboxes if cb.d.get("overlay", -1) < 0])
+
+    # ---- privileged: submit for real ----------------------------------------------------
+
+    async def _submit_loop(self, scan: PageScan, sub, gate: Gate | None, form: Form, ranked_sub):
+        """Privileged mode: submit with the fields empty, then as the refusals ask, up to four times."""
+        c = self.ctx
+        filled_for: set[str] = set()
+        ticked_once = False
+        sub_ref = sub[1]
+        for attempt in range(4):
+            press = await self._press_submit(sub_ref, scan.url)
+            if press.kind == "confirmed":
+                c.submitted = True
+                self.reach("submitted")
+                st = await self.record("click", note="order submitted" + (" with empty PI fields" if attempt == 0 else ""),
+                                       target=sub_ref, candidates=self.candidates_for_trace(ranked_sub, sub_ref, "submit"))
+                self._submitted_with(gate, attempt, sub_ref, st.n)
+                await self.post_order()
+                return "done"
+            if press.kind == "moved" and press.clicked:
+                # the form went away without a confirmation: a next step (a confirm page), not proof of an order
+                st = await self.record("click", note="submit pressed: the page went on (no confirmation yet)",
+                                       target=sub_ref, candidates=self.candidates_for_trace(ranked_sub, sub_ref, "submit"))
+                self._submitted_with(gate, attempt, sub_ref, st.n)
+                c.at_checkout = True
+                return True
+            if press.kind == "gate":
+                st = await self.record("click", note="submit pressed: a gate appeared", target=sub_ref)
+                nxt = await self._gate_at_submit(press.view, st)
+                if not isinstance(nxt, Ref):
+                    return nxt if nxt is not None else True
+                sub_ref, scan = nxt, self.scan
+                continue
+            msg = press.msg
+            st = await self.record("click", note="submit pressed: not accepted" + (f" ({msg.strip()[:80]})" if msg.strip() else ""),
+                                   target=sub_ref)
+            if not ticked_once and await self._tick_if_asked(press, msg, st, sub_ref, gate):
+                ticked_once = True
+                gate = gate or self.trace.gates[-1]
+                sub_ref = (self.best(self.scan, "submit", min_score=5) or sub)[1]
+                if not form.pi:
+                    continue
+            if not form.pi:
+                if not await self._fill_other_required(press.scan):
+                    raise Finished("error", Reason(Code.SUBMIT_REFUSED, {"no_pi_field": True}))
+                sub_ref = (self.best(self.scan, "submit", min_score=5) or sub)[1]
+                continue
+            if attempt == 0:
+                gate.tries.append(Try("leave empty and go on", "still_blocked", control=sub_ref.element(), step=st.n,
+                                      detail=msg.strip()[:200]))
+                await self._mark_required(form.pi, msg)
+            await self._type_required(form.pi, gate, filled_for)
+            sub_ref = (self.best(self.scan, "submit", min_score=5) or sub)[1]
+        if gate is not None:
+            gate.passed_by = "not_passed"
+            raise Finished("blocked", Reason(Code.CHECKOUT_REFUSED, {"asks": list(gate.asks_hint)}))
+        raise Finished("error", Reason(Code.SUBMIT_REFUSED))
+
+    def _submitted_with(self, gate: Gate | None, attempt: int, sub_ref: Ref, step_no: int) -> None:
+        """The order went in: on the first attempt the empty fields were optional; later it took canaries."""
+        if gate is None:
+            return
+        if attempt == 0:
+            for ff in gate.fields:
+                if "submitted-empty-ok" not in ff.optional_signals:
+                    ff.optional_signals.append("submitted-empty-ok")
+            gate.tries.append(Try("leave empty and go on", "passed", control=sub_ref.element(), step=step_no))
+            gate.passed_by = "try"
+        else:
+            gate.passed_by = "canary"  # ticked the required box or typed canaries (step st)
+
+    async def _gate_at_submit(self, view: G.GateView, st) -> Ref | str | bool | None:
+        """A gate popped up on submit (e.g. a phone login before ordering): get past it; the
+        submit control to press next, or what :meth:`at_checkout` returns."""
+        await self.handle_gate(view, st)
+        scan = await self.look()
+        sub = self.best(scan, "submit", min_score=5)
+        if sub is not None:
+            return sub[1]
+        if CONFIRM_RE.search(scan.text) and not self.live():
+            self.ctx.submitted = True
+            self.reach("submitted")
+            await self.post_order()
+            return "done"
+        return True
+
+    async def _type_required(self, pi: list[tuple[Ref, FormField]], gate: Gate, filled_for: set[str]) -> None:
+        """Type canaries into the required personal fields not yet filled (else into all of them)."""
+        need = [(f, ff) for f, ff in pi if ff.required_signals and f.key not in filled_for]
+        if not need:
+            need = [(f, ff) for f, ff in pi if f.key not in filled_for]
+        if not need:
+            gate.passed_by = "not_passed"
+            raise Finished("blocked", Reason(Code.CHECKOUT_REFUSED))
+        for f, ff in need:
+            filled_for.add(f.key)
+            if ff.kind_hint == "sms_code":
+                send = [x for x in self.scan.candidates if G.SEND_CODE_RE.search(x.text()) and len(x.text()) <= 12]
+                if send:
+                    await self.held_press(send[0], "send_code")
+                    await self.click(send[0], allow_force=False)
+                    await self.settle()
+            await self.type_into(f, ff.kind_hint, gate, ff)
+        await self._fill_other_required(self.scan)
+        await self.record("type", note="canary values typed into required checkout fields")
+
+    # ---- live: the held submit ---------------------------------------------------------
+
+    async def _held_checkout(self, scan: PageScan, sub_ref: Ref, gate: Gate | None, form: Form):
+        """Live mode: press the final submit with the network held, first with the personal fields
+        empty, then with canaries in every one of them; the order is never sent."""
+        first = await self._press_submit(sub_ref, scan.url, held=True)
+        if first.kind == "gate":
+            st = await self.record("click", note="submit pressed with the network held: a gate appeared", target=sub_ref)
+            nxt = await self._gate_at_submit(first.view, st)
+            if not isinstance(nxt, Ref):
+                return nxt if nxt is not None else True
+            sub_ref = nxt
+            first = await self._press_submit(sub_ref, self.scan.url, held=True)
+        st = await self.record("click", note=self._press_note(first, "with empty PI fields"), target=sub_ref)
+        if first.kind in ("formed", "confirmed", "moved"):
+            self._held_accepted_empty(gate, sub_ref, st.n)
+        elif not first.clicked:
+            self._disabled_while_empty(form)
+        else:
+            await self._tick_if_asked(first, first.msg, st, sub_ref, gate)
+            gate = gate or (self.trace.gates[-1] if self.trace.gates and self.trace.gates[-1].kind == "form" else None)
+            if gate is not None and form.pi:
+                gate.tries.append(Try("leave empty and go on", "still_blocked", control=sub_ref.element(), step=st.n,
+                                      detail=first.msg.strip()[:200]))
+                await self._mark_required(form.pi, first.msg)
+        typed = await self._type_every_pi_field(form, gate)
+        await self._fill_other_required(self.scan)
+        if not typed and first.kind in ("formed", "confirmed", "moved"):
+            await self.record("stop", note="order request formed and held: nothing sent; stopped before payment",
+                              target=sub_ref)
+            return "done"
+        if typed:
+            await self.record("type", note="canary values typed into every personal field (network held)")
+        sub_ref = (self.best(self.scan, "submit", min_score=5) or (0, sub_ref, []))[1]
+        second = await self._press_submit(sub_ref, self.scan.url, held=True)
+        await self.record("click", note=self._press_note(second, "with canary values"), target=sub_ref)
+        if second.kind in ("formed", "confirmed", "moved") or first.kind in ("formed", "confirmed", "moved"):
+            if gate is not None and gate.passed_by == "not_passed":
+                gate.passed_by = "canary"
+            return "done"
+        if gate is not None:
+            gate.passed_by = "not_passed"
+            raise Finished("blocked", Reason(Code.CHECKOUT_REFUSED, {"asks": list(gate.asks_hint)}))
+        raise Finished("error", Reason(Code.SUBMIT_REFUSED))
+
+    @staticmethod
+    def _press_note(press: Press, how: str) -> str:
+        """A step note that says only what happened on a held press of the final submit."""
+        if press.kind == "formed":
+            return f"submit pressed {how}, network held: the order request was formed and held (not sent)"
+        if press.kind in ("confirmed", "moved"):
+            return f"submit pressed {how}, network held: the page went on (nothing sent)"
+        if press.kind == "refused":
+            return f"submit pressed {how}, network held: refused by the page" + (f" ({press.msg.strip()[:80]})"
+                                                                               if press.msg.strip() else "")
+        return f"submit pressed {how}, network held: no request formed and no message"
+
+    def _held_accepted_empty(self, gate: Gate | None, sub_ref: Ref, step_no: int) -> None:
+        """The page formed the order with the personal fields empty: none of them is required by the page."""
+        if gate is None:
+            return
+        for ff in gate.fields:
+            if "held-submit-accepted-empty" not in ff.optional_signals:
+                ff.optional_signals.append("held-submit-accepted-empty")
+        gate.tries.append(Try("leave empty and go on", "passed", control=sub_ref.element(), step=step_no,
+                              detail="order request formed with the fields empty (network held)"))
+        gate.passed_by = "try"
+
+    @staticmethod
+    def _disabled_while_empty(form: Form) -> None:
+        """The final submit could not be pressed with the personal fields empty: the fields the page
+        marks as required (or the only one) are required by the page's own behaviour."""
+        marked = [ff for _f, ff in form.pi if ff.required_signals]
+        for ff in marked or ([form.pi[0][1]] if len(form.pi) == 1 else []):
+            if "submit-disabled-while-empty" not in ff.required_signals:
+                ff.required_signals.append("submit-disabled-while-empty")
+
+    async def _type_every_pi_field(self, form: Form, gate: Gate | None) -> int:
+        """Canaries into every personal field, optional ones too (Leaky Forms): typing sends nothing by
+        itself, so whatever leaves the page is the page's doing.  Returns how many were typed."""
+        n = 0
+        for f, ff in form.pi:
+            if ff.value_typed or ff.kind_hint == "sms_code":
+                continue
+            if await self.type_into(f, ff.kind_hint, gate, ff) is not None:
+                n += 1
+        return n
+
+    # ---- one press, read ------------------------------------------------------------------
+
+    async def _press_submit(self, sub_ref: Ref, url_before: str, *, held: bool = False) -> Press:
+        """Press the final submit (held in live mode) and read what the page did."""
+        before_text = self.scan.text
+        dialogs_before = len(self.trace.dialogs)
+        requests_before = len(self.trace.requests)
+        if held:
+            await self.held_press(sub_ref, "submit")
+        clicked = await self.click(sub_ref, allow_force=False)
+        await self.settle()
+        await self._after_action()
+        scan2 = await self.look()
+        new_dialogs = [d.message for d in self.trace.dialogs[dialogs_before:]]
+        msg = " ".join(new_dialogs) + " " + self._new_text(before_text, scan2.text)
+        if CONFIRM_RE.search(scan2.text) and not CONFIRM_RE.search(before_text):
+            return Press("confirmed", clicked, scan2, msg)
+        view = G.find_gate(scan2, menu_visible=True)
+        if view is not None and view.kind == "overlay":
+            return Press("gate", clicked, scan2, msg, view)
+        if held and self._order_request_formed(requests_before, url_before):
+            return Press("formed", clicked, scan2, msg)
+        moved = scan2.url != url_before or self.best(scan2, "submit", min_score=5) is None
+        if moved and view is None and not held:
+            return Press("moved", clicked, scan2, msg)
+        return Press("refused" if msg.strip() else "nothing", clicked, scan2, msg)
+
+    def _order_request_formed(self, since: int, page_url: str) -> bool:
+        """Whether a held request made since ``since`` is an order: a navigation, or a non-GET
+        request to the merchant page's own site (a third party's beacon is not an order)."""
+        own = site_of(page_url)
+        for r in self.trace.requests[since:]:
+            if not r.held:
+                continue
+            if r.is_navigation and r.resource_type == "document":
+                return True
+            if r.method.upper() != "GET" and site_of(r.url) == own and r.resource_type in ("fetch", "xhr", "document", ""):
+                return True
+        return False
+
+    async def _tick_if_asked(self, press: Press, msg: str, st, sub_ref: Ref, gate: Gate | None) -> bool:
+        """The page refused because a box is unticked ("请先勾选同意"): record the box as required
+        (and the form gate if there was none), tick it.  True when something was ticked."""
+        unticked = [cb for cb in press.scan.checkboxes if cb.d.get("overlay", -1) < 0 and not cb.d.get("checked")]
+        if not unticked or not (TICK_RE.search(msg) or not msg.strip()):
+            return False
+        if gate is None:
+            gate = G.boxes_gate(self.trace, st, unticked, sub_ref)
+            self.trace.gates.append(gate)
+        for cb in gate.checkboxes:
+            if "validation-message" not in cb.required_signals and TICK_RE.search(msg):
+                cb.required_signals.append("validation-message")
+        gate.tries.append(Try("leave empty and go on", "still_blocked", control=sub_ref.element(), step=st.n,
+                              detail=msg.strip()[:200]))
+        for cb in unticked:
+            await self._tick(cb)
+        await self.record("click", note="ticked the box(es) the order form requires")
+        return True
+
+    async def _mark_required(self, pi: list[tuple[Ref, FormField]], msg: str) -> None:
+        """After a refused empty submit: the fields the message names, or that the page marks invalid."""
+        invalid = await self._invalid_fields([f for f, _ in pi])
+        named = [ff for f, ff in pi if self._message_names(msg, ff)]
+        for f, ff in pi:
+            if ff in named or f.key in invalid or (not named and not invalid and VALIDATION_RE.search(msg) and ff.required_signals):
+                if "validation-message" not in ff.required_signals:
+                    ff.required_signals.append("validation-message")
+
+    async def _tick(self, cb: Ref) -> None:
+        target = cb.d.get("labelSelector")
+        try:
+            if target and (cb.d.get("box") or {}).get("width", 0) < 2:
+                await cb.frame.locator(target).first.click(timeout=2000)
+            else:
+                await cb.locator().click(timeout=2000)
+        except Exception:
+            try:
+                await cb.locator().dispatch_event("click")
+            except Exception:
+                pass
+
+    @staticmethod
+    def _message_names(msg: str, ff: FormField) -> bool:
+        words = FIELD_WORDS.get(ff.kind_hint)
+        return bool(msg.strip() and words and re.search(words, msg, re.I))
+
+    @staticmethod
+    def _new_text(before: str, after: str) -> str:
+        b = set(before.splitlines())
+        return " ".join(line for line in after.splitlines() if line not in b)[:500]
+
+    async def _invalid_fields(self, refs: list[Ref]) -> set[str]:
+        out = set()
+        for f in refs:
+            try:
+                bad = await f.locator().evaluate(INVALID_JS, timeout=1000)
+            except Exception:
+                bad = False
+            if bad:
+                out.add(f.key)
+        return out
+
+    async def _fill_other_required(self, scan: PageScan) -> bool:
+        """Fill required non-PI fields (table, people) that are empty; True when something was filled."""
+        did = False
+        for f in scan.fields:
+            k = G.field_kind(f.d)
+            if k in G.PI_FIELD_KINDS or f.d.get("value") or f.d.get("readonly") or f.d.get("disabled"):
+                continue
+            if not (f.d.get("required") or f.d.get("valueMissing")):
+                continue
+            try:
+                if f.d.get("tag") == "select":
+                    opts = f.d.get("options") or []
+                    if len(opts) > 1:
+                        await f.locator().select_option(index=1, timeout=1500)
+                        did = True
+                else:
+                    await f.locator().fill("2" if k in ("people", "other") else "A1" if k == "table" else "1", timeout=1500)
+                    did = True
+            except Exception:
+                pass
+        return did
+
+    async def post_order(self) -> None:
+        """After the order went in: look (and deal with) what follows, e.g. a post-order login prompt."""
+        self.doing(Doing.AFTER_ORDER)
+        for _ in range(2):
+            await self.settle()
+            scan = await self.look()
+            view = self.gate_now(scan)
+            if view is None:
+                continue
+            st = await self.record("wait", note="after the order")
+            try:
+                await self.handle_gate(view, st)
+            except Finished as f:
+                if f.outcome == "blocked":
+                    return  # order already submitted: the visit is complete
+                raise
+        await self.record("wait", note="after the order: done")

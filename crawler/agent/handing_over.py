@@ -1,0 +1,190 @@
+"""Handing over: canary values typed into a gate's fields, its confirm pressed (with the
+network held in live mode), permissions granted — only after every no-PI try failed."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from core.reasons import Code, Reason
+from core.trace import FormField, Gate, TypedValue
+from crawler.agent import gates as G
+from crawler.agent.scan import Ref
+from crawler.agent.session import Finished, Session
+from crawler.agent.words import (
+    is_pay,
+)
+
+
+class HandingOver(Session):
+    """A room of the order agent (see the module doc); mixed into ``OrderAgent``."""
+
+    async def type_into(self, f: Ref, kind: str, gate: Gate | None, ff: FormField | None = None) -> str | None:
+        value = self.canary.get(kind)
+        if kind == "remark" or value is None:
+            return None
+        d = f.d
+        try:
+            loc = f.locator()
+            if d.get("tag") == "select":
+                opts = d.get("options") or []
+                pick = next((o for o in opts[1:] if o), opts[0] if opts else None)
+                if pick is None:
+                    return None
+                await loc.select_option(label=pick, timeout=2000)
+                value = pick
+            elif d.get("type") == "date":
+                await loc.fill(value, timeout=2000)
+            else:
+                await loc.fill("", timeout=2000)
+                await loc.type(value, delay=5, timeout=4000)  # one key event per character
+        except Exception:
+            try:
+                await f.locator().fill(value, timeout=2000)
+            except Exception:
+                return None
+        tv = TypedValue(step=self.visit.step_no + 1, kind=kind, value=value, selector=f.selector, frame_url=f.frame_url)
+        self.trace.typed.append(tv)
+        if gate is not None:
+            gate.canary_filled.append(tv)
+        if ff is not None:
+            ff.value_typed = value
+        return value
+
+    async def give_canaries(self, gate: Gate, view: G.GateView) -> None:
+        """Every no-PI try failed: give canary values (or grant) so the path can go on; else blocked."""
+        # permission walls: grant and retry
+        if gate.kind == "permission" or (not view.fields and ("location" in view.asks or "camera" in view.asks)):
+            await self._grant_and_retry(gate, view)
+            return
+        if not await self._still_there(gate, view):
+            return  # it went away meanwhile (or a try navigated): the main loop goes on
+        await self._fill_gate(gate, view)
+        scored = await self._gate_confirms(view)
+        if not scored:
+            gate.passed_by = "not_passed"
+            await self.record("stop", note=f"gate {gate.id}: no way past it (no control to submit canaries)")
+            raise Finished("blocked", Reason(Code.GATE_NO_WAY, {"asks": list(gate.asks_hint)}))
+        ref = scored[0][1]
+        ranked = [(s, c, ["gate submit"]) for s, c in scored]
+        held = await self.held_press(ref, G.gate_press_act(ref.text(), gate.asks_hint))
+        await self.click(ref, allow_force=False)
+        await self.settle()
+        await self._after_action()
+        given = "canary values given, " if gate.canary_filled else ""
+        await self.record("click", note=f"gate {gate.id}: {given}pressed '{ref.text()[:20]}'"
+                          + (" with the network held (nothing sent)" if held else ""),
+                          target=ref, candidates=self.candidates_for_trace(ranked, ref, "other"))
+        if await self._still_there(gate, view):
+            # one more chance: another submit-like control
+            for _s, c in scored[1:3]:
+                await self.click(c, allow_force=False)
+                await self.settle()
+                if not await self._still_there(gate, view):
+                    break
+            else:
+                gate.passed_by = "not_passed"
+                raise Finished("blocked", Reason(Code.GATE_NOT_PASSED, {"asks": list(gate.asks_hint)}))
+        gate.passed_by = "canary"  # Gate.tries keeps only no-PI tries; the control pressed is the step's target
+
+    async def _fill_gate(self, gate: Gate, view: G.GateView) -> None:
+        """Canaries into the gate's fields (phone and name; other personal fields when the gate
+        asks for them), the SMS code after pressing send-code (held in live mode), its boxes ticked."""
+        scan = self.scan
+        pool_fields = view.fields if view.fields else []
+        if view.overlay is not None:
+            pool_fields = [f for f in scan.fields if f.frame is view.overlay.frame and f.d.get("overlay") == self._ov_index(view.overlay)] or pool_fields
+        kinds = {f.key: G.field_kind(f.d) for f in pool_fields}
+        needs_code = any(k == "sms_code" for k in kinds.values())
+        ffs = {ff.element.selector: ff for ff in gate.fields}
+        for f in pool_fields:
+            k = kinds[f.key]
+            if k in ("sms_code", "other", "table", "people", "coupon", "remark"):
+                continue
+            if k in ("email", "id_number", "birthday", "address", "gender") and not (f.d.get("required") or "fields" in view.asks and len(pool_fields) <= 3):
+                if not f.d.get("required"):
+                    continue
+            await self.type_into(f, k, gate, ffs.get(f.selector))
+        if needs_code:
+            send = [c for c in view.buttons if G.SEND_CODE_RE.search(c.text()) and len(c.text()) <= 12]
+            if view.overlay is not None:
+                send = [c for c in self.scan.candidates if c.frame is view.overlay.frame and G.SEND_CODE_RE.search(c.text()) and len(c.text()) <= 12] or send
+            if send:
+                await self.held_press(send[0], "send_code")
+                await self.click(send[0], allow_force=False)
+                await self.settle()
+            for f in pool_fields:
+                if kinds[f.key] == "sms_code":
+                    await self.type_into(f, "sms_code", gate, ffs.get(f.selector))
+        # tick consent boxes in the gate (recorded initial state first)
+        for cb in (view.checkboxes if view.overlay is None else [c for c in self.scan.checkboxes if c.frame is view.overlay.frame and c.d.get("overlay") == self._ov_index(view.overlay)]):
+            if not cb.d.get("checked"):
+                await self._tick(cb)
+
+    async def _gate_confirms(self, view: G.GateView) -> list[tuple[float, Ref]]:
+        """The gate's confirm-like controls (登录, 确定, 同意, 我已关注...), best first; never a
+        refusal, a policy link, send-code or a payment control."""
+        await self.settle()
+        scan = await self.look()
+        pool = [c for c in scan.candidates if view.overlay is None or (c.frame is view.overlay.frame and c.d.get("overlay") == self._ov_index(view.overlay))]
+        if view.overlay is not None and not pool:
+            pool = scan.candidates
+        scored = []
+        for c in pool:
+            t = c.text()
+            if not t or is_pay(c.d) or G.SEND_CODE_RE.search(t) or len(t) > 20:
+                continue
+            if re.search(r"暂不|暫不|跳过|跳過|取消|关闭|關閉|拒绝|拒絕|不同意|以后|以後|稍后|稍後|later|skip|cancel|close|《|隐私|隱私|协议|協議|policy", t, re.I):
+                continue
+            m = G.GATE_SUBMIT_WORDS.search(t)
+            if m:
+                s = 5 + (1 if c.d.get("saturated") else 0) + (c.d.get("box", {}).get("width", 0) / 400)
+                scored.append((s, c))
+        scored.sort(key=lambda x: -x[0])
+        return scored
+
+    async def held_press(self, ref: Ref, act: str | None) -> bool:
+        """Before pressing ``ref`` for ``act`` (a PI act or ``submit``): in live mode hold
+        the network for the rest of the visit (nothing the press triggers leaves the
+        browser); True when the press is held.  No-op in privileged mode or for ``None``."""
+        if act is None or not self.live():
+            return False
+        await self.visit.hold_network(act, ref.element())
+        return True
+
+    async def _grant_and_retry(self, gate: Gate, view: G.GateView) -> None:
+        try:
+            if hasattr(self.visit, "set_permission_mode"):
+                r = self.visit.set_permission_mode("grant")
+                if asyncio.iscoroutine(r):
+                    await r
+            else:
+                self.visit.permission_mode = "grant"
+        except Exception:
+            pass
+        retry = None
+        for c in self.scan.candidates:
+            if re.search(r"重新|重试|重試|开启|開啟|允许|允許|授权|授權|定位|开始|開始|刷脸|刷臉|retry|allow|enable|try again|start", c.text(), re.I) and len(c.text()) <= 16 and not is_pay(c.d):
+                retry = c
+                break
+        if retry is not None:
+            await self.click(retry, allow_force=False)
+        else:
+            try:
+                await self.page.reload(timeout=10000)
+            except Exception:
+                pass
+        await self.settle()
+        await self._after_action()
+        await self.record("grant", note=f"gate {gate.id}: permission granted, " + ("pressed retry" if retry else "reloaded"))
+        if await self._still_there(gate, view):
+            if retry is not None:
+                try:
+                    await self.page.reload(timeout=10000)
+                except Exception:
+                    pass
+                await self.settle()
+            if await self._still_there(gate, view):
+                gate.passed_by = "not_passed"
+                raise Finished("blocked", Reason(Code.PERMISSION_NOT_PASSED, {"asks": list(gate.asks_hint)}))
+        gate.passed_by = "granted"  # recorded as a "grant" step, not as a no-PI try

@@ -1,0 +1,85 @@
+"""Choosing an item's options: the spec picker (an overlay or an item page) — the first
+option of every group without a choice, then its confirm control."""
+
+from __future__ import annotations
+
+import re
+
+from core.reasons import Doing
+from crawler.agent.scan import PageScan, Ref
+from crawler.agent.session import Session
+from crawler.agent.words import (
+    SOLD_OUT_RE,
+    SPEC_RE,
+    VALIDATION_RE,
+    is_pay,
+)
+
+
+class ChoosingOptions(Session):
+    """A room of the order agent (see the module doc); mixed into ``OrderAgent``."""
+
+    OPTION_SKIP_RE = re.compile(r"确定|確定|确认|確認|加入|选好|選好|取消|关闭|關閉|返回|^[+＋\-－×✕]$|^(confirm|add|cancel|close|ok|back)$", re.I)
+
+    def _option_groups(self, pool: list[Ref]) -> dict[str, list[Ref]]:
+        groups: dict[str, list[Ref]] = {}
+        for c in pool:
+            t = c.d.get("text", "").strip()
+            if not t or len(t) > 16 or self.OPTION_SKIP_RE.search(t) or is_pay(c.d):
+                continue
+            if c.d.get("tag") == "a" and c.d.get("href", "").startswith("http"):
+                continue
+            groups.setdefault(c.d.get("grp", ""), []).append(c)
+        return {g: o for g, o in groups.items()
+                if len(o) >= 2 or any(x.d.get("tag") == "label" or x.d.get("role") == "radio" for x in o)}
+
+    def _spec_picker(self, scan: PageScan) -> tuple[str, Ref | None] | None:
+        """An item-options picker: an overlay with a confirm control, or an item page with
+        option groups and one confirm control.  Returns ``("overlay", ov)``, ``("page", None)`` or None."""
+        ov = self.plain_overlay(scan)
+        if ov is not None and self.best(scan, "spec_confirm", within=ov, min_score=4) \
+                and not self.best(scan, "checkout", within=ov, min_score=5):
+            return ("overlay", ov)
+        confirms = [r for r in self.ranked(scan, "spec_confirm", outside_overlays=True) if r[0] >= 5]
+        if 1 <= len(confirms) <= 2:
+            pool = [c for c in scan.candidates if c.d.get("overlay", -1) < 0]
+            if self._option_groups(pool) and (SPEC_RE.search(scan.text) or not self.menu_visible(scan)):
+                return ("page", None)
+        return None
+
+    async def pick_options(self, scan: PageScan, ov: Ref | None) -> bool:
+        """In a spec picker: choose the first option of each group without a choice, then confirm."""
+        self.doing(Doing.OPTIONS)
+        self.reach("item")
+        pool = [c for c in scan.candidates if (ov is None and c.d.get("overlay", -1) < 0) or (ov is not None and c.frame is ov.frame and c.d.get("overlay") == self._ov_index(ov))]
+        groups = self._option_groups(pool)
+        clicked = 0
+        for _g, opts in groups.items():
+            if any(o.d.get("selected") for o in opts):
+                continue
+            first = next((o for o in opts if o.d.get("enabled", True) and not SOLD_OUT_RE.search(o.d.get("text", ""))), None)
+            if first is not None:
+                await self.click(first, allow_force=False)
+                clicked += 1
+        if clicked:
+            await self.settle()
+            scan = await self.look()
+            if ov is not None:
+                ov = next((o for o in scan.overlays if o.selector == ov.selector), ov)
+        ranked = self.ranked(scan, "spec_confirm", within=ov) if ov is not None else self.ranked(scan, "spec_confirm", outside_overlays=True)
+        ranked = [r for r in ranked if r[0] >= 4 and r[1].d.get("enabled", True)]
+        if ov is None and not ranked:
+            ranked = [r for r in self.ranked(scan, "add", outside_overlays=True) if r[0] >= 4 and r[1].d.get("enabled", True)]
+        if not ranked:
+            await self.record("click", note=f"chose {clicked} option(s); no confirm control found")
+            return clicked > 0
+        self._last_purpose = "spec"
+        self.ctx.item_chosen = True
+        _st, changed = await self.act(ranked[0][1], "spec_confirm", ranked, note=f"chose {clicked} option(s), confirm")
+        if changed:
+            ov2 = self.plain_overlay(self.scan)
+            if ov is not None and ov2 is not None and ov2.selector == ov.selector and VALIDATION_RE.search(self.scan.text):
+                return True  # still asks for a choice; next loop tries again
+            self.ctx.added = True
+            self.reach("item")
+        return changed

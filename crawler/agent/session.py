@@ -1,0 +1,404 @@
+"""The agent's session: what every room of the order agent shares.
+
+:class:`Session` holds one visit's page, its :class:`~crawler.browser.Visit`,
+the trace, the settings and the diner's progress (:class:`Ctx`), and the moves
+every room makes: settle, look (scan every frame), classify what the diner sees,
+rank controls for a purpose, press one (:meth:`Session.click`, which never presses
+a payment control nor, in live mode, a PI act without the network held) and
+record the step.  The rooms (``authorising``, ``getting_past``, ``handing_over``,
+``options``, ``checkout``) are mixins over it; :mod:`crawler.agent.walk` walks them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from core.reasons import Code, Doing, Reason
+from core.trace import REACHED, Candidate, Checkbox, Element, FormField, Gate
+from crawler.agent import gates as G
+from crawler.agent.scan import PageScan, Ref, scan_page
+from crawler.agent.words import (
+    CONFIRM_RE,
+    PAY_RE,
+    PRICE_RE,
+    is_pay,
+    score,
+    words_regex,
+)
+from crawler.config import is_sandbox_host
+
+WORDS_RX = words_regex()
+
+#: A finger's tap on the element itself (see :meth:`Session.tap`); returns whether it was dispatched.
+TAP_JS = """(el) => {
+  const r = el.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  let t;
+  try { t = new Touch({ identifier: Date.now() % 100000, target: el, clientX: x, clientY: y, screenX: x, screenY: y,
+                        pageX: x + scrollX, pageY: y + scrollY, radiusX: 4, radiusY: 4, force: 1 }); } catch (e) { t = null; }
+  const opts = (touching) => ({ bubbles: true, cancelable: true, composed: true, view: window,
+    touches: touching && t ? [t] : [], targetTouches: touching && t ? [t] : [], changedTouches: t ? [t] : [] });
+  el.dispatchEvent(new TouchEvent('touchstart', opts(true)));
+  const go = el.dispatchEvent(new TouchEvent('touchend', opts(false)));
+  if (go) {
+    const m = { bubbles: true, cancelable: true, composed: true, view: window, clientX: x, clientY: y, button: 0 };
+    el.dispatchEvent(new MouseEvent('mousedown', m));
+    el.dispatchEvent(new MouseEvent('mouseup', m));
+    el.dispatchEvent(new MouseEvent('click', m));
+  }
+  return true;
+}"""
+
+
+@dataclass
+class Ctx:
+    """Progress along the order path."""
+
+    menu_seen: bool = False
+    item_chosen: bool = False  # an add / option control was pressed: the "menu" stage has begun
+    added: bool = False
+    cart_opened: bool = False
+    at_checkout: bool = False
+    submitted: bool = False
+    reached: str = "none"
+    mode_chosen: str | None = None
+    tried_keys: set[str] = field(default_factory=set)
+    clicks: dict[str, int] = field(default_factory=dict)
+    no_effect: set[str] = field(default_factory=set)  # controls whose press (and tap) changed nothing
+    stuck: int = 0
+    doing: Doing = Doing.OPENING
+    doing_extra: dict[str, Any] = field(default_factory=dict)
+
+
+#: How far along the order path a level is (``core.trace.REACHED`` in order).
+RANK = {r: i for i, r in enumerate(REACHED)}
+
+
+class Finished(Exception):
+    """Raised inside the agent to end the visit with an ``outcome`` (``completed``,
+    ``blocked``, ``error``, ``unsupported``) and a :class:`~core.reasons.Reason`."""
+
+    def __init__(self, outcome: str, reason: Reason | None = None) -> None:
+        super().__init__(reason.text() if reason else outcome)
+        self.outcome = outcome
+        self.reason = reason
+
+
+def may_submit(host: str, config: Any) -> bool:
+    """Whether PI acts and the final submit may be pressed for real on ``host`` (privileged mode:
+    a declared sandbox host, or ``allow_submit``); else they are pressed only with the network held."""
+    return bool(getattr(config, "allow_submit", False)) or is_sandbox_host(host, config)
+
+
+def submit_decision(host: str, config: Any, control_text: str) -> str:
+    """Decide what to do with a final control: ``"never"`` (a pay control), ``"press"``, or ``"stop"``.
+
+    Pay controls (支付/付款/pay) are never pressed anywhere; a submit control is
+    pressed only on sandbox hosts or with ``allow_submit``.
+    """
+    if PAY_RE.search(control_text or ""):
+        return "never"
+    return "press" if may_submit(host, config) else "stop"
+
+
+class Session:
+    """One visit's shared state and basic moves (see the module doc).  ``visit`` is a
+    ``crawler.browser.Visit``; ``canary`` the visit's canary values; ``config`` a
+    :class:`crawler.config.AuditConfig`."""
+
+    def __init__(self, page, visit, trace, config, canary: dict[str, str]) -> None:
+        self.page = page
+        self.visit = visit
+        self.trace = trace
+        self.config = config
+        self.canary = canary
+        self.ctx = Ctx()
+        self.gates_by_sig: dict[str, Gate] = {}
+        self.scan: PageScan = PageScan()
+        self.last_step = None
+        self.cb_seen: set[str] = set()
+        self.typed_gate: Gate | None = None
+        self.sandbox = trace.sandbox
+        self._t0 = time.monotonic()
+        self._gate_seen: dict[str, float] = {}  # gate id -> when the agent first saw it (monotonic s)
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def stage(self) -> str:
+        c = self.ctx
+        if c.submitted:
+            return "post_order"
+        if c.at_checkout:
+            return "checkout"
+        if c.cart_opened:
+            return "cart"
+        if c.item_chosen or c.added:  # findings.md: menu = on choosing or adding an item
+            return "menu"
+        return "entry"  # before the diner touched the menu, even if it is already showing
+
+    def reach(self, level: str) -> None:
+        if RANK[level] > RANK[self.ctx.reached]:
+            self.ctx.reached = level
+
+    def doing(self, what: Doing, **extra: Any) -> None:
+        """Note what the diner is doing now (the parameter of a dead-end or timeout reason)."""
+        self.ctx.doing = what
+        self.ctx.doing_extra = extra
+
+    def doing_params(self) -> dict[str, Any]:
+        """``{"doing": code, ...}``: what the diner was doing, for a reason's parameters."""
+        return {"doing": str(self.ctx.doing), **self.ctx.doing_extra}
+
+    def host(self) -> str:
+        """The host of the page now (else of the visit's URL)."""
+        return urlsplit(self.page.url).hostname or urlsplit(self.trace.url).hostname or ""
+
+    async def settle(self, watch=None) -> None:
+        """Wait (≤ 2.5 s) until the page has answered the last action (see :meth:`Visit.settle`)."""
+        try:
+            await asyncio.wait_for(self.visit.settle(watch=watch), 6)
+        except Exception:
+            pass
+
+    async def look(self) -> PageScan:
+        """Scan the page now (all frames), keep checkboxes, return the scan."""
+        try:
+            self.scan = await scan_page(self.page, WORDS_RX)
+        except Exception:
+            self.scan = PageScan(url=self.page.url)
+        return self.scan
+
+    def classify(self, scan: PageScan) -> str:
+        """The page state the diner sees: landing, menu, item_options, cart, checkout, confirmation, gate, dead_end."""
+        if self.gate_now(scan):
+            return "gate"
+        text = scan.text
+        if self.ctx.submitted and CONFIRM_RE.search(text):
+            return "confirmation"
+        if self.best(scan, "submit", min_score=5):
+            return "checkout"
+        ov = self.plain_overlay(scan)
+        if ov is not None and self.best(scan, "spec_confirm", within=ov, min_score=4):
+            return "cart" if re.search(r"购物车|購物車|cart|清空", ov.d.get("text", ""), re.I) else "item_options"
+        if self.menu_visible(scan):
+            return "menu"
+        if self.best(scan, "enter_menu", min_score=3):
+            return "landing"
+        if not text.strip():
+            return "dead_end"
+        return "unknown"
+
+    def gate_now(self, scan: PageScan) -> G.GateView | None:
+        """The PI gate in ``scan`` (page gates only when neither a menu nor a checkout form is showing)."""
+        shield = self.menu_visible(scan)
+        if not shield and (self.ctx.added or self.ctx.cart_opened):
+            shield = self.best(scan, "submit", min_score=5, outside_overlays=True) is not None
+        if not shield and self.ctx.submitted and CONFIRM_RE.search(scan.text):
+            shield = True
+        return G.find_gate(scan, menu_visible=bool(shield))
+
+    def menu_visible(self, scan: PageScan) -> bool:
+        """Orderable items are showing: repeated rows that each carry a price and a control
+        (recognised by structure, whatever the words), or an add control beside a price."""
+        if scan.menu_rows >= 2:
+            return True
+        adds = [c for c in scan.candidates if c.d.get("overlay", -1) < 0 and score(c.d, "add", scan.viewport)[0] >= 4]
+        return len(adds) >= 1 and len(PRICE_RE.findall(scan.text)) >= 1
+
+    def ranked(self, scan: PageScan, purpose: str, within: Ref | None = None, outside_overlays: bool = False,
+               refs: list[Ref] | None = None) -> list[tuple[float, Ref, list[str]]]:
+        out = []
+        ob = within.d.get("box") if within is not None else None
+        for c in refs if refs is not None else scan.candidates:
+            if within is not None and not (c.frame is within.frame and self._ov_index(within) == c.d.get("overlay")):
+                continue
+            if outside_overlays and c.d.get("overlay", -1) >= 0:
+                continue
+            s, why = score(c.d, purpose, scan.viewport, ob)
+            if s > 0:
+                out.append((s, c, why))
+        out.sort(key=lambda x: (-x[0], x[1].d.get("box", {}).get("y", 0)))
+        return out
+
+    def best(self, scan: PageScan, purpose: str, min_score: float = 3.0, **kw) -> tuple[float, Ref, list[str]] | None:
+        for s, c, why in self.ranked(scan, purpose, **kw):
+            if s >= min_score and c.d.get("enabled", True) and not is_pay(c.d):
+                return s, c, why
+            break
+        return None
+
+    def _ov_index(self, ov: Ref) -> int:
+        for fs in self.scan.frames:
+            if fs.frame is ov.frame:
+                for i, o in enumerate(fs.data.get("overlays", [])):
+                    if o.get("selector") == ov.selector:
+                        return i
+        return -2
+
+    def plain_overlay(self, scan: PageScan) -> Ref | None:
+        """The topmost overlay that is not a PI gate (spec picker, cart sheet, notice)."""
+        ovs = scan.overlays
+        for ov in reversed(ovs):
+            if not G.asks_of(ov.d.get("text", "")):
+                return ov
+        return None
+
+    def candidates_for_trace(self, ranked, chosen: Ref | None, purpose: str, limit: int = 15) -> list[Candidate]:
+        out = []
+        for s, c, why in ranked[:limit]:
+            out.append(Candidate(purpose=purpose, score=s, element=c.element(), reasons=why,
+                                 chosen=chosen is not None and c.key == chosen.key))
+        return out
+
+    async def record(self, action: str, note: str = "", target: Ref | Element | None = None,
+                     candidates: list[Candidate] | None = None, fields: list[FormField] | None = None):
+        """Scan, classify and record one step (the state after ``action``); returns the Step."""
+        scan = await self.look()
+        state = self.classify(scan)
+        el = target.element() if isinstance(target, Ref) else target
+        step = await self.visit.record(action, self.stage, state=state, target=el, note=note,
+                                       candidates=candidates or [], fields=fields or [])
+        if not step.visible_text:
+            step.visible_text = scan.text[:20000]
+        if not step.links:
+            step.links = [{"text": x.get("text", ""), "href": x.get("href", "")} for x in scan.links[:100]]
+        if not step.frames:
+            step.frames = scan.frames_urls()
+        self.last_step = step
+        self._keep_checkboxes(scan, step.n)
+        self._note_modes(scan)
+        return step
+
+    def _keep_checkboxes(self, scan: PageScan, n: int) -> None:
+        for cb in scan.checkboxes:
+            key = f"{cb.selector}|{cb.d.get('label', '')[:80]}"
+            if key in self.cb_seen:
+                continue
+            self.cb_seen.add(key)
+            self.trace.checkboxes.append(self._checkbox(cb, n))
+
+    def _checkbox(self, cb: Ref, n: int) -> Checkbox:
+        return G.checkbox_of(cb, n)
+
+    def _note_modes(self, scan: PageScan) -> None:
+        for mode in ("dine_in", "pickup", "delivery"):
+            if mode in self.trace.order_modes_offered:
+                continue
+            b = self.best(scan, "mode_" + mode, min_score=4.5)
+            if b and len(b[1].d.get("text", "")) <= 12:
+                self.trace.order_modes_offered.append(mode)
+
+    # ---------------------------------------------------------------- actions
+    def live(self) -> bool:
+        """Live mode: the host was not declared a sandbox and submitting was not allowed."""
+        return not may_submit(self.host(), self.config)
+
+    def may_press(self, ref: Ref) -> bool:
+        """Never a payment control; in live mode never a PI act (login, register, join, follow,
+        authorise, send code) unless the network is held (see :meth:`held_press`)."""
+        if is_pay(ref.d):
+            return False
+        return not (G.pi_act(ref.text()) is not None and self.live() and not self.visit.held)
+
+    async def click(self, ref: Ref, *, allow_force: bool = True) -> bool:
+        """Click ``ref`` like a finger would; returns False when it could not be clicked
+        (or may not be: :meth:`may_press`).  A control that listens only to touch events
+        is tapped instead."""
+        if not self.may_press(ref):
+            return False
+        if ref.d.get("touchOnly"):
+            return await self.tap(ref)
+        loc = ref.locator()
+        try:
+            await loc.click(timeout=2500)  # scrolls it into view, waits until it is stable and hit
+            return True
+        except Exception:
+            if not allow_force:
+                return False
+        try:
+            await loc.dispatch_event("click", timeout=1500)
+            return True
+        except Exception:
+            return False
+
+    async def tap(self, ref: Ref) -> bool:
+        """Tap ``ref`` with a finger's events on the element itself: touchstart, touchend and,
+        unless the page took the touch (``preventDefault``), the click a browser then sends.
+
+        Dispatched in the page: Chromium's touch adjustment would move a synthesised touch to
+        the nearest element with a click listener, never to a touch-only control (tap
+        libraries, better-scroll menus).  Returns False when the element is gone or may not
+        be pressed."""
+        if not self.may_press(ref):
+            return False
+        try:
+            with contextlib.suppress(Exception):
+                await ref.locator().scroll_into_view_if_needed(timeout=1500)
+            return bool(await ref.locator().evaluate(TAP_JS, timeout=2000))
+        except Exception:
+            return False
+
+    async def act(self, ref: Ref, purpose: str, ranked, note: str = ""):
+        """Press a chosen candidate, settle, record the step; when the press changed nothing
+        (see :meth:`effect`) record that and tap it instead.  Returns ``(step, changed)``."""
+        before = (self.scan.signature(), self.scan.cart, len(self.scan.overlays))
+        url_before = self.page.url
+        self.ctx.clicks[ref.key] = self.ctx.clicks.get(ref.key, 0) + 1
+        ok = await self.click(ref, allow_force=not self._blocking_overlay_present())
+        await self.settle()
+        await self._after_action()
+        label = f"{purpose}: {ref.d.get('text', '')[:40]}"
+        step = await self.record("click", note=note or label + ("" if ok else " (click failed)"),
+                                 target=ref, candidates=self.candidates_for_trace(ranked, ref, purpose))
+        changed = self.effect(purpose, before, url_before)
+        if not changed and not ref.d.get("touchOnly") and self.may_press(ref) and self.page.url == url_before:
+            fresh = next((c for c in self.scan.candidates if c.key == ref.key), ref)
+            tapped = await self.tap(fresh)
+            await self.settle()
+            await self._after_action()
+            step = await self.record("tap", note=f"{label}: the click changed nothing; tapped it" + ("" if tapped else " (tap failed)"),
+                                     target=fresh)
+            changed = self.effect(purpose, before, url_before)
+        if not changed:
+            self.ctx.no_effect.add(ref.key)
+        return step, changed
+
+    def effect(self, purpose: str, before: tuple[str, str, int], url_before: str) -> bool:
+        """Whether the last press did what ``purpose`` asks: for ``add``, the cart changed (count,
+        total, a quantity), a sheet or gate opened, or a dish page did; otherwise anything the
+        diner sees changed."""
+        sig, cart, n_overlays = before
+        if self.page.url != url_before:
+            return True
+        if purpose == "add":
+            return self.scan.cart != cart or len(self.scan.overlays) > n_overlays or (
+                self.scan.signature() != sig and not self.menu_visible(self.scan))
+        return self.scan.signature() != sig
+
+    def _blocking_overlay_present(self) -> bool:
+        return any(G.asks_of(o.d.get("text", "")) for o in self.scan.overlays)
+
+    async def _after_action(self) -> None:
+        """OAuth redirects and dialogs that followed the last action."""
+        await self.handle_oauth()
+        try:
+            self.visit.new_dialogs()
+        except Exception:
+            pass
+        if len(self.trace.dialogs) > 12 or "dialog loop" in self.trace.nuisances:
+            raise Finished("error", Reason(Code.DIALOG_LOOP))
+
+    def _fresh(self, ranked, max_clicks: int = 1):
+        return [r for r in ranked if self.ctx.clicks.get(r[1].key, 0) < max_clicks and r[1].d.get("enabled", True) and not is_pay(r[1].d)]
+
+    _last_purpose = ""
+
+    def form_field(self, f: Ref) -> FormField:
+        """The trace field of a scanned input (:func:`crawler.agent.gates.form_field_of`)."""
+        return G.form_field_of(f)

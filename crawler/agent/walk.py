@@ -1,0 +1,315 @@
+"""The walk: the order agent's state machine over page states (never page identities).
+
+:class:`OrderAgent` opens the page and, until the order path ends, looks at
+what the diner sees and makes the next move — a gate first (the rooms of
+:mod:`crawler.agent.getting_past` and :mod:`crawler.agent.handing_over`), else
+entering the menu, adding an item (:mod:`crawler.agent.options` for its options),
+opening the cart, checking out (:mod:`crawler.agent.checkout`).  It never presses
+a payment control; in live mode it presses PI acts and the final submit only with
+the network held.  The visit ends with :class:`~crawler.agent.session.Finished`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from core.reasons import Code, Doing, Reason, doing_text
+from crawler.agent.authorising import Authorising
+from crawler.agent.checkout import CheckingOut
+from crawler.agent.getting_past import GettingPast
+from crawler.agent.handing_over import HandingOver
+from crawler.agent.options import ChoosingOptions
+from crawler.agent.scan import PageScan, Ref
+from crawler.agent.session import Finished, Session
+from crawler.agent.words import (
+    APP_ONLY_RE,
+    CHECKOUT_MOVE_RE,
+    CLOSED_RE,
+    MINIPROGRAM_RE,
+    SOLD_OUT_RE,
+    is_pay,
+    score,
+)
+
+
+class OrderAgent(CheckingOut, ChoosingOptions, HandingOver, GettingPast, Authorising, Session):
+    """Drive one visit along the order path (see the module doc)."""
+
+    MAX_ACTIONS = 45
+
+    # ------------------------------------------------------------------ path
+    async def check_terminal(self, scan: PageScan) -> None:
+        text = scan.text
+        menu = self.menu_visible(scan)
+        if not menu and MINIPROGRAM_RE.search(text):
+            raise Finished("unsupported", Reason(Code.MINI_PROGRAM))
+        if not menu and APP_ONLY_RE.search(text) and not self.best(scan, "enter_menu", min_score=4):
+            raise Finished("unsupported", Reason(Code.APP_ONLY))
+        if not menu and CLOSED_RE.search(text) and not self.ctx.added:
+            raise Finished("error", Reason(Code.CLOSED))
+        if not text.strip() and not scan.candidates:
+            errs = self.trace.console_errors
+            if errs:
+                raise Finished("error", Reason(Code.PAGE_BROKEN, {"script_error": True}))
+
+    def _load_failure(self, err: str | None) -> dict[str, Any] | None:
+        """Why the page itself could not be loaded, as reason parameters (``net_error``:
+        ``ERR_…``, or ``http_status``), or ``None``.
+
+        Read after the first navigation and any OAuth detour: Chrome's error page
+        (``chrome-error://``) names the net error; a main document answered with HTTP
+        400+ counts only when the page offers nothing to click.
+        """
+        url = self.page.url or ""
+        if url.startswith("chrome-error://") or (err and "net::ERR_" in err and url in ("", "about:blank")):
+            code = re.search(r"net::(ERR_[A-Z_]+)", err or "")
+            return {"net_error": code.group(1) if code else "network error"}
+        docs = [r for r in self.trace.requests if r.is_navigation and not r.popup and r.resource_type == "document"
+                and r.status is not None and r.url.split("#")[0] == url.split("#")[0]]
+        if docs and docs[-1].status >= 400 and not self.scan.candidates:
+            return {"http_status": docs[-1].status}
+        return None
+
+    async def run(self, url: str) -> None:
+        """Walk the order path from ``url``; raises :class:`Finished` at the end."""
+        self.ctx.doing = Doing.OPENING
+        err = await self.visit.goto(url)
+        await self._opened(url, err)
+
+    async def resume(self, url: str) -> None:
+        """Walk the order path from the page's current state (navigated by someone else)."""
+        self.ctx.doing = Doing.OPENING
+        err = None
+        if self.page.url in ("", "about:blank") and self._pending_oauth() is None:
+            err = await self.visit.goto(url)
+        await self._opened(url, err)
+
+    async def _opened(self, url: str, err: str | None) -> None:
+        await self.settle()
+        await self._after_action()
+        if err:
+            self.trace.meta.setdefault("agent", {})["goto_error"] = err
+        await self.record("open", note=url + (f" ({err})" if err else ""))
+        if err and "ERR_TOO_MANY_REDIRECTS" in err:
+            raise Finished("error", Reason(Code.REDIRECT_LOOP))
+        if self._redirect_loop():
+            raise Finished("error", Reason(Code.REDIRECT_LOOP))
+        failure = self._load_failure(err)
+        if failure:
+            raise Finished("error", Reason(Code.LOAD_FAILED, failure))
+        self.reach("landing")
+        actions = 0
+        scrolled = 0
+        while actions < self.MAX_ACTIONS:
+            actions += 1
+            scan = self.scan
+            # delayed gates may appear a moment after load
+            view = self.gate_now(scan)
+            if view is not None:
+                self.doing(Doing.GATE, doing_asks=list(view.asks))
+                await self.handle_gate(view, self.last_step)
+                continue
+            if self.ctx.submitted:
+                return
+            await self.check_terminal(scan)
+            progressed = await self.next_move(scan)
+            if progressed == "done":
+                return
+            if progressed:
+                self.ctx.stuck = 0
+                scrolled = 0
+                continue
+            self.ctx.stuck += 1
+            if scrolled < 3:
+                scrolled += 1
+                await self._scroll(scrolled)
+                continue
+            if self.ctx.stuck > 6:
+                break
+            if await self.visit.idle():
+                break  # nothing (timer, interval, request, animation) can change the page any more
+            await self._wait_unless_idle(0.8)
+            await self.look()
+        self._finish_stuck()
+
+    def _redirect_loop(self) -> bool:
+        if "redirect loop" in self.trace.nuisances:
+            return True
+        navs = [r.url for r in self.trace.requests if r.is_navigation and not r.popup][-30:]
+        return len(navs) >= 12 and len(set(navs)) <= 4
+
+    def _finish_stuck(self) -> None:
+        scan = self.scan
+        text = scan.text
+        adds = self.ranked(scan, "add")
+        if not self.ctx.added and SOLD_OUT_RE.search(text) and not any(s >= 4 for s, _c, _w in adds):
+            raise Finished("error", Reason(Code.SOLD_OUT))
+        if not self.ctx.added and SOLD_OUT_RE.search(text):
+            raise Finished("error", Reason(Code.SOLD_OUT))
+        if self._redirect_loop():
+            raise Finished("error", Reason(Code.REDIRECT_LOOP))
+        if not text.strip():
+            raise Finished("error", Reason(Code.PAGE_BROKEN, {"script_error": bool(self.trace.console_errors)}))
+        raise Finished("error", Reason(Code.DEAD_END, self.doing_params()))
+
+    async def _scroll(self, n: int) -> None:
+        js = """(n) => { window.scrollBy(0, innerHeight * 0.9);
+          for (const e of document.querySelectorAll('*')) { const s = getComputedStyle(e);
+            if ((s.overflowY === 'auto' || s.overflowY === 'scroll') && e.scrollHeight > e.clientHeight + 20) e.scrollTop += e.clientHeight * 0.9; } }"""
+        for fr in self.page.frames:
+            try:
+                await asyncio.wait_for(fr.evaluate(js, n), 2)
+            except Exception:
+                pass
+        await self.settle()
+        await self.record("scroll", note=f"scroll to find content while {doing_text(self.ctx.doing, **self.ctx.doing_extra)}")
+
+    async def next_move(self, scan: PageScan):
+        """Choose and make the next move; returns True (progress), False (nothing done/changed) or 'done'."""
+        c = self.ctx
+        if self.menu_visible(scan):
+            c.menu_seen = True
+            self.reach("menu")
+        ov = self.plain_overlay(scan)
+        if not c.added and self._last_purpose in ("add", "spec"):
+            spec = self._spec_picker(scan)  # item options (spec picker) open?
+            if spec is not None and await self.pick_options(scan, spec[1]):
+                return True
+        sub = self.best(scan, "submit", min_score=5, outside_overlays=ov is None) or self.best(scan, "submit", min_score=5)
+        if sub and (c.added or c.cart_opened):
+            return await self.at_checkout(scan, sub)
+        pay = [x for x in scan.candidates if is_pay(x.d) and x.d.get("overlay", -1) < 0]
+        if pay and c.added and c.cart_opened:
+            # the only way on moves money: this is the last step before payment
+            return await self.at_checkout(scan, (0.0, pay[0], ["pay control: last step before money moves"]))
+        for move in (self._choose_mode, self._open_cart, self._add_item, self._enter_menu, self._satisfy_choice,
+                     self._clear_overlay):
+            done = await move(scan, ov)
+            if done is not None:
+                return done
+        return False
+
+    async def _choose_mode(self, scan: PageScan, ov: Ref | None) -> bool | None:
+        """Before the menu: dine-in, else pickup, when the page asks for the order mode."""
+        c = self.ctx
+        if c.mode_chosen or c.added:
+            return None
+        for mode in ("dine_in", "pickup"):
+            b = self.best(scan, "mode_" + mode, min_score=5)
+            if b and self.ctx.clicks.get(b[1].key, 0) == 0 and not self.menu_visible(scan):
+                c.mode_chosen = mode
+                self.trace.order_mode = mode
+                self._last_purpose = "mode"
+                self.doing(Doing.MODE, mode=mode)
+                await self.act(b[1], "mode_" + mode, self.ranked(scan, "mode_" + mode))
+                return True
+        return None
+
+    async def _open_cart(self, scan: PageScan, ov: Ref | None) -> bool | None:
+        """With an item added: the cart, then the checkout (inside an open cart sheet first)."""
+        c = self.ctx
+        if not c.added:
+            return None
+        for purpose in (("checkout", "cart") if c.cart_opened else ("cart", "checkout")):
+            ranked = self._fresh(self.ranked(scan, purpose), max_clicks=2)
+            ranked = [r for r in ranked if r[0] >= 4]
+            if ov is not None:
+                inside = [r for r in ranked if r[1].d.get("overlay", -1) >= 0]
+                ranked = inside or ranked
+            if ranked:
+                ref = ranked[0][1]
+                self.doing(Doing.CART if purpose == "cart" else Doing.CHECKOUT)
+                self._last_purpose = purpose
+                was_cart, was_co = c.cart_opened, c.at_checkout
+                c.cart_opened = True
+                if CHECKOUT_MOVE_RE.search(ref.text()):
+                    c.at_checkout = True  # gates met on the way to the order form are checkout gates
+                self.reach("cart")
+                _st, changed = await self.act(ref, purpose, self.ranked(scan, purpose))
+                if not changed:
+                    c.cart_opened, c.at_checkout = was_cart, was_co
+                return changed
+        return None
+
+    async def _add_item(self, scan: PageScan, ov: Ref | None) -> bool | None:
+        """On the menu: add the best-scored item that is not sold out (its options next, if any)."""
+        c = self.ctx
+        if c.added:
+            return None
+        ranked = self._fresh(self.ranked(scan, "add", outside_overlays=ov is not None))
+        ranked = [r for r in ranked if r[0] >= 4 and not SOLD_OUT_RE.search(r[1].d.get("ctx", "") + r[1].d.get("text", ""))]
+        if not ranked:
+            return None
+        ref = ranked[0][1]
+        self.doing(Doing.ADDING)
+        self._last_purpose = "add"
+        c.menu_seen = c.item_chosen = True
+        self.reach("menu")
+        _st, changed = await self.act(ref, "add", self.ranked(scan, "add"))
+        if changed and self.gate_now(self.scan) is None:
+            spec = self._spec_picker(self.scan)
+            if spec is not None:
+                await self.pick_options(self.scan, spec[1])
+            else:
+                c.added = True
+                self.reach("item")
+        return changed
+
+    async def _enter_menu(self, scan: PageScan, ov: Ref | None) -> bool | None:
+        """On a landing page: the control that opens the menu (开始点餐...)."""
+        if self.ctx.menu_seen:
+            return None
+        ranked = [r for r in self._fresh(self.ranked(scan, "enter_menu")) if r[0] >= 3]
+        if not ranked:
+            return None
+        self.doing(Doing.ENTERING_MENU)
+        self._last_purpose = "enter_menu"
+        _st, changed = await self.act(ranked[0][1], "enter_menu", self.ranked(scan, "enter_menu"))
+        return changed
+
+    async def _satisfy_choice(self, scan: PageScan, ov: Ref | None) -> bool | None:
+        """A control the diner needs is disabled or did nothing (开始点餐 before the number of diners
+        is chosen, 确定 before a required option): choose the first option of every group that has
+        no choice yet, then that control may be pressed again."""
+        wanted = ("enter_menu", "spec_confirm", "cart", "checkout", "submit")
+        stuck = [c for c in scan.candidates if (not c.d.get("enabled", True) or c.key in self.ctx.no_effect)
+                 and any(score(c.d, p, scan.viewport)[0] >= 4 for p in wanted)]
+        if not stuck:
+            return None
+        if ov is not None:
+            idx = self._ov_index(ov)
+            pool = [c for c in scan.candidates if c.frame is ov.frame and c.d.get("overlay") == idx]
+        else:
+            pool = [c for c in scan.candidates if c.d.get("overlay", -1) < 0]
+        chosen = 0
+        for _g, opts in self._option_groups(pool).items():
+            if any(o.d.get("selected") for o in opts):
+                continue
+            first = next((o for o in opts if o.d.get("enabled", True) and self.ctx.clicks.get(o.key, 0) == 0
+                          and not SOLD_OUT_RE.search(o.d.get("text", ""))), None)
+            if first is not None:
+                self.ctx.clicks[first.key] = 1
+                chosen += await self.click(first, allow_force=False)
+        if not chosen:
+            return None
+        for c in stuck:
+            self.ctx.clicks.pop(c.key, None)
+            self.ctx.no_effect.discard(c.key)
+        await self.settle()
+        await self.record("click", note=f"chose {chosen} option(s) the page asks for first")
+        return True
+
+    async def _clear_overlay(self, scan: PageScan, ov: Ref | None) -> bool | None:
+        """A plain overlay in the way (a notice, a number-of-diners picker): confirm or close it."""
+        if ov is None:
+            return None
+        for purpose in ("spec_confirm", "close", "skip"):
+            ranked = [r for r in self._fresh(self.ranked(scan, purpose, within=ov)) if r[0] >= 3]
+            if ranked:
+                self._last_purpose = "overlay"
+                self.doing(Doing.NOTICE)
+                _st, changed = await self.act(ranked[0][1], purpose, ranked)
+                return changed
+        return None
