@@ -142,7 +142,8 @@ class Try:
     ``leave empty and go on``, ``wait`` (the gate may go away by itself),
     ``oauth decline`` (return without a code).  ``outcome``: ``passed`` (the gate is
     gone and the path can go on), ``still_blocked``, ``gate_returned`` (it went and
-    came back), ``navigated_away``, ``error``.  ``control`` is what was clicked, if anything.
+    came back), ``returned_on_retry`` (it went, and the next attempt to go on — the same
+    submit — brought it back: no way past), ``navigated_away``, ``error``.  ``control`` is what was clicked, if anything.
     """
 
     method: str

@@ -16,7 +16,7 @@ from detectors import text as tx
 from detectors.base import REGISTRY, Finding
 
 #: try outcomes that mean "this no-PI way did not get past"
-FAILED = ("still_blocked", "gate_returned", "error", "navigated_away")
+FAILED = ("still_blocked", "gate_returned", "error", "navigated_away", "returned_on_retry")
 
 USERINFO_SCOPES = ("snsapi_userinfo", "auth_user", "auth_userinfo", "snsapi_login")
 

@@ -198,9 +198,23 @@ class CheckingOut(Session):
 
     async def _gate_at_submit(self, view: G.GateView, st) -> Ref | str | bool | None:
         """A gate popped up on submit (e.g. a phone login before ordering): get past it; the
-        submit control to press next, or what :meth:`at_checkout` returns."""
-        await self.handle_gate(view, st)
+        submit control to press next, or what :meth:`at_checkout` returns.
+
+        A gate that a no-PI try dismissed but the next submit brought back blocks the order:
+        that try is marked ``returned_on_retry`` and the gate is handed what it asks for."""
+        seen = self.gates_by_sig.get(view.signature)
+        if seen is not None and seen.tries and seen.tries[-1].outcome in ("passed", "gate_returned", "returned_on_retry"):
+            last = seen.tries[-1]
+            if last.outcome != "returned_on_retry":
+                last.outcome = "returned_on_retry"
+                last.detail = (last.detail + "; " if last.detail else "") + f"came back on the next submit (step {st.n})"
+            gate, _new = self._gate_for(view, st)
+            await self.give_canaries(gate, view, seen_now=True)
+        else:
+            await self.handle_gate(view, st)
         scan = await self.look()
+        if self.gate_now(scan) is not None:
+            return True  # another gate (or the same, back): the walk deals with it, then comes back here
         sub = self.best(scan, "submit", min_score=5)
         if sub is not None:
             return sub[1]
@@ -229,6 +243,7 @@ class CheckingOut(Session):
                     await self.settle()
             await self.type_into(f, ff.kind_hint, gate, ff)
         await self._fill_other_required(self.scan)
+        await self.settle()  # what the typing set off (a debounced send) belongs to this step
         await self.record("type", note="canary values typed into required checkout fields")
 
     # ---- live: the held submit ---------------------------------------------------------
@@ -258,6 +273,7 @@ class CheckingOut(Session):
                 await self._mark_required(form.pi, first.msg)
         typed = await self._type_every_pi_field(form, gate)
         await self._fill_other_required(self.scan)
+        await self.settle()
         if not typed and first.kind in ("formed", "confirmed", "moved"):
             await self.record("stop", note="order request formed and held: nothing sent; stopped before payment",
                               target=sub_ref)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -222,13 +223,16 @@ def _in_overlay(ref: Ref, ov: Ref, ov_index: int) -> bool:
     return ref.frame is ov.frame and ref.d.get("overlay") == ov_index
 
 
-def find_gate(scan: PageScan, *, menu_visible: bool) -> GateView | None:
+def find_gate(scan: PageScan, *, menu_visible: bool,
+              order_form: Callable[[list[Ref]], bool] | None = None) -> GateView | None:
     """Return the PI gate the diner faces in ``scan``, or ``None``.
 
     Order: a raised overlay whose text or inputs ask for PI (the topmost, i.e.
     the last reported); else, when no menu is visible, a page whose inputs or
     controls ask for PI (a login/follow/authorise wall).  ``menu_visible``: the
     agent sees orderable items (a page with a menu and a PI *banner* is no gate).
+    ``order_form(controls)``: whether a layer holding these controls is the order
+    form itself (its fields are judged at checkout, not as a gate in the way).
     """
     cands = scan.candidates
     fields = scan.fields
@@ -244,6 +248,11 @@ def find_gate(scan: PageScan, *, menu_visible: bool) -> GateView | None:
             if not asks:
                 continue
             if asks == ["consent"] and not re.search(r"同意|agree|accept|允许|允許", text, re.I):
+                continue
+            controls = [c for c in cands if _in_overlay(c, ov, idx)]
+            if not controls and not ofields and (ov.d.get("cover", 1) < 0.5 or len(text.strip()) <= 60):
+                continue  # a message that asks nothing of the diner's hands (a toast): not a gate
+            if order_form is not None and order_form(controls):
                 continue
             return GateView(
                 kind="overlay", text=text, asks=asks, signature=signature(text), overlay=ov,

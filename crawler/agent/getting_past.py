@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 
 from core.trace import Gate, Try
@@ -18,6 +19,9 @@ from crawler.agent.words import (
     is_pay,
 )
 from crawler.qr import read_qr_codes_at
+
+#: A gate that asks the diner to choose (a store, a language) rather than to hand something over.
+CHOICE_RE = re.compile(r"选择|選擇|请选|請選|choose|select|pick", re.I)
 
 
 class GettingPast(Session):
@@ -32,9 +36,16 @@ class GettingPast(Session):
                 g.appeared_steps.append(step.n)
                 last = g.tries[-1] if g.tries else None
                 if last is not None and last.outcome == "passed" and g.passed_by in ("try", "self"):
-                    # the dismissal did not last: it came back later, on the way
-                    last.outcome = "gate_returned"
-                    last.detail = (last.detail + "; " if last.detail else "") + f"came back at step {step.n}"
+                    if self._progress() == self._passed_at.get(g.id):
+                        # back before the diner got any further: the dismissal led nowhere
+                        last.outcome = "returned_on_retry"
+                        last.detail = (last.detail + "; " if last.detail else "") + (
+                            f"came back at step {step.n} before the order went any further")
+                        g.passed_by = "not_passed"
+                    else:
+                        # the dismissal did not last: it came back later, on the way
+                        last.outcome = "gate_returned"
+                        last.detail = (last.detail + "; " if last.detail else "") + f"came back at step {step.n}"
             return g, False
         g = G.gate_from_view(self.trace, view, step, self.stage, self._recent_permission(view.asks))
         self._gate_seen[g.id] = time.monotonic()
@@ -113,8 +124,9 @@ class GettingPast(Session):
                 gate.blocking = True
         else:
             gate.blocking = True
-        if gate.appearances > 4:
-            await self.give_canaries(gate, view)
+        if gate.appearances > 4 or any(t.outcome == "returned_on_retry" for t in gate.tries):
+            # nagged past patience, or its dismissal led nowhere: hand over what it asks
+            await self.give_canaries(gate, view, seen_now=True)
             return
         if await self.try_no_pi(gate, view):
             return
@@ -140,7 +152,14 @@ class GettingPast(Session):
         st = await self.record("press" if method in ("Escape", "back") else ("wait" if method == "wait" else "click"),
                                note=f"gate {gate.id}: try '{method}' -> {outcome}", target=ref)
         gate.tries.append(Try(method, outcome, control=ref.element() if ref else None, step=st.n))
+        if outcome == "passed":
+            self._passed_at[gate.id] = self._progress()
         return outcome
+
+    def _progress(self) -> tuple:
+        """How far the order has got: where the diner is, what is in the cart, what was submitted."""
+        c = self.ctx
+        return (c.reached, c.added, c.cart_opened, c.at_checkout, c.submitted, len(c.added_items), c.top_ups)
 
     async def _settle_watching(self, view: G.GateView) -> bool:
         """Right after a try: settle, watching the gate's overlay; True when it
@@ -196,6 +215,8 @@ class GettingPast(Session):
         pause = max(0.1, (1.0 if view.fields else 1.4) - watched)
         out = await self._try(gate, view, "wait", None, self._wait_unless_idle(pause))
         if await done(out, "wait"):
+            return True
+        if await self._choose_in_gate(gate, view, tried, done):
             return True
         # another order mode (when the page offers one outside the gate)
         for mode in ("dine_in", "pickup"):
@@ -257,6 +278,23 @@ class GettingPast(Session):
                 if ov is not None:
                     ov = self._refind_overlay(view) or ov
         return False, view, ov
+
+    async def _choose_in_gate(self, gate: Gate, view: G.GateView, tried: set[str], done) -> bool:
+        """A gate that offers a choice instead of the PI it asked for (a store list after a refused
+        location, a language): choose the first option — no PI given.  True when that passed it."""
+        if view.overlay is None or view.fields or not CHOICE_RE.search(view.text):
+            return False
+        idx = self._ov_index(view.overlay)
+        pool = [c for c in self.scan.candidates if c.frame is view.overlay.frame and c.d.get("overlay") == idx
+                and not G.pi_act(c.text()) and c.key not in tried]
+        for _g, opts in self._option_groups(pool).items():
+            if len(opts) < 2:
+                continue
+            first = opts[0]
+            tried.add(first.key)
+            out = await self._try(gate, view, "choose an option", first, self.click(first, allow_force=False))
+            return await done(out, "choose an option")
+        return False
 
     async def _wait_unless_idle(self, seconds: float) -> None:
         """Wait up to ``seconds`` for a gate to go by itself; stop early when nothing

@@ -3,7 +3,6 @@ network held in live mode), permissions granted — only after every no-PI try f
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from core.reasons import Code, Reason
@@ -51,13 +50,21 @@ class HandingOver(Session):
             ff.value_typed = value
         return value
 
-    async def give_canaries(self, gate: Gate, view: G.GateView) -> None:
-        """Every no-PI try failed: give canary values (or grant) so the path can go on; else blocked."""
+    async def give_canaries(self, gate: Gate, view: G.GateView, *, seen_now: bool = False) -> None:
+        """Every no-PI try failed: give canary values (or grant) so the path can go on; else blocked.
+
+        ``seen_now``: the gate was just seen standing (do not ask the page again first).  A gate
+        handed canaries twice that still comes back does not let the diner through: blocked."""
+        self.ctx.handed[gate.id] = self.ctx.handed.get(gate.id, 0) + 1
+        if self.ctx.handed[gate.id] > 2 or sum(self.ctx.handed.values()) > 8:
+            gate.passed_by = gate.passed_by if gate.passed_by != "try" else "not_passed"
+            await self.record("stop", note=f"gate {gate.id}: still in the way after canary values were given")
+            raise Finished("blocked", Reason(Code.GATE_NOT_PASSED, {"asks": list(gate.asks_hint)}))
         # permission walls: grant and retry
         if gate.kind == "permission" or (not view.fields and ("location" in view.asks or "camera" in view.asks)):
             await self._grant_and_retry(gate, view)
             return
-        if not await self._still_there(gate, view):
+        if not seen_now and not await self._still_there(gate, view):
             return  # it went away meanwhile (or a try navigated): the main loop goes on
         await self._fill_gate(gate, view)
         scored = await self._gate_confirms(view)
@@ -153,15 +160,14 @@ class HandingOver(Session):
         return True
 
     async def _grant_and_retry(self, gate: Gate, view: G.GateView) -> None:
-        try:
-            if hasattr(self.visit, "set_permission_mode"):
-                r = self.visit.set_permission_mode("grant")
-                if asyncio.iscoroutine(r):
-                    await r
-            else:
-                self.visit.permission_mode = "grant"
-        except Exception:
-            pass
+        """A permission wall (location, camera): grant with canary answers, then press its retry
+        control (else reload).  Once per gate: a wall that is still there — or back after the
+        grant — ends the visit blocked."""
+        if gate.passed_by == "granted" or any(s.action == "grant" and f"gate {gate.id}:" in s.note
+                                               for s in self.trace.steps):
+            gate.passed_by = "not_passed"
+            raise Finished("blocked", Reason(Code.PERMISSION_NOT_PASSED, {"asks": list(gate.asks_hint)}))
+        self.visit.set_permission_mode("grant")
         retry = None
         for c in self.scan.candidates:
             if re.search(r"重新|重试|重試|开启|開啟|允许|允許|授权|授權|定位|开始|開始|刷脸|刷臉|retry|allow|enable|try again|start", c.text(), re.I) and len(c.text()) <= 16 and not is_pay(c.d):

@@ -11,7 +11,6 @@ from crawler.agent.session import Session
 from crawler.agent.words import (
     SOLD_OUT_RE,
     SPEC_RE,
-    VALIDATION_RE,
     is_pay,
 )
 
@@ -29,7 +28,9 @@ class ChoosingOptions(Session):
                 continue
             if c.d.get("tag") == "a" and c.d.get("href", "").startswith("http"):
                 continue
-            groups.setdefault(c.d.get("grp", ""), []).append(c)
+            # options are siblings, or each sits in a wrapper of its own (adm-selector, van-radio):
+            # the parent's path without its own position groups both
+            groups.setdefault(re.sub(r":nth-of-type\(\d+\)$", "", c.d.get("grp", "")), []).append(c)
         return {g: o for g, o in groups.items()
                 if len(o) >= 2 or any(x.d.get("tag") == "label" or x.d.get("role") == "radio" for x in o)}
 
@@ -75,11 +76,27 @@ class ChoosingOptions(Session):
             return clicked > 0
         self._last_purpose = "spec"
         self.ctx.item_chosen = True
+        before_cart = self.scan.cart
         _st, changed = await self.act(ranked[0][1], "spec_confirm", ranked, note=f"chose {clicked} option(s), confirm")
-        if changed:
-            ov2 = self.plain_overlay(self.scan)
-            if ov is not None and ov2 is not None and ov2.selector == ov.selector and VALIDATION_RE.search(self.scan.text):
-                return True  # still asks for a choice; next loop tries again
+        if ov is not None and any(o.selector == ov.selector for o in self.scan.overlays):
+            # the sheet is still open: a choice is missing ("请选择份量"); after a second try, close it
+            self.ctx.spec_tries += 1
+            if self.ctx.spec_tries >= 2:
+                self.ctx.spec_tries = 0
+                await self._close_sheet(ov)
+            return True
+        self.ctx.spec_tries = 0
+        if changed or self.scan.cart != before_cart:
             self.ctx.added = True
             self.reach("item")
         return changed
+
+    async def _close_sheet(self, ov: Ref) -> None:
+        """Close an options sheet that cannot be completed: its close control, else Escape."""
+        ranked = [r for r in self.ranked(self.scan, "close", within=ov) if r[0] >= 2]
+        if ranked:
+            await self.click(ranked[0][1], allow_force=False)
+        else:
+            await self.page.keyboard.press("Escape")
+        await self.settle()
+        await self.record("click", note="closed an options sheet that could not be completed")

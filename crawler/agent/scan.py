@@ -219,6 +219,12 @@ class PageScan:
         """Menu rows found by structure (repeated rows carrying one price and a control), all frames."""
         return sum(int(f.data.get("menuRows") or 0) for f in self.frames)
 
+    def state(self) -> str:
+        """What the diner sees, as a set: URL, the distinct lines of text, the overlays' texts.
+        The same toast shown twice is no change."""
+        ov = "|".join(o.d.get("text", "")[:200] for o in self.overlays)
+        return f"{self.url}\n{sorted(set(self.text.splitlines()))}\n{ov}"
+
     def signature(self) -> str:
         """A cheap fingerprint of the visible state (URL + text + overlays), to tell progress."""
         ov = "|".join(o.d.get("text", "")[:200] for o in self.overlays)

@@ -35,6 +35,18 @@ from crawler.config import is_sandbox_host
 
 WORDS_RX = words_regex()
 
+#: The scanner selectors of the controls inside the fixed layer that covers the element's centre.
+COVER_JS = """(el) => {
+  const r = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  if (!hit || el.contains(hit)) return null;
+  let layer = hit;
+  while (layer && getComputedStyle(layer).position !== 'fixed' && getComputedStyle(layer).position !== 'sticky') layer = layer.parentElement;
+  if (!layer) return null;
+  return { text: (layer.innerText || '').slice(0, 2000),
+           controls: [...layer.querySelectorAll('[data-qra-id]')].map((e) => '[data-qra-id="' + e.getAttribute('data-qra-id') + '"]') };
+}"""
+
 #: A finger's tap on the element itself (see :meth:`Session.tap`); returns whether it was dispatched.
 TAP_JS = """(el) => {
   const r = el.getBoundingClientRect();
@@ -71,6 +83,12 @@ class Ctx:
     tried_keys: set[str] = field(default_factory=set)
     clicks: dict[str, int] = field(default_factory=dict)
     no_effect: set[str] = field(default_factory=set)  # controls whose press (and tap) changed nothing
+    last_msg: str = ""  # what the page said when the last press changed nothing else (a toast)
+    prev_msg: str = ""  # the last such message (it may still show after the next press)
+    top_ups: int = 0  # extra adds made for a minimum order
+    added_items: set[str] = field(default_factory=set)  # the rows (dish texts) already added
+    handed: dict[str, int] = field(default_factory=dict)  # gate id -> times canaries were given
+    spec_tries: int = 0  # confirms of the open options sheet that left it open
     stuck: int = 0
     doing: Doing = Doing.OPENING
     doing_extra: dict[str, Any] = field(default_factory=dict)
@@ -126,7 +144,8 @@ class Session:
         self.typed_gate: Gate | None = None
         self.sandbox = trace.sandbox
         self._t0 = time.monotonic()
-        self._gate_seen: dict[str, float] = {}  # gate id -> when the agent first saw it (monotonic s)
+        self._gate_seen: dict[str, float] = {}
+        self._passed_at: dict[str, tuple] = {}  # gate id -> the order's progress when a no-PI try passed it  # gate id -> when the agent first saw it (monotonic s)
 
     # ------------------------------------------------------------------ basics
     @property
@@ -201,7 +220,13 @@ class Session:
             shield = self.best(scan, "submit", min_score=5, outside_overlays=True) is not None
         if not shield and self.ctx.submitted and CONFIRM_RE.search(scan.text):
             shield = True
-        return G.find_gate(scan, menu_visible=bool(shield))
+        return G.find_gate(scan, menu_visible=bool(shield), order_form=self._order_form)
+
+    def _order_form(self, controls: list[Ref]) -> bool:
+        """With a dish in the cart, a layer holding the final submit (提交订单) is the order form."""
+        if not (self.ctx.added or self.ctx.cart_opened):
+            return False
+        return any(score(c.d, "submit", self.scan.viewport)[0] >= 5 and c.d.get("enabled", True) for c in controls)
 
     def menu_visible(self, scan: PageScan) -> bool:
         """Orderable items are showing: repeated rows that each carry a price and a control
@@ -318,7 +343,11 @@ class Session:
         try:
             await loc.click(timeout=2500)  # scrolls it into view, waits until it is stable and hit
             return True
-        except Exception:
+        except Exception as exc:
+            if "intercepts pointer events" in str(exc) and await self._clear_cover(ref):
+                with contextlib.suppress(Exception):
+                    await loc.click(timeout=2500)
+                    return True
             if not allow_force:
                 return False
         try:
@@ -326,6 +355,28 @@ class Session:
             return True
         except Exception:
             return False
+
+    async def _clear_cover(self, ref: Ref) -> bool:
+        """A layer that is no gate covers the control (a cookie or notice banner): press its
+        refusal, close or skip control — never an accept — and say so.  True when one was pressed."""
+        try:
+            cover = await ref.locator().evaluate(COVER_JS, timeout=1500)
+        except Exception:
+            return False
+        if not cover or G.asks_of(cover.get("text", "")):
+            return False  # a layer that asks for PI is a gate, not a banner
+        cover = cover.get("controls", [])
+        for purpose in ("decline", "close", "skip"):
+            for s, c, _why in self.ranked(self.scan, purpose):
+                if s < 3 or c.frame is not ref.frame or c.d.get("selector") not in cover or not self.may_press(c):
+                    continue
+                with contextlib.suppress(Exception):
+                    await c.locator().click(timeout=1500)
+                    await self.settle()
+                    await self.record("click", note=f"dismissed a banner covering '{ref.text()[:20]}': {c.text()[:20]}",
+                                      target=c)
+                    return True
+        return False
 
     async def tap(self, ref: Ref) -> bool:
         """Tap ``ref`` with a finger's events on the element itself: touchstart, touchend and,
@@ -345,29 +396,63 @@ class Session:
             return False
 
     async def act(self, ref: Ref, purpose: str, ranked, note: str = ""):
-        """Press a chosen candidate, settle, record the step; when the press changed nothing
-        (see :meth:`effect`) record that and tap it instead.  Returns ``(step, changed)``."""
-        before = (self.scan.signature(), self.scan.cart, len(self.scan.overlays))
-        url_before = self.page.url
+        """Press a chosen candidate, settle, record the step and read the page's answer.
+
+        When the press changed nothing (see :meth:`effect`) and the page said nothing, that is
+        recorded and the control is tapped instead.  A short message and nothing else (a toast:
+        "请先选择必选品", "未达到最低消费") is the page's answer: kept in ``ctx.last_msg`` for the
+        walk to act on.  Returns ``(step, changed)``."""
+        before = (self.scan.state(), self.scan.cart, len(self.scan.overlays))
+        before_text, url_before = self.scan.text, self.page.url
         self.ctx.clicks[ref.key] = self.ctx.clicks.get(ref.key, 0) + 1
+        self.ctx.last_msg = ""
         ok = await self.click(ref, allow_force=not self._blocking_overlay_present())
         await self.settle()
         await self._after_action()
         label = f"{purpose}: {ref.d.get('text', '')[:40]}"
         step = await self.record("click", note=note or label + ("" if ok else " (click failed)"),
                                  target=ref, candidates=self.candidates_for_trace(ranked, ref, purpose))
-        changed = self.effect(purpose, before, url_before)
-        if not changed and not ref.d.get("touchOnly") and self.may_press(ref) and self.page.url == url_before:
+        changed, msg = self.effect(purpose, before, url_before), self.message(before_text)
+        if changed and msg and purpose != "add" and self._only_message(before_text, url_before, before[2]):
+            changed = False
+        if not changed and not msg and not ref.d.get("touchOnly") and self.may_press(ref) and self.page.url == url_before:
             fresh = next((c for c in self.scan.candidates if c.key == ref.key), ref)
             tapped = await self.tap(fresh)
             await self.settle()
             await self._after_action()
             step = await self.record("tap", note=f"{label}: the click changed nothing; tapped it" + ("" if tapped else " (tap failed)"),
                                      target=fresh)
-            changed = self.effect(purpose, before, url_before)
+            changed, msg = self.effect(purpose, before, url_before), self.message(before_text)
+            if changed and msg and purpose != "add" and self._only_message(before_text, url_before, before[2]):
+                changed = False
+        if not changed and not msg and self.ctx.prev_msg and self.ctx.prev_msg in " ".join(self.scan.text.split()):
+            msg = self.ctx.prev_msg  # the same message is still showing (a toast outlives the press)
         if not changed:
             self.ctx.no_effect.add(ref.key)
+            self.ctx.last_msg = msg
+            if msg:
+                self.ctx.prev_msg = msg
+                step.note += f" (the page said: {msg[:80]})"
         return step, changed
+
+    def message(self, before_text: str) -> str:
+        """What the page newly says in a few short lines (a toast or a hint), since ``before_text``."""
+        old = {ln.strip() for ln in before_text.splitlines()}
+        new = [ln.strip() for ln in self.scan.text.splitlines() if ln.strip() and ln.strip() not in old]
+        new = [ln for ln in new if 2 <= len(ln) <= 40 and not re.fullmatch(r"[\d\s¥￥$.,:：+×x-]+", ln)]
+        return " ".join(dict.fromkeys(new))[:200] if 0 < len(new) <= 4 else ""
+
+    def _only_message(self, before_text: str, url_before: str, n_overlays: int) -> bool:
+        """Whether a message is all that changed: same URL, no new layer with a control in it
+        (a dialog or a sheet is an answer of its own), and no line of before is gone."""
+        if self.page.url != url_before:
+            return False
+        if len(self.scan.overlays) > n_overlays:
+            live = {c.d.get("overlay") for c in self.scan.candidates if c.d.get("overlay", -1) >= 0}
+            if len(live) > 0 and max(live) >= n_overlays:
+                return False
+        now = {ln.strip() for ln in self.scan.text.splitlines()}
+        return all(ln.strip() in now for ln in before_text.splitlines() if ln.strip())
 
     def effect(self, purpose: str, before: tuple[str, str, int], url_before: str) -> bool:
         """Whether the last press did what ``purpose`` asks: for ``add``, the cart changed (count,
@@ -378,8 +463,13 @@ class Session:
             return True
         if purpose == "add":
             return self.scan.cart != cart or len(self.scan.overlays) > n_overlays or (
-                self.scan.signature() != sig and not self.menu_visible(self.scan))
-        return self.scan.signature() != sig
+                self.scan.state() != sig and not self.menu_visible(self.scan))
+        return self.scan.state() != sig
+
+    @staticmethod
+    def dish_of(ref: Ref) -> str:
+        """Which dish an add control belongs to: the first words of its row (stable across re-renders)."""
+        return " ".join((ref.d.get("ctx") or ref.d.get("text") or "").split())[:24]
 
     def _blocking_overlay_present(self) -> bool:
         return any(G.asks_of(o.d.get("text", "")) for o in self.scan.overlays)

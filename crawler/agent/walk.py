@@ -21,6 +21,7 @@ from crawler.agent.checkout import CheckingOut
 from crawler.agent.getting_past import GettingPast
 from crawler.agent.handing_over import HandingOver
 from crawler.agent.options import ChoosingOptions
+from crawler.agent.requirements import MeetingRequirements
 from crawler.agent.scan import PageScan, Ref
 from crawler.agent.session import Finished, Session
 from crawler.agent.words import (
@@ -34,7 +35,7 @@ from crawler.agent.words import (
 )
 
 
-class OrderAgent(CheckingOut, ChoosingOptions, HandingOver, GettingPast, Authorising, Session):
+class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver, GettingPast, Authorising, Session):
     """Drive one visit along the order path (see the module doc)."""
 
     MAX_ACTIONS = 45
@@ -184,11 +185,11 @@ class OrderAgent(CheckingOut, ChoosingOptions, HandingOver, GettingPast, Authori
         if pay and c.added and c.cart_opened:
             # the only way on moves money: this is the last step before payment
             return await self.at_checkout(scan, (0.0, pay[0], ["pay control: last step before money moves"]))
-        for move in (self._choose_mode, self._open_cart, self._add_item, self._enter_menu, self._satisfy_choice,
-                     self._clear_overlay):
+        for move in (self._meet_requirement, self._choose_mode, self._open_cart, self._add_item, self._enter_menu,
+                     self._satisfy_choice, self._clear_overlay):
             done = await move(scan, ov)
             if done is not None:
-                return done
+                return done or bool(self.ctx.last_msg)  # the page answered with a message: act on it next
         return False
 
     async def _choose_mode(self, scan: PageScan, ov: Ref | None) -> bool | None:
@@ -243,6 +244,7 @@ class OrderAgent(CheckingOut, ChoosingOptions, HandingOver, GettingPast, Authori
         if not ranked:
             return None
         ref = ranked[0][1]
+        self.ctx.added_items.add(self.dish_of(ref))
         self.doing(Doing.ADDING)
         self._last_purpose = "add"
         c.menu_seen = c.item_chosen = True

@@ -101,6 +101,8 @@ CLASS_HINTS: dict[str, re.Pattern[str]] = {
     "skip": re.compile(r"skip|later|cancel|guest|decline", re.I),
 }
 
+#: Controls that empty the cart or remove an item: never a way on.
+CLEAR_RE = re.compile(r"清空|删除|刪除|移除|清除|\bclear\b|\bremove\b|\bdelete\b|\bempty\b", re.I)
 BANNER_RE = re.compile(r"会员|會員|开卡|開卡|优惠券|優惠券|领券|領券|关注|關注|公众号|公眾號|活动|活動|member|coupon|banner|广告|廣告", re.I)
 SOLD_OUT_RE = re.compile(r"售罄|已售完|售完|卖完|賣完|sold\s*out|暂停供应|暫停供應|已下架|unavailable|估清|沽清", re.I)
 
@@ -260,6 +262,9 @@ def score(d: dict[str, Any], purpose: str, viewport: dict[str, int], overlay_box
     if purpose in ("skip", "close", "decline") and PI_ACT_RE.search(text) and not re.search(r"不|暂|暫|拒|not|no |skip|later|cancel|取消", text):
         sc -= 6
         reasons.append("PI act words -6")
+    if purpose in ("cart", "checkout", "submit", "add", "spec_confirm") and CLEAR_RE.search(text):
+        sc -= 8
+        reasons.append("empties or removes -8")
     if purpose in ("add", "enter_menu") and BANNER_RE.search(text + " " + d.get("ctx", "")[:60]) and len(text) > 4:
         sc -= 2
         reasons.append("banner words -2")

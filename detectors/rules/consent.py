@@ -100,6 +100,7 @@ def induced_consent(trace: Trace) -> Iterator[Finding]:
                 evidence(trace, c.step, gate=g, element=c.element, text=c.label, kind="bundled",
                          topics=topics, checked_initially=c.checked_initially, links=list(c.links)),
             )
+    yield from _bundled_buttons(trace)
     # repeated prompts: the same PI prompt dismissed and shown again
     groups: dict[tuple, list[GateInfo]] = {}
     for info in analyse_gates(trace):
@@ -124,6 +125,37 @@ def induced_consent(trace: Trace) -> Iterator[Finding]:
             f"拒绝后反复弹出索取个人信息的提示（共出现{shown}次）。",
             evidence(trace, g.step, gate=g, kind="repeated_prompt", shown=shown, returned=returned,
                      appeared_steps=sorted({n for i in infos for n in (i.gate.appeared_steps or [i.gate.step])})),
+        )
+
+
+_AGREE = re.compile(r"同意|agree|accept|确认开通|接受")
+
+
+def _bundled_buttons(trace: Trace) -> Iterator[Finding]:
+    """A gate with no box to tick whose one agree-control accepts the privacy policy together
+    with membership, marketing or sharing ("点击同意并开通即表示您同意《会员协议》《隐私政策》并接收
+    推送"), and that the diner could not get past otherwise: one act, bundled consent."""
+    for info in analyse_gates(trace):
+        g = info.gate
+        if g.checkboxes or g.kind not in ("overlay", "page", "dialog") or not info.forced:
+            continue
+        t = tx.norm(" ".join([g.text, *[e.text for e in g.links]]))
+        purposes = {name: m.group(0) for name, rx in (("membership", tx.MEMBER_WORD), ("marketing", tx.MARKETING),
+                                                      ("data_sharing", tx.DATA_SHARING)) if (m := rx.search(t))}
+        privacy = tx.PRIVACY_NOTICE.search(t)
+        agree = [b for b in g.buttons if _AGREE.search(tx.norm(b.text)) and len(b.text) <= 20]
+        if not (privacy and purposes and agree):
+            continue
+        yield make(
+            "induced_consent", gate_stage(trace, g),
+            f"One button ({agree[0].text[:20]!r}) takes consent to the privacy policy together with "
+            f"{', '.join(purposes)}, and there was no way on without it.",
+            f"一个按钮（{agree[0].text[:20]}）将隐私政策与"
+            f"{'、'.join({'membership': '会员', 'marketing': '营销', 'data_sharing': '信息共享'}[p] for p in purposes)}"
+            f"捆绑同意，且不同意无法继续。",
+            evidence(trace, g.step, gate=g, element=agree[0], text=g.text, kind="bundled_button",
+                     topics={"privacy": privacy.group(0), **purposes}),
+            confidence=info.confidence,
         )
 
 
@@ -159,6 +191,20 @@ def _step_has_notice(trace: Trace, n: int | None) -> str | None:
     return tx.has_privacy_notice(*texts)
 
 
+def _collected_with_notice(trace: Trace, infos: list[GateInfo], prompt: Gate, kinds: list[str]) -> bool:
+    """Whether a later gate of the same stage collects what ``prompt`` asked for in fields and
+    shows a privacy notice there (the prompt only asked leave to collect it)."""
+    stage = gate_stage(trace, prompt)
+    for info in infos:
+        g = info.gate
+        if g is prompt or g.step < prompt.step or gate_stage(trace, g) != stage or not g.fields:
+            continue
+        if any(k in info.asks and any(a.field is not None for a in info.asks[k]) for k in kinds) and (
+                _gate_has_notice(g) or _step_has_notice(trace, g.step)):
+            return True
+    return False
+
+
 _PI_ASKS = ("phone", "membership", "profile_auth", "location", "camera", *tx.EXCESSIVE_KINDS)
 
 
@@ -191,7 +237,8 @@ def no_privacy_notice(trace: Trace) -> Iterator[Finding]:
         if stage not in hits:
             hits[stage] = {"what": what, "ev": ev}
 
-    for info in analyse_gates(trace):
+    infos = analyse_gates(trace)
+    for info in infos:
         g = info.gate
         if g.kind == "oauth":
             continue  # the platform's consent screen, no page of the merchant
@@ -202,6 +249,8 @@ def no_privacy_notice(trace: Trace) -> Iterator[Finding]:
             continue
         if _gate_has_notice(g) or _step_has_notice(trace, g.step):
             continue
+        if not g.fields and _collected_with_notice(trace, infos, g, pi):
+            continue  # a prompt whose "allow" leads to the form that collects it, with the notice
         add(gate_stage(trace, g), ", ".join(sorted(pi)), evidence(trace, g.step, gate=g, asks=sorted(pi)))
     gate_selectors = {f.element.selector for g in trace.gates for f in g.fields if f.element}
     for s in trace.steps:
