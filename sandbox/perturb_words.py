@@ -180,8 +180,7 @@ def keep() -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def tables(transform: str) -> dict[str, Any]:
-    """The word data the browser script and :func:`convert` use for ``zh_hant`` / ``english``."""
+def _base(transform: str) -> dict[str, Any]:
     hant = json.loads(HANT_PATH.read_text(encoding="utf-8"))
     if transform == "zh_hant":
         return {"lang": "zh-TW", "keep": [], "phrases1": hant["s2t"]["phrases"], "chars1": hant["s2t"]["chars"],
@@ -192,6 +191,29 @@ def tables(transform: str) -> dict[str, Any]:
     raise KeyError(transform)
 
 
+@lru_cache(maxsize=1)
+def initials() -> dict[str, str]:
+    """``english``: a dish's first character shown alone (a picture placeholder) -> the first letter
+    of the dish's English name."""
+    from sandbox.sites.common import MENUS
+
+    out: dict[str, str] = {}
+    for items in MENUS.values():
+        for x in items:
+            c = x["name"][:1]
+            if HAN.match(c) and c not in out:
+                out[c] = _segment("english", x["name"])[:1].upper()
+    return out
+
+
+def tables(transform: str) -> dict[str, Any]:
+    """The word data the browser script and :func:`convert` use for ``zh_hant`` / ``english``."""
+    t = dict(_base(transform))
+    if transform == "english":
+        t["initials"] = initials()
+    return t
+
+
 def _alternation(keys) -> re.Pattern | None:
     keys = sorted(keys, key=len, reverse=True)
     return re.compile("|".join(map(re.escape, keys))) if keys else None
@@ -199,7 +221,7 @@ def _alternation(keys) -> re.Pattern | None:
 
 @lru_cache(maxsize=4)
 def _compiled(transform: str):
-    t = tables(transform)
+    t = _base(transform)
     return t, _alternation(t["keep"]), _alternation(t["phrases1"]), _alternation(t["phrases2"])
 
 
@@ -227,6 +249,9 @@ def convert(transform: str, s: str) -> str:
     if not s or not (HAN.search(s) or _PUNCT_RE.search(s)):
         return s
     _t, keep_re, _p1, _p2 = _compiled(transform)
+    alone = s.strip()
+    if transform == "english" and len(alone) == 1 and alone in initials():
+        return s.replace(alone, initials()[alone])
     kept: list[str] = []
     if keep_re:
         def hold(m: re.Match) -> str:

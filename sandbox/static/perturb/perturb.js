@@ -659,6 +659,8 @@
     }
     function conv(s) {
       if (!s || !/[\u3400-\u9fff\uf900-\ufaff，。：；！？（）《》「」“”、…【】]/.test(s)) return s;
+      var alone = s.trim();
+      if (alone.length === 1 && W.initials && W.initials[alone]) return s.replace(alone, W.initials[alone]);
       var kept = [], s2 = KEEP ? s.replace(KEEP, function (m) { kept.push(m); return '\u0001' + String.fromCharCode(0xE000 + kept.length - 1) + '\u0001'; }) : s;
       var out = seg(s2).replace(/[\ue000-\uf8ff]/g, function (c) { return kept[c.charCodeAt(0) - 0xE000]; });
       if (!/^\s/.test(s)) out = out.replace(/^\s+/, '');
