@@ -45,6 +45,7 @@ class Outcome:
     verdict: str
     reason: str | None = None
     findings: list[tuple[str, str]] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
 
     @property
     def rules(self) -> set[str]:
@@ -73,8 +74,9 @@ def audit(targets: dict[str, str], out_dir: Path, *, jobs: int = 2, timeout_s: f
         if mid not in results:
             out[mid] = Outcome("error", "no result from the auditor")
             continue
-        _trace, res = results[mid]
-        out[mid] = Outcome(res.verdict, res.reason, [(f.rule, f.stage) for f in res.findings])
+        trace, res = results[mid]
+        out[mid] = Outcome(res.verdict, res.reason, [(f.rule, f.stage) for f in res.findings],
+                           list(getattr(trace, "console_errors", []) or []))
     return out
 
 
@@ -96,6 +98,8 @@ def change(want: Outcome, got: Outcome) -> str:
         parts.append("added " + " ".join(extra))
     if got.verdict != want.verdict and got.reason:
         parts.append(f"reason: {got.reason}")
+    if parts and got.page_errors:
+        parts.append(f"page errors: {got.page_errors[0][:100]}" + (f" (+{len(got.page_errors) - 1})" if len(got.page_errors) > 1 else ""))
     return "; ".join(parts)
 
 
