@@ -24,7 +24,6 @@
     nReplaceChild = NP.replaceChild;
   var nQS = {d: DP.querySelector, e: EL.querySelector, f: FP.querySelector};
   var nQSA = {d: DP.querySelectorAll, e: EL.querySelectorAll, f: FP.querySelectorAll};
-  var nById = {d: DP.getElementById, f: FP.getElementById};
   var MO = window.MutationObserver;
   var later = window.setTimeout;
 
@@ -68,7 +67,7 @@
   }
 
   // ---- the DOM walk: every tree (document and shadow roots) is observed ---------------------
-  var H = {el: null, text: null, attr: null, removed: null, attrNames: null, root: null};
+  var H = {el: null, text: null, attr: null, removed: null, attrNames: null};   // the transform's hooks
   var observed = new WeakSet();
   function observe(root) {
     if (observed.has(root)) return;
@@ -77,7 +76,6 @@
     if (H.text) opts.characterData = true;
     if (H.attr) { opts.attributes = true; opts.attributeFilter = H.attrNames; }
     new MO(onRecords).observe(root, opts);
-    if (H.root) H.root(root);
     processTree(root);
   }
   function onRecords(recs) {
