@@ -243,6 +243,7 @@ def check_div_buttons(v: Visit, base: dict) -> None:
     assert b["buttons"] + b["links"] + b["submits"] > 0
     assert (f["buttons"], f["links"], f["submits"]) == (0, 0, 0), f"native controls left: {f}"
     assert f["tag"] in ("div", "span", "x-tap") and b["tag"] in ("button", "div", "a")
+    assert "click" in v.listeners(v.sel), "the replacement carries the handler (forms: one that submits the form)"
 
 
 def check_touch_only(v: Visit, base: dict) -> None:

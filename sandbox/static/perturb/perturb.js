@@ -472,21 +472,18 @@
       recorded.set(nu, recorded.get(el) || []);
       if (typeof el.onclick === 'function') nu.onclick = el.onclick;
       if (clickEls.has(el)) clickEls.add(nu);
+      // what the replaced element did by default (follow the link, submit / reset its form) is now a
+      // click handler of its own, run once the click has gone through (unless a handler prevented it)
+      if (tag === 'a' || (form && (type === 'submit' || type === 'reset'))) nAdd.call(nu, 'click', defaultAction);
       nReplaceChild.call(parent, nu, el);
     }
-    H.el = function (el) {
-      var t = el.localName;
-      if (t === 'button' || (t === 'a' && nHasAttr.call(el, 'href')) ||
-          (t === 'input' && /^(submit|button|reset|image)$/i.test(el.type))) convert(el);
-    };
-    // what the replaced elements did by default: follow the link, submit / reset the form
-    nAdd.call(window, 'click', function (e) {
-      if (e.defaultPrevented) return;
-      var path = e.composedPath();
-      for (var i = 0; i < path.length; i++) {
-        var n = path[i];
-        if (!isEl(n) || !converted.has(n)) continue;
-        if (nHasAttr.call(n, 'data-qp-disabled')) return;
+    var acted = new WeakSet();
+    function defaultAction(e) {
+      var n = this;
+      if (acted.has(e)) return;   // the innermost replaced element acts
+      acted.add(e);
+      later(function () {
+        if (e.defaultPrevented || nHasAttr.call(n, 'data-qp-disabled')) return;
         var href = nGetAttr.call(n, 'data-qp-href');
         if (href != null) {
           if ((nGetAttr.call(n, 'data-qp-target') || '').toLowerCase() === '_blank') window.open(href, '_blank');
@@ -495,10 +492,15 @@
           return;
         }
         var form = nClosest.call(n, 'form');
-        if (form && nHasAttr.call(n, 'data-qp-submit')) { if (form.requestSubmit) form.requestSubmit(); else form.submit(); return; }
-        if (form && nHasAttr.call(n, 'data-qp-reset')) { form.reset(); return; }
-      }
-    }, false);
+        if (form && nHasAttr.call(n, 'data-qp-submit')) { if (form.requestSubmit) form.requestSubmit(); else form.submit(); }
+        else if (form && nHasAttr.call(n, 'data-qp-reset')) form.reset();
+      }, 0);
+    }
+    H.el = function (el) {
+      var t = el.localName;
+      if (t === 'button' || (t === 'a' && nHasAttr.call(el, 'href')) ||
+          (t === 'input' && /^(submit|button|reset|image)$/i.test(el.type))) convert(el);
+    };
   }
 
   // ---- touch_only: click handlers answer touchend; a mouse click on a control does nothing ---
