@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import directory, photos, thirdparty
+from sandbox import perturb as _perturb
 from sandbox.merchants import MERCHANTS, by_id, ground_truth_dict
 from sandbox.sites import common
 from sandbox.web import Req, Resp
@@ -46,6 +47,8 @@ def _make_handler(sb: SandboxServer, third_party: bool):
                     resp = thirdparty.handle(sb, req)
                 else:
                     resp = sb.dispatch(req)
+                if sb.perturb:
+                    resp = _perturb.apply(sb.perturb, req, resp, third_party)
             except Exception as exc:  # pragma: no cover - a sandbox bug must still answer
                 resp = Resp(f"sandbox error: {type(exc).__name__}: {exc}", 500, "text/plain; charset=utf-8")
             self.send_response(resp.status)
@@ -84,10 +87,15 @@ class SandboxServer:
     ``SandboxServer(port=0, third_party_port=0)``; use as a context manager or
     call :meth:`start` / :meth:`stop`.  ``port=0`` picks a free port.  Raises
     ``OSError`` when a requested port is taken.
+
+    ``perturb``: the name of one transform of :data:`sandbox.perturb.TRANSFORMS` applied to
+    every page (``ValueError`` for an unknown name); ``None`` serves the sandbox untouched.
+    The ground truth is the same either way.
     """
 
     def __init__(self, port: int = 0, third_party_port: int = 0,
-                 host: str = "127.0.0.1", third_party_host: str = "127.0.0.2"):
+                 host: str = "127.0.0.1", third_party_host: str = "127.0.0.2", perturb: str | None = None):
+        self.perturb = _perturb.check_name(perturb)
         self._port = port
         self._tp_port = third_party_port
         self._host = host
