@@ -246,11 +246,14 @@ def _add(asks: dict[str, list[Ask]], a: Ask) -> None:
 
 
 def field_asks(fields: Iterable[FormField]) -> Iterator[Ask]:
-    """Yield an :class:`Ask` per PI field (``sms_code`` fields ask ``phone``)."""
+    """Yield an :class:`Ask` per PI field (``sms_code`` fields ask ``phone``); the fields of an
+    account (user name, password) ask ``membership``: they make the diner a registered member."""
     for f in fields:
         k = tx.field_kind(f)
         if k in tx.PI_FIELD_KINDS:
             yield Ask("phone" if k == "sms_code" else k, "field", f.label or f.placeholder or f.name, f.element, f)
+        elif k in tx.ACCOUNT_KINDS:
+            yield Ask("membership", "field", f.label or f.placeholder or f.name, f.element, f)
 
 
 def analyse_gate(trace: Trace, gate: Gate) -> GateInfo:

@@ -9,7 +9,7 @@ Classifiers:
 * :func:`field_kind` — what a :class:`~core.trace.FormField` asks for
   (``phone``, ``sms_code``, ``name``, ``id_number``, ``birthday``, ``gender``,
   ``email``, ``address``, ``table``, ``people``, ``remark``, ``coupon``,
-  ``captcha``, ``other``), from label, placeholder, name, attributes and type —
+  ``captcha``, ``username``, ``password``, ``other``), from label, placeholder, name, attributes and type —
   never the type alone.
 * :func:`text_asks` — which PI asks a gate's text makes (``phone``, ``follow``,
   ``membership``, ``profile_auth``, ``location``, ``camera``), each with the
@@ -173,9 +173,13 @@ _F_NAME = _rx(
     r"\bname\b|full\s*name|your\s*name|first\s*name|last\s*name|nick\s*name|\bnickname\b",
 )
 _F_REMARK = _rx(r"备注|留言|口味|忌口|要求", r"remark|\bnote|comment|message")
+_F_PASSWORD = _rx(r"密码", r"password|passwd|\bpwd\b")
+_F_USERNAME = _rx(r"用户名|账号|帐号|账户|帐户", r"username|user\s*name|login\s*id|\baccount\b")
 
 #: field kinds that are personal information
 PI_FIELD_KINDS = ("phone", "sms_code", "name", "id_number", "birthday", "gender", "email", "address")
+#: field kinds of an account (a login or registration wall): they make the diner a member
+ACCOUNT_KINDS = ("username", "password")
 #: field kinds excessive for an in-store order (phone is the business of forced_phone)
 EXCESSIVE_KINDS = ("name", "id_number", "birthday", "gender", "email", "address")
 
@@ -204,6 +208,8 @@ def field_kind(f) -> str:
         return "other"
     if ac == "one-time-code":
         return "sms_code"
+    if itype == "password" or ac in ("current-password", "new-password") or _F_PASSWORD.search(t):
+        return "password"
     if _F_CAPTCHA.search(t):
         return "captcha"
     if _F_COUPON.search(t):
@@ -230,6 +236,8 @@ def field_kind(f) -> str:
         return "name"
     if _F_REMARK.search(t):
         return "remark"
+    if _F_USERNAME.search(t) or ac == "username":
+        return "username"
     # the type alone, last: a tel input / an 11-digit numeric box with a phone pattern
     pattern = a.get("pattern", "") or ""
     maxlength = (a.get("maxlength") or "").strip()

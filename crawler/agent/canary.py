@@ -31,7 +31,8 @@ def canaries(visit_id: str, seed: str | None = None) -> dict[str, str]:
 
     Keys: ``phone`` (``1`` + 10 digits, second digit 3–9), ``name``, ``sms_code``,
     ``email``, ``id_number``, ``birthday`` (YYYY-MM-DD), ``address``, ``gender``,
-    ``remark`` ("").  Deterministic for the same ``(visit_id, seed)``.
+    ``username`` and ``password`` (for a login or registration wall: an account no one
+    has).  Deterministic for the same ``(visit_id, seed)``.
     """
     s = f"{seed or ''}:{visit_id}"
     d = _digits(s, 10)
@@ -46,4 +47,6 @@ def canaries(visit_id: str, seed: str | None = None) -> dict[str, str]:
         "birthday": "1990-01-01",
         "address": f"测试路{int(_digits(s + 'a', 3)) % 900 + 100}号",
         "gender": "男",
+        "username": f"qra{_digits(s + 'u', 8)}",
+        "password": f"Qra-{_digits(s + 'p', 8)}",
     }

@@ -359,8 +359,17 @@ class CheckingOut(Session):
             return Press("formed", clicked, scan2, msg)
         moved = scan2.url != url_before or self.best(scan2, "submit", min_score=5) is None
         if moved and view is None and not held:
-            return Press("moved", clicked, scan2, msg)
+            # the form went away: an order only if the merchant answered the order request
+            return Press("confirmed" if self._order_answered(requests_before, url_before) else "moved",
+                         clicked, scan2, msg)
         return Press("refused" if msg.strip() else "nothing", clicked, scan2, msg)
+
+    def _order_answered(self, since: int, page_url: str) -> bool:
+        """Whether the merchant's own site answered 2xx to a non-GET request (the order) made
+        since ``since`` (privileged mode: the order went in)."""
+        own = site_of(page_url)
+        return any(r.method.upper() != "GET" and site_of(r.url) == own and r.status is not None and 200 <= r.status < 300
+                   and r.resource_type in ("fetch", "xhr", "document", "") for r in self.trace.requests[since:])
 
     def _order_request_formed(self, since: int, page_url: str) -> bool:
         """Whether a held request made since ``since`` is an order: a navigation, or a non-GET

@@ -132,6 +132,8 @@ def asks_of(text: str, fields: list[Ref] | None = None) -> list[str]:
         asks.add("sms_code")
     if kinds & {"name", "id_number", "birthday", "gender", "email", "address"}:
         asks.add("fields")
+    if kinds & ACCOUNT_FIELD_KINDS:
+        asks.add("membership")
     if "profile_auth" in asks and not re.search(r"授权|授權|允许|允許|authori[sz]|allow|获取|獲取", t, re.I):
         asks.discard("profile_auth")
     if "consent" in asks and len(asks) > 1 and not re.search(r"同意|agree|accept", t, re.I):
@@ -140,6 +142,8 @@ def asks_of(text: str, fields: list[Ref] | None = None) -> list[str]:
 
 
 FIELD_KIND_RES: list[tuple[str, re.Pattern[str]]] = [
+    ("password", re.compile(r"密码|密碼|password|passwd|\bpwd\b", re.I)),
+    ("username", re.compile(r"用户名|用戶名|账号|賬號|帳號|帐号|username|user name|login id|account", re.I)),
     ("sms_code", re.compile(r"验证码|驗證碼|校验码|sms|otp|verif|captcha|code", re.I)),
     ("phone", re.compile(r"手机|手機|电话|電話|联系方式|聯繫方式|mobile|phone|tel", re.I)),
     ("id_number", re.compile(r"身份证|身份證|证件号|證件號|id ?(card|number|no)|idcard", re.I)),
@@ -162,6 +166,8 @@ def field_kind(d: dict) -> str:
     and autocomplete count too.
     """
     typ = (d.get("type") or "").lower()
+    if typ == "password":
+        return "password"
     hay = " ".join(str(d.get(k, "")) for k in ("label", "placeholder", "name", "id", "autocomplete"))
     own = " ".join(str(d.get(k, "")) for k in ("placeholder", "name", "id", "autocomplete"))
     for kind, rx in FIELD_KIND_RES:  # the field's own words first (a row label may name a neighbour)
@@ -186,6 +192,8 @@ def field_kind(d: dict) -> str:
 
 
 PI_FIELD_KINDS = {"phone", "sms_code", "name", "id_number", "birthday", "gender", "email", "address"}
+#: Fields of an account (a login or registration wall): not PI themselves, but they make an account.
+ACCOUNT_FIELD_KINDS = {"username", "password"}
 
 
 @dataclass
@@ -265,7 +273,7 @@ def find_gate(scan: PageScan, *, menu_visible: bool,
     # --- a page standing instead of the menu
     text = scan.text
     pfields = [f for f in fields if f.d.get("overlay", -1) < 0]
-    pi_fields = [f for f in pfields if field_kind(f.d) in PI_FIELD_KINDS]
+    pi_fields = [f for f in pfields if field_kind(f.d) in PI_FIELD_KINDS | ACCOUNT_FIELD_KINDS]
     asks = asks_of(text, pi_fields)
     if not asks:
         return None

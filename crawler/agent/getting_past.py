@@ -20,6 +20,10 @@ from crawler.agent.words import (
 )
 from crawler.qr import read_qr_codes_at
 
+#: How long a diner watches a gate that may still change by itself (a countdown on its close
+#: control, a splash that removes itself) before calling it forced, in seconds from its first sight.
+PATIENCE_S = 8.0
+
 #: A gate that asks the diner to choose (a store, a language) rather than to hand something over.
 CHOICE_RE = re.compile(r"选择|選擇|请选|請選|choose|select|pick", re.I)
 
@@ -159,7 +163,7 @@ class GettingPast(Session):
     def _progress(self) -> tuple:
         """How far the order has got: where the diner is, what is in the cart, what was submitted."""
         c = self.ctx
-        return (c.reached, c.added, c.cart_opened, c.at_checkout, c.submitted, len(c.added_items), c.top_ups)
+        return (c.reached, c.added, c.cart_opened, c.at_checkout, c.submitted, c.top_ups)
 
     async def _settle_watching(self, view: G.GateView) -> bool:
         """Right after a try: settle, watching the gate's overlay; True when it
@@ -209,13 +213,21 @@ class GettingPast(Session):
                 out = await self._try(gate, view, "click outside", None, self.page.mouse.click(*pt))
                 if await done(out, "click outside"):
                     return True
-        # A gate may go away by itself: watch it for ~1.8 s from its first sight (forms asking for
-        # input ~1.4 s), counting the time the tries above already watched it, plus the poll.
+        # A gate may go away by itself, or a countdown may enable its close control: watch it with
+        # a diner's patience (PATIENCE_S from its first sight, counting the tries above) while the
+        # page can still change by itself; an idle page ends the wait at once.
         watched = time.monotonic() - self._gate_seen.get(gate.id, time.monotonic())
-        pause = max(0.1, (1.0 if view.fields else 1.4) - watched)
-        out = await self._try(gate, view, "wait", None, self._wait_unless_idle(pause))
+        t0 = time.monotonic()
+        out = await self._try(gate, view, "wait", None, self._wait_unless_idle(max(0.1, PATIENCE_S - watched)))
         if await done(out, "wait"):
             return True
+        if time.monotonic() - t0 > 2.0 and await self._still_there(gate, view):
+            # the page kept changing while the diner waited: its own ways out, once more
+            v2 = self.gate_now(self.scan)
+            if v2 is not None and v2.signature == view.signature:
+                passed, view, _ov = await self._dismiss_tries(gate, v2, set(), done)
+                if passed:
+                    return True
         if await self._choose_in_gate(gate, view, tried, done):
             return True
         # another order mode (when the page offers one outside the gate)

@@ -305,8 +305,9 @@
       if (rr.height > vh * 0.5) break;
       const t = deepText(n, 600);
       const k = priceCount(t);
-      if (k > 1) break;
-      if (k === 1 && t.replace(PRICE, "").replace(/[\s+＋\-－×x0-9.,:：/]/g, "").length >= 2) { rowOf.set(c, n); break; }
+      // one price, or a pair (会员价 ¥76 / 原价 ¥82) on a compact tile
+      if (k > 2 || (k === 2 && rr.height > vh * 0.4)) break;
+      if (k >= 1 && t.replace(PRICE, "").replace(/[\s+＋\-－×x0-9.,:：/]/g, "").length >= 2) { rowOf.set(c, n); break; }
       n = parentOf(n);
     }
   }

@@ -88,6 +88,8 @@ class Ctx:
     top_ups: int = 0  # extra adds made for a minimum order
     added_items: set[str] = field(default_factory=set)  # the rows (dish texts) already added
     handed: dict[str, int] = field(default_factory=dict)  # gate id -> times canaries were given
+    items_opened: int = 0  # dishes opened to reach their add control
+    went_back: bool = False  # went back from a dish's page to the menu
     spec_tries: int = 0  # confirms of the open options sheet that left it open
     stuck: int = 0
     doing: Doing = Doing.OPENING
@@ -363,8 +365,8 @@ class Session:
             cover = await ref.locator().evaluate(COVER_JS, timeout=1500)
         except Exception:
             return False
-        if not cover or G.asks_of(cover.get("text", "")):
-            return False  # a layer that asks for PI is a gate, not a banner
+        if not cover or set(G.asks_of(cover.get("text", ""))) - {"consent"}:
+            return False  # a layer that asks for PI is a gate, not a banner (refusing consent is fine)
         cover = cover.get("controls", [])
         for purpose in ("decline", "close", "skip"):
             for s, c, _why in self.ranked(self.scan, purpose):
@@ -448,8 +450,11 @@ class Session:
         if self.page.url != url_before:
             return False
         if len(self.scan.overlays) > n_overlays:
+            # a new layer with a control or more than one line is an answer (a dialog); a toast is one line
             live = {c.d.get("overlay") for c in self.scan.candidates if c.d.get("overlay", -1) >= 0}
-            if len(live) > 0 and max(live) >= n_overlays:
+            if (live and max(live) >= n_overlays) or any(
+                    len([ln for ln in o.d.get("text", "").splitlines() if ln.strip()]) > 1
+                    for o in self.scan.overlays[n_overlays:]):
                 return False
         now = {ln.strip() for ln in self.scan.text.splitlines()}
         return all(ln.strip() in now for ln in before_text.splitlines() if ln.strip())

@@ -12,16 +12,18 @@ the network held.  The visit ends with :class:`~crawler.agent.session.Finished`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from typing import Any
 
 from core.reasons import Code, Doing, Reason, doing_text
+from crawler.agent import gates as G
 from crawler.agent.authorising import Authorising
 from crawler.agent.checkout import CheckingOut
 from crawler.agent.getting_past import GettingPast
 from crawler.agent.handing_over import HandingOver
 from crawler.agent.options import ChoosingOptions
-from crawler.agent.requirements import MeetingRequirements
+from crawler.agent.requirements import MAX_TOP_UPS, MINIMUM_RE, MeetingRequirements
 from crawler.agent.scan import PageScan, Ref
 from crawler.agent.session import Finished, Session
 from crawler.agent.words import (
@@ -33,6 +35,10 @@ from crawler.agent.words import (
     is_pay,
     score,
 )
+
+#: A layer asking the diner to pay now: the last step before money moves.
+PAY_PROMPT_RE = re.compile(r"需要?支付|需付款|应付|應付|待支付|支付金额|支付金額|确认支付|確認支付|去支付|立即支付|微信支付|支付宝|"
+                           r"pay now|amount (due|to pay)|you (need to )?pay", re.I)
 
 
 class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver, GettingPast, Authorising, Session):
@@ -108,6 +114,8 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
             scan = self.scan
             # delayed gates may appear a moment after load
             view = self.gate_now(scan)
+            if view is not None and view.kind == "page" and self._way_to_menu(scan):
+                view = None  # a page that also offers the menu (a 点餐 tab) is no wall: go to the menu first
             if view is not None:
                 self.doing(Doing.GATE, doing_asks=list(view.asks))
                 await self.handle_gate(view, self.last_step)
@@ -134,6 +142,12 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
             await self._wait_unless_idle(0.8)
             await self.look()
         self._finish_stuck()
+
+    def _way_to_menu(self, scan: PageScan) -> bool:
+        """A control toward the menu the diner has not tried yet (点餐, 开始点餐, order now)."""
+        if self.ctx.menu_seen:
+            return False
+        return any(r[0] >= 4 and not G.pi_act(r[1].text()) for r in self._fresh(self.ranked(scan, "enter_menu")))
 
     def _redirect_loop(self) -> bool:
         if "redirect loop" in self.trace.nuisances:
@@ -178,7 +192,12 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
             spec = self._spec_picker(scan)  # item options (spec picker) open?
             if spec is not None and await self.pick_options(scan, spec[1]):
                 return True
+        if c.added and await self._payment_prompt(scan):
+            return "done"
         sub = self.best(scan, "submit", min_score=5, outside_overlays=ov is None) or self.best(scan, "submit", min_score=5)
+        if sub and self.menu_visible(scan) and not c.cart_opened and not sub[1].d.get("bottomBar") \
+                and sub[1].d.get("overlay", -1) < 0:
+            sub = None  # on the menu, the final submit sits in the cart bar; a 下单 elsewhere is a title or tab
         if sub and (c.added or c.cart_opened):
             return await self.at_checkout(scan, sub)
         pay = [x for x in scan.candidates if is_pay(x.d) and x.d.get("overlay", -1) < 0]
@@ -190,6 +209,20 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
             done = await move(scan, ov)
             if done is not None:
                 return done or bool(self.ctx.last_msg)  # the page answered with a message: act on it next
+        return False
+
+    async def _payment_prompt(self, scan: PageScan) -> bool:
+        """A layer that asks the diner to pay (支付 ¥24, 去支付, pay now): the last step before money
+        moves is reached; nothing in it is pressed."""
+        for ov in reversed(scan.overlays):
+            text = ov.d.get("text", "")
+            if PAY_PROMPT_RE.search(text) and len(text) <= 300:
+                self.ctx.at_checkout = True
+                self.reach("checkout")
+                self.doing(Doing.AT_CHECKOUT)
+                await self.record("stop", note="the page asks for payment: the last step before money moves; "
+                                  "nothing pressed", target=ov)
+                return True
         return False
 
     async def _choose_mode(self, scan: PageScan, ov: Ref | None) -> bool | None:
@@ -232,6 +265,16 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
                 if not changed:
                     c.cart_opened, c.at_checkout = was_cart, was_co
                 return changed
+        if MINIMUM_RE.search(scan.cart) and self.ctx.top_ups < MAX_TOP_UPS and await self._top_up(scan):
+            return True  # no way to the cart yet, and the cart bar asks for a bigger order (还差¥10起送)
+        if c.items_opened and not c.cart_opened and not c.went_back and await self._can_go_back():
+            # added on a dish's own page with no cart in sight: back to the menu and its cart bar
+            c.went_back = True
+            with contextlib.suppress(Exception):
+                await self.page.go_back(timeout=5000)
+            await self.settle()
+            await self.record("back", note="back to the menu from the dish's page")
+            return True
         return None
 
     async def _add_item(self, scan: PageScan, ov: Ref | None) -> bool | None:
@@ -242,7 +285,7 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
         ranked = self._fresh(self.ranked(scan, "add", outside_overlays=ov is not None))
         ranked = [r for r in ranked if r[0] >= 4 and not SOLD_OUT_RE.search(r[1].d.get("ctx", "") + r[1].d.get("text", ""))]
         if not ranked:
-            return None
+            return await self._open_item(scan, ov)
         ref = ranked[0][1]
         self.ctx.added_items.add(self.dish_of(ref))
         self.doing(Doing.ADDING)
@@ -257,6 +300,23 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
             else:
                 c.added = True
                 self.reach("item")
+        return changed
+
+    async def _open_item(self, scan: PageScan, ov: Ref | None) -> bool | None:
+        """A menu whose rows have no add control: open a dish (its row, or its picture) — the add
+        control is on the dish's own page or sheet."""
+        if ov is not None or self.ctx.items_opened >= 3:
+            return None
+        ranked = [r for r in self._fresh(self.ranked(scan, "open_item", outside_overlays=True))
+                  if r[0] >= 4 and not SOLD_OUT_RE.search(r[1].d.get("ctx", "") + r[1].d.get("text", ""))]
+        if not ranked:
+            return None
+        self.ctx.items_opened += 1
+        self.doing(Doing.ADDING)
+        self._last_purpose = "add"
+        self.ctx.menu_seen = self.ctx.item_chosen = True
+        self.reach("menu")
+        _st, changed = await self.act(ranked[0][1], "open_item", ranked)
         return changed
 
     async def _enter_menu(self, scan: PageScan, ov: Ref | None) -> bool | None:

@@ -28,6 +28,9 @@ WORDS: dict[str, list[tuple[str, float]]] = {
         ("选择规格", 6), ("選擇規格", 6), ("+", 6), ("＋", 6), ("add to cart", 7), ("add to order", 7),
         ("add", 5), ("加", 3), ("点一份", 4), ("來一份", 4), ("来一份", 4),
     ],
+    "open_item": [
+        ("查看详情", 5), ("詳情", 4), ("详情", 4), ("details", 4), ("view", 2),
+    ],
     "spec_confirm": [
         ("确定", 6), ("確定", 6), ("加入购物车", 7), ("加入購物車", 7), ("确认", 5), ("確認", 5),
         ("选好了", 6), ("選好了", 6), ("add to cart", 7), ("confirm", 5), ("ok", 4), ("done", 4), ("完成", 4),
@@ -288,7 +291,8 @@ MINIPROGRAM_RE = re.compile(r"请在微信小程序|請在微信小程序|小程
                             r"open (it )?in (the )?(wechat )?mini[- ]?program|mini[- ]?program only", re.I)
 APP_ONLY_RE = re.compile(r"下载APP|下載APP|下载App|下载app|打开APP|打開APP|请在APP|請在APP|download (the|our) app|open in (the )?app|app only", re.I)
 CONFIRM_RE = re.compile(r"下单成功|下單成功|订单已提交|訂單已提交|提交成功|订单提交成功|訂單提交成功|已下单|已下單|等待上菜|正在制作|正在製作|"
-                        r"order (placed|submitted|received|confirmed)|thank you for your order|订单号|訂單號|取餐号|取餐號", re.I)
+                        r"待接单|待接單|待门店接单|待門店接單|等待商家接单|等待商家接單|已点菜品|已點菜品|订单详情|訂單詳情|"
+                        r"order (placed|submitted|received|confirmed)|thank you for your order|your order|订单号|訂單號|取餐号|取餐號", re.I)
 NEED_AUTH_RE = re.compile(r"授权|授權|authori[sz]", re.I)
 VALIDATION_RE = re.compile(r"请输入|請輸入|请填写|請填寫|不能为空|不能為空|必填|不正确|不正確|格式|有误|有誤|required|invalid|please (enter|fill)|must", re.I)
 SCAN_CONTROL_RE = re.compile(r"扫一扫|掃一掃|扫码|掃碼|scan", re.I)
