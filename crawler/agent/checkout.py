@@ -254,11 +254,14 @@ class CheckingOut(Session):
         first = await self._press_submit(sub_ref, scan.url, held=True)
         if first.kind == "gate":
             st = await self.record("click", note="submit pressed with the network held: a gate appeared", target=sub_ref)
-            nxt = await self._gate_at_submit(first.view, st)
+            met = first.view
+            nxt = await self._gate_at_submit(met, st)
             if not isinstance(nxt, Ref):
                 return nxt if nxt is not None else True
             sub_ref = nxt
             first = await self._press_submit(sub_ref, self.scan.url, held=True)
+            if first.kind == "nothing":
+                await self._dismissal_led_nowhere(met, sub_ref)
         st = await self.record("click", note=self._press_note(first, "with empty PI fields"), target=sub_ref)
         if first.kind in ("formed", "confirmed", "moved"):
             self._held_accepted_empty(gate, sub_ref, st.n)
@@ -291,6 +294,21 @@ class CheckingOut(Session):
             gate.passed_by = "not_passed"
             raise Finished("blocked", Reason(Code.CHECKOUT_REFUSED, {"asks": list(gate.asks_hint)}))
         raise Finished("error", Reason(Code.SUBMIT_REFUSED))
+
+    async def _dismissal_led_nowhere(self, view: G.GateView, sub_ref: Ref) -> None:
+        """The gate met at the submit was dismissed without PI, and then the submit did nothing at
+        all (no request, no message, no gate): the dismissal was no way past.  Hand the gate what it
+        asks if it can be brought back; else the order is blocked there."""
+        gate = self.gates_by_sig.get(view.signature)
+        if gate is None or not gate.tries or gate.tries[-1].outcome != "passed":
+            return
+        last = gate.tries[-1]
+        last.outcome = "returned_on_retry"
+        last.detail = (last.detail + "; " if last.detail else "") + "the submit did nothing after it"
+        gate.passed_by = "not_passed"
+        await self.record("stop", note=f"gate {gate.id}: after it was dismissed the submit did nothing: no way past",
+                          target=sub_ref)
+        raise Finished("blocked", Reason(Code.GATE_NO_WAY, {"asks": list(gate.asks_hint)}))
 
     @staticmethod
     def _press_note(press: Press, how: str) -> str:
@@ -352,7 +370,7 @@ class CheckingOut(Session):
         msg = " ".join(new_dialogs) + " " + self._new_text(before_text, scan2.text)
         if CONFIRM_RE.search(scan2.text) and not CONFIRM_RE.search(before_text):
             return Press("confirmed", clicked, scan2, msg)
-        view = G.find_gate(scan2, menu_visible=True)
+        view = G.find_gate(scan2, menu_visible=True, order_form=self._order_form)
         if view is not None and view.kind == "overlay":
             return Press("gate", clicked, scan2, msg, view)
         if held and self._order_request_formed(requests_before, url_before):

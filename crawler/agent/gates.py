@@ -232,15 +232,15 @@ def _in_overlay(ref: Ref, ov: Ref, ov_index: int) -> bool:
 
 
 def find_gate(scan: PageScan, *, menu_visible: bool,
-              order_form: Callable[[list[Ref]], bool] | None = None) -> GateView | None:
+              order_form: Callable[[list[Ref], str], bool] | None = None) -> GateView | None:
     """Return the PI gate the diner faces in ``scan``, or ``None``.
 
     Order: a raised overlay whose text or inputs ask for PI (the topmost, i.e.
     the last reported); else, when no menu is visible, a page whose inputs or
     controls ask for PI (a login/follow/authorise wall).  ``menu_visible``: the
     agent sees orderable items (a page with a menu and a PI *banner* is no gate).
-    ``order_form(controls)``: whether a layer holding these controls is the order
-    form itself (its fields are judged at checkout, not as a gate in the way).
+    ``order_form(controls, text)``: whether a layer holding these controls and this text is
+    the order form itself (its fields are judged at checkout, not as a gate in the way).
     """
     cands = scan.candidates
     fields = scan.fields
@@ -260,7 +260,7 @@ def find_gate(scan: PageScan, *, menu_visible: bool,
             controls = [c for c in cands if _in_overlay(c, ov, idx)]
             if not controls and not ofields and (ov.d.get("cover", 1) < 0.5 or len(text.strip()) <= 60):
                 continue  # a message that asks nothing of the diner's hands (a toast): not a gate
-            if order_form is not None and order_form(controls):
+            if order_form is not None and order_form(controls, text):
                 continue
             return GateView(
                 kind="overlay", text=text, asks=asks, signature=signature(text), overlay=ov,

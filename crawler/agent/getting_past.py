@@ -163,7 +163,7 @@ class GettingPast(Session):
     def _progress(self) -> tuple:
         """How far the order has got: where the diner is, what is in the cart, what was submitted."""
         c = self.ctx
-        return (c.reached, c.added, c.cart_opened, c.at_checkout, c.submitted, c.top_ups)
+        return (c.reached, c.added, c.cart_opened, c.at_checkout, c.submitted, c.top_ups, self.scan.cart)
 
     async def _settle_watching(self, view: G.GateView) -> bool:
         """Right after a try: settle, watching the gate's overlay; True when it

@@ -56,7 +56,9 @@ class HandingOver(Session):
         ``seen_now``: the gate was just seen standing (do not ask the page again first).  A gate
         handed canaries twice that still comes back does not let the diner through: blocked."""
         self.ctx.handed[gate.id] = self.ctx.handed.get(gate.id, 0) + 1
-        if self.ctx.handed[gate.id] > 2 or sum(self.ctx.handed.values()) > 8:
+        # live mode: what lies behind a held act is not observed; its gate back again means no way on
+        limit = 1 if self.visit.held else 2
+        if self.ctx.handed[gate.id] > limit or sum(self.ctx.handed.values()) > 8:
             gate.passed_by = gate.passed_by if gate.passed_by != "try" else "not_passed"
             await self.record("stop", note=f"gate {gate.id}: still in the way after canary values were given")
             raise Finished("blocked", Reason(Code.GATE_NOT_PASSED, {"asks": list(gate.asks_hint)}))

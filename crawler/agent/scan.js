@@ -342,6 +342,7 @@
   // Bottom bars (count, total), digit badges, the quantities shown in menu rows.
   const cartBits = [];
   for (const l of layerCands) {
+    if (overlayEls.includes(l.el) || overlayIndexOf(l.el) >= 0) continue;  // a sheet or dialog is no cart bar
     if (l.r.top > vh * 0.55 && l.r.height < vh * 0.4) cartBits.push("bar:" + clip(deepText(l.el, 300), 200));
   }
   for (const el of all) {

@@ -89,6 +89,7 @@ class Ctx:
     added_items: set[str] = field(default_factory=set)  # the rows (dish texts) already added
     handed: dict[str, int] = field(default_factory=dict)  # gate id -> times canaries were given
     items_opened: int = 0  # dishes opened to reach their add control
+    cart_before_add: str | None = None  # the cart as shown before the last add was pressed
     went_back: bool = False  # went back from a dish's page to the menu
     spec_tries: int = 0  # confirms of the open options sheet that left it open
     stuck: int = 0
@@ -224,11 +225,15 @@ class Session:
             shield = True
         return G.find_gate(scan, menu_visible=bool(shield), order_form=self._order_form)
 
-    def _order_form(self, controls: list[Ref]) -> bool:
-        """With a dish in the cart, a layer holding the final submit (提交订单) is the order form."""
+    def _order_form(self, controls: list[Ref], text: str = "") -> bool:
+        """With a dish in the cart, a layer holding the final submit (提交订单) and asking at most
+        for contact fields is the order form; one that asks to join, follow or authorise is a gate."""
         if not (self.ctx.added or self.ctx.cart_opened):
             return False
-        return any(score(c.d, "submit", self.scan.viewport)[0] >= 5 and c.d.get("enabled", True) for c in controls)
+        if set(G.asks_of(text)) - {"phone", "fields", "consent", "sms_code"}:
+            return False
+        return any(score(c.d, "submit", self.scan.viewport)[0] >= 5 and c.d.get("enabled", True)
+                   and G.pi_act(c.text()) is None for c in controls)
 
     def menu_visible(self, scan: PageScan) -> bool:
         """Orderable items are showing: repeated rows that each carry a price and a control

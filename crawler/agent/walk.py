@@ -119,6 +119,9 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
             if view is not None:
                 self.doing(Doing.GATE, doing_asks=list(view.asks))
                 await self.handle_gate(view, self.last_step)
+                if self.ctx.cart_before_add is not None and not self.ctx.added and self.scan.cart != self.ctx.cart_before_add:
+                    self.ctx.added = True  # the add went through once the gate it raised was passed
+                    self.reach("item")
                 continue
             if self.ctx.submitted:
                 return
@@ -288,6 +291,7 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
             return await self._open_item(scan, ov)
         ref = ranked[0][1]
         self.ctx.added_items.add(self.dish_of(ref))
+        self.ctx.cart_before_add = scan.cart
         self.doing(Doing.ADDING)
         self._last_purpose = "add"
         c.menu_seen = c.item_chosen = True

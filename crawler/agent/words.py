@@ -89,7 +89,7 @@ PAY_RE = re.compile(r"支付|付款|买单|買單|结账付款|去付|立即付|
 #: Words that turn a control into a PI act (login/registration/follow...): never a way "past" a gate,
 #: and a poor "add"/"cart" choice.
 PI_ACT_RE = re.compile(
-    r"登录|登入|登錄|注册|註冊|手机号|手機號|手机|手機|验证码|驗證碼|授权|授權|开卡|開卡|入会|入會|领取会员|成为会员|"
+    r"登录|登入|登錄|注册|註冊|手机号|手機號|手机|手機|验证码|驗證碼|授权|授權|开卡|開卡|入会|入會|领取会员|成为会员|开通会员|開通會員|"
     r"关注|關注|允许|允許|同意并|同意|绑定|綁定|获取|獲取|login|log in|sign in|sign up|register|authori[sz]e|follow|allow|agree|accept",
     re.I,
 )

@@ -107,14 +107,15 @@ def induced_consent(trace: Trace) -> Iterator[Finding]:
         asks = tuple(sorted(k for k in info.asks if k in PROMPT_ASKS))
         if not asks:
             continue
-        key = (info.gate.kind, gate_stage(trace, info.gate), asks)
+        key = (info.gate.kind, asks)  # the same prompt, whatever step of the path it comes back at
         groups.setdefault(key, []).append(info)
     for infos in groups.values():
         shown = sum(max(1, i.gate.appearances) for i in infos)
         tries = [t for i in infos for t in no_pi_tries(i.gate)]
         returned = sum(1 for t in tries if t.outcome == "gate_returned")
         dismissed = sum(1 for t in tries if t.outcome in ("passed", "gate_returned") and not _BACK.search(t.method))
-        if returned < 2 and not (shown >= 3 and dismissed >= 2):
+        reworded = len(infos) >= 2 and dismissed >= 2  # declined, then asked again in new words
+        if returned < 2 and not (shown >= 3 and dismissed >= 2) and not reworded:
             continue
         g = infos[0].gate
         asks = sorted({k for i in infos for k in i.asks if k in PROMPT_ASKS})
