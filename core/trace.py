@@ -143,7 +143,9 @@ class Try:
     ``oauth decline`` (return without a code).  ``outcome``: ``passed`` (the gate is
     gone and the path can go on), ``still_blocked``, ``gate_returned`` (it went and
     came back), ``returned_on_retry`` (it went, and the next attempt to go on — the same
-    submit — brought it back: no way past), ``navigated_away``, ``error``.  ``control`` is what was clicked, if anything.
+    submit — brought it back: no way past), ``not_observed`` (live mode: the page formed the
+    order with the fields empty, but marks some required; the merchant's answer was held),
+    ``navigated_away``, ``error``.  ``control`` is what was clicked, if anything.
     """
 
     method: str

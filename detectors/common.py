@@ -325,20 +325,23 @@ def field_required(f: FormField, info: GateInfo | None) -> tuple[bool, str]:
         return False, "high"
     if any(s in ("validation-message", "submit-disabled-while-empty") for s in f.required_signals):
         return True, "high"
-    own = tx.norm(" ".join([f.label, f.placeholder]))
+    # "外卖必填" / "required for delivery": required for another order mode, not this one
+    own = _FOR_DELIVERY.sub(" ", tx.norm(" ".join([f.label, f.placeholder])))
     if _OPTIONAL_WORDS.search(own):
         return False, "high"
     if _REQUIRED_WORDS.search(own):
         return True, "high" if info is not None and info.forced else "medium"
-    if f.optional_signals and not f.required_signals:
+    signals = [x for x in f.required_signals if x != "required-for-delivery"]
+    if f.optional_signals and not signals:
         return False, "high"
-    if f.required_signals and not f.optional_signals:
+    if signals and not f.optional_signals:
         return True, "high" if info is not None and info.forced else "medium"
     if info is not None and info.forced:
         return True, "medium"
     return False, "medium"
 
 
+_FOR_DELIVERY = re.compile(r"(外卖|外送|配送|送餐|delivery)[^,，。;；]{0,4}(必填|必须|required)|required\s+for\s+delivery")
 _OPTIONAL_WORDS = re.compile(r"选填|可不填|非必填|可选|optional|not required")
 _REQUIRED_WORDS = re.compile(r"\*|必填|required")
 

@@ -39,6 +39,9 @@ FIELD_WORDS = {
     "address": r"地址|address", "sms_code": r"验证码|驗證碼|code",
 }
 
+#: Required-ness the page declares itself (as opposed to learning it from a refusal).
+MARKED_REQUIRED = {"required-attr", "aria-required", "asterisk", "text-必填"}
+
 INVALID_JS = ("e => !!(e.validity && !e.validity.valid) || e.getAttribute('aria-invalid') === 'true' || "
               "/error|invalid/i.test(e.className + ' ' + (e.parentElement ? e.parentElement.className : ''))")
 
@@ -323,15 +326,21 @@ class CheckingOut(Session):
         return f"submit pressed {how}, network held: no request formed and no message"
 
     def _held_accepted_empty(self, gate: Gate | None, sub_ref: Ref, step_no: int) -> None:
-        """The page formed the order with the personal fields empty: none of them is required by the page."""
+        """The page formed the order with the personal fields empty.  A field the page does not mark
+        required is optional; one it marks required (``*``, ``required``, 必填) may still be refused
+        by the merchant's server, which a live audit does not see: the try is ``not_observed``."""
         if gate is None:
             return
+        marked = [ff for ff in gate.fields if set(ff.required_signals) & MARKED_REQUIRED]
         for ff in gate.fields:
-            if "held-submit-accepted-empty" not in ff.optional_signals:
+            if ff not in marked and "held-submit-accepted-empty" not in ff.optional_signals:
                 ff.optional_signals.append("held-submit-accepted-empty")
-        gate.tries.append(Try("leave empty and go on", "passed", control=sub_ref.element(), step=step_no,
-                              detail="order request formed with the fields empty (network held)"))
-        gate.passed_by = "try"
+        outcome = "not_observed" if marked else "passed"
+        gate.tries.append(Try("leave empty and go on", outcome, control=sub_ref.element(), step=step_no,
+                              detail="order request formed with the fields empty (network held)"
+                              + ("; the page marks some required: the merchant's answer was not observed" if marked else "")))
+        if not marked:
+            gate.passed_by = "try"
 
     @staticmethod
     def _disabled_while_empty(form: Form) -> None:

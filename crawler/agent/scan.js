@@ -403,7 +403,10 @@
     if (el.required) req.push("required-attr");
     if (el.getAttribute("aria-required") === "true") req.push("aria-required");
     if (/[*＊]/.test(label) || /[*＊]/.test(rowText)) req.push("asterisk");
-    if (/必填|必須|必须|required/i.test(label + " " + rowText + " " + (el.placeholder || ""))) req.push("text-必填");
+    const wordsOf = label + " " + rowText + " " + (el.placeholder || "");
+    const forDelivery = /(外卖|外賣|外送|配送|送餐|delivery)[^,，。;；]{0,4}(必填|必須|必须|required)|required for delivery/i;
+    if (forDelivery.test(wordsOf)) req.push("required-for-delivery");
+    else if (/必填|必須|必须|required/i.test(wordsOf)) req.push("text-必填");
     if (/选填|選填|非必填|可不填|可选|可選|optional/i.test(label + " " + rowText + " " + (el.placeholder || ""))) {
       if (/可不填/.test(el.placeholder || "")) opt.push("placeholder-可不填");
       if (/optional/i.test(label + rowText + (el.placeholder || ""))) opt.push("text-optional");
