@@ -252,8 +252,9 @@ class CheckingOut(Session):
     # ---- live: the held submit ---------------------------------------------------------
 
     async def _held_checkout(self, scan: PageScan, sub_ref: Ref, gate: Gate | None, form: Form):
-        """Live mode: press the final submit with the network held, first with the personal fields
-        empty, then with canaries in every one of them; the order is never sent."""
+        """Live mode (or a final control without words): press the final submit with the network
+        held, first with the personal fields empty, then with canaries in every one of them; the
+        order is never sent."""
         first = await self._press_submit(sub_ref, scan.url, held=True)
         if first.kind == "gate":
             st = await self.record("click", note="submit pressed with the network held: a gate appeared", target=sub_ref)
@@ -370,7 +371,8 @@ class CheckingOut(Session):
         dialogs_before = len(self.trace.dialogs)
         requests_before = len(self.trace.requests)
         if held:
-            await self.held_press(sub_ref, "submit")
+            # live mode, or a final control without words in either mode (it could be a payment)
+            await self.held_press(sub_ref, "submit", always=True)
         clicked = await self.click(sub_ref, allow_force=False)
         await self.settle()
         await self._after_action()

@@ -149,14 +149,21 @@ class HandingOver(Session):
             if m:
                 s = 5 + (1 if c.d.get("saturated") else 0) + (c.d.get("box", {}).get("width", 0) / 400)
                 scored.append((s, c))
+        if not scored:
+            # a gate whose controls have no words: its primary control (filled, or its form's
+            # submit) is the confirmation; never its secondary one (the way out)
+            scored = [(4.0 + (c.d.get("box", {}).get("width", 0) / 400), c) for c in pool
+                      if not c.text().strip() and (c.d.get("primary") or c.d.get("formSubmit"))
+                      and not c.d.get("secondary") and not is_pay(c.d)]
         scored.sort(key=lambda x: -x[0])
         return scored
 
-    async def held_press(self, ref: Ref, act: str | None) -> bool:
-        """Before pressing ``ref`` for ``act`` (a PI act or ``submit``): in live mode hold
-        the network for the rest of the visit (nothing the press triggers leaves the
-        browser); True when the press is held.  No-op in privileged mode or for ``None``."""
-        if act is None or not self.live():
+    async def held_press(self, ref: Ref, act: str | None, *, always: bool = False) -> bool:
+        """Before pressing ``ref`` for ``act`` (a PI act or ``submit``): in live mode (or
+        ``always``) hold the network for the rest of the visit (nothing the press triggers
+        leaves the browser); True when the press is held.  No-op for ``None``, and in
+        privileged mode unless ``always``."""
+        if act is None or not (self.live() or always):
             return False
         await self.visit.hold_network(act, ref.element())
         return True

@@ -44,7 +44,8 @@ class ChoosingOptions(Session):
         confirms = [r for r in self.ranked(scan, "spec_confirm", outside_overlays=True) if r[0] >= 5]
         if 1 <= len(confirms) <= 2:
             pool = [c for c in scan.candidates if c.d.get("overlay", -1) < 0]
-            if self._option_groups(pool) and (SPEC_RE.search(scan.text) or not self.menu_visible(scan)):
+            # a dish's own page, not the menu list (whose rows may say 选规格 themselves)
+            if self._option_groups(pool) and scan.menu_rows < 2 and (SPEC_RE.search(scan.text) or not self.menu_visible(scan)):
                 return ("page", None)
         return None
 

@@ -336,6 +336,31 @@
       if (big) big.rowOpen = 1;
     }
   }
+  // ---- the main action of its layer, by look and place (what is left when controls have no words) ----
+  // A filled control of button size is its layer's primary action; a form's submit button is its
+  // form's; a form or layer that offers choices (radios, checkboxes, a select) marks its action as a
+  // confirmation of those choices; a control without fill beside a primary one is the secondary
+  // action (the way out), as is the only control of a layer.
+  const layerOf = (c) => (c.overlay >= 0 ? "o" + c.overlay : "page");
+  const byLayer = new Map();
+  for (const c of candidates) {
+    const el = c._el;
+    const form = el.form || (el.closest && el.closest("form"));
+    c.formSubmit = !!(form && ((el.tagName === "BUTTON" && (el.getAttribute("type") || "submit").toLowerCase() === "submit") ||
+      (el.tagName === "INPUT" && /^(submit|image)$/i.test(el.type))));
+    c.primary = !c.row && !!c.saturated && c.box.width >= 72 && c.box.height >= 28;
+    const scope = form || (c.overlay >= 0 ? overlayEls[c.overlay] : null);
+    c.choices = !!(scope && scope.querySelector && scope.querySelector("input[type=radio], input[type=checkbox], select, [role=radio], [role=radiogroup]"));
+    if (!byLayer.has(layerOf(c))) byLayer.set(layerOf(c), []);
+    byLayer.get(layerOf(c)).push(c);
+  }
+  for (const [k, cs3] of byLayer) {
+    const prim = cs3.filter((c) => c.primary);
+    for (const c of cs3) {
+      if (k !== "page" && cs3.length === 1) c.sole = 1;
+      if (prim.length && !c.primary && !c.row) c.secondary = 1;
+    }
+  }
   for (const c of candidates) delete c._el;
 
   // ---- the cart as the page shows it: what a dish added changes ----

@@ -89,6 +89,7 @@ class Ctx:
     added_items: set[str] = field(default_factory=set)  # the rows (dish texts) already added
     handed: dict[str, int] = field(default_factory=dict)  # gate id -> times canaries were given
     items_opened: int = 0  # dishes opened to reach their add control
+    unnamed_checkouts: int = 0  # checkout controls pressed without their words (by look and place)
     cart_before_add: str | None = None  # the cart as shown before the last add was pressed
     went_back: bool = False  # went back from a dish's page to the menu
     spec_tries: int = 0  # confirms of the open options sheet that left it open
@@ -111,6 +112,10 @@ class Finished(Exception):
         self.reason = reason
 
 
+#: What an order form may ask for (a layer or page asking more — to join, follow, authorise — is a gate).
+ORDER_FORM_ASKS = frozenset({"phone", "fields", "consent", "sms_code"})
+
+
 def may_submit(host: str, config: Any) -> bool:
     """Whether PI acts and the final submit may be pressed for real on ``host`` (privileged mode:
     a declared sandbox host, or ``allow_submit``); else they are pressed only with the network held."""
@@ -121,10 +126,14 @@ def submit_decision(host: str, config: Any, control_text: str) -> str:
     """Decide what to do with a final control: ``"never"`` (a pay control), ``"press"``, or ``"stop"``.
 
     Pay controls (支付/付款/pay) are never pressed anywhere; a submit control is
-    pressed only on sandbox hosts or with ``allow_submit``.
+    pressed only on sandbox hosts or with ``allow_submit``; a control without words
+    (an icon) is pressed only with the network held in either mode — nothing says it is
+    not a payment.
     """
     if PAY_RE.search(control_text or ""):
         return "never"
+    if not (control_text or "").strip():
+        return "stop"
     return "press" if may_submit(host, config) else "stop"
 
 
@@ -220,27 +229,57 @@ class Session:
         """The PI gate in ``scan`` (page gates only when neither a menu nor a checkout form is showing)."""
         shield = self.menu_visible(scan)
         if not shield and (self.ctx.added or self.ctx.cart_opened):
-            shield = self.best(scan, "submit", min_score=5, outside_overlays=True) is not None
+            shield = self.best(scan, "submit", min_score=5, outside_overlays=True) is not None \
+                or (self.unnamed_submit(scan) is not None and not set(G.asks_of(self._beside_boxes(scan))) - ORDER_FORM_ASKS)
         if not shield and self.ctx.submitted and CONFIRM_RE.search(scan.text):
             shield = True
         return G.find_gate(scan, menu_visible=bool(shield), order_form=self._order_form)
+
+    @staticmethod
+    def _beside_boxes(scan: PageScan) -> str:
+        """The page's text outside its checkboxes' labels (a bundled consent box is judged as such)."""
+        text = re.sub(r"\s+", " ", scan.text)
+        for cb in scan.checkboxes:
+            label = re.sub(r"\s+", " ", cb.d.get("label", "")).strip()
+            if label:
+                text = text.replace(label, " ")
+        return text
 
     def _order_form(self, controls: list[Ref], text: str = "") -> bool:
         """With a dish in the cart, a layer holding the final submit (提交订单) and asking at most
         for contact fields is the order form; one that asks to join, follow or authorise is a gate."""
         if not (self.ctx.added or self.ctx.cart_opened):
             return False
-        if set(G.asks_of(text)) - {"phone", "fields", "consent", "sms_code"}:
+        if set(G.asks_of(text)) - ORDER_FORM_ASKS:
             return False
         return any(score(c.d, "submit", self.scan.viewport)[0] >= 5 and c.d.get("enabled", True)
                    and G.pi_act(c.text()) is None for c in controls)
+
+    def unnamed_submit(self, scan: PageScan) -> tuple[float, Ref, list[str]] | None:
+        """Past the checkout control, on a page whose controls have no words: its primary control
+        (filled, its form's submit button or the bottom bar's control; the checkout's own control again in
+        a one-page app) is the final submit, as ``(5.0, ref,
+        reasons)``; ``None`` before the checkout or when a named submit or no such control is there."""
+        if not (self.ctx.added and self.ctx.at_checkout) or self.menu_visible(scan):
+            return None
+        if not [f for f in scan.fields if f.d.get("overlay", -1) < 0] \
+                and not any(c.d.get("formSubmit") for c in scan.candidates if c.d.get("overlay", -1) < 0):
+            return None  # no order form here (no field, no form): a cart page's way on is a checkout
+        mains = [c for c in scan.candidates if c.d.get("overlay", -1) < 0 and not c.text().strip()
+                 and (c.d.get("primary") or c.d.get("formSubmit") or c.d.get("bottomBar")) and not c.d.get("row")
+                 and c.d.get("enabled", True) and c.key not in self.ctx.no_effect and not is_pay(c.d)]
+        if not mains:
+            return None
+        ref = max(mains, key=lambda c: c.d.get("box", {}).get("width", 0) * c.d.get("box", {}).get("height", 0))
+        return 5.0, ref, ["no words: the page's primary control after the checkout"]
 
     def menu_visible(self, scan: PageScan) -> bool:
         """Orderable items are showing: repeated rows that each carry a price and a control
         (recognised by structure, whatever the words), or an add control beside a price."""
         if scan.menu_rows >= 2:
             return True
-        adds = [c for c in scan.candidates if c.d.get("overlay", -1) < 0 and score(c.d, "add", scan.viewport)[0] >= 4]
+        adds = [c for c in scan.candidates if c.d.get("overlay", -1) < 0 and score(c.d, "add", scan.viewport)[0] >= 4
+                and (c.d.get("rowAdd") or c.text().strip())]  # a form's icon-only confirm is no menu
         return len(adds) >= 1 and len(PRICE_RE.findall(scan.text)) >= 1
 
     def ranked(self, scan: PageScan, purpose: str, within: Ref | None = None, outside_overlays: bool = False,

@@ -30,11 +30,15 @@ from crawler.agent.words import (
     APP_ONLY_RE,
     CHECKOUT_MOVE_RE,
     CLOSED_RE,
+    CONFIRM_RE,
     MINIPROGRAM_RE,
     SOLD_OUT_RE,
     is_pay,
     score,
 )
+
+#: Checkout controls pressed without their words (by look and place) in one visit, at most.
+MAX_UNNAMED_CHECKOUTS = 2
 
 #: A layer asking the diner to pay now: the last step before money moves.
 PAY_PROMPT_RE = re.compile(r"需要?支付|需付款|应付|應付|待支付|支付金额|支付金額|确认支付|確認支付|去支付|立即支付|微信支付|支付宝|"
@@ -197,7 +201,8 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
                 return True
         if c.added and await self._payment_prompt(scan):
             return "done"
-        sub = self.best(scan, "submit", min_score=5, outside_overlays=ov is None) or self.best(scan, "submit", min_score=5)
+        sub = self.best(scan, "submit", min_score=5, outside_overlays=ov is None) or self.best(scan, "submit", min_score=5) \
+            or self.unnamed_submit(scan)
         if sub and self.menu_visible(scan) and not c.cart_opened and not sub[1].d.get("bottomBar") \
                 and sub[1].d.get("overlay", -1) < 0:
             sub = None  # on the menu, the final submit sits in the cart bar; a 下单 elsewhere is a title or tab
@@ -251,22 +256,29 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
             return None
         for purpose in (("checkout", "cart") if c.cart_opened else ("cart", "checkout")):
             ranked = self._fresh(self.ranked(scan, purpose), max_clicks=2)
-            ranked = [r for r in ranked if r[0] >= 4]
+            ranked = [r for r in ranked if r[0] >= 4 and self._may_press_unnamed(scan, r, purpose)]
             if ov is not None:
                 inside = [r for r in ranked if r[1].d.get("overlay", -1) >= 0]
                 ranked = inside or ranked
             if ranked:
                 ref = ranked[0][1]
+                if purpose == "checkout" and not any(w.startswith(("text:", "name:")) for w in ranked[0][2]):
+                    c.unnamed_checkouts += 1
                 self.doing(Doing.CART if purpose == "cart" else Doing.CHECKOUT)
                 self._last_purpose = purpose
                 was_cart, was_co = c.cart_opened, c.at_checkout
                 c.cart_opened = True
-                if CHECKOUT_MOVE_RE.search(ref.text()):
+                if CHECKOUT_MOVE_RE.search(ref.text()) or (purpose == "checkout" and not ref.text().strip()):
                     c.at_checkout = True  # gates met on the way to the order form are checkout gates
                 self.reach("cart")
+                before, since = scan.text, len(self.trace.requests)
                 _st, changed = await self.act(ref, purpose, self.ranked(scan, purpose))
                 if not changed:
                     c.cart_opened, c.at_checkout = was_cart, was_co
+                elif CONFIRM_RE.search(self.scan.text) and not CONFIRM_RE.search(before) \
+                        and self._order_answered(since, scan.url):
+                    await self._placed_by_checkout(ref)
+                    return "done"
                 return changed
         if MINIMUM_RE.search(scan.cart) and self.ctx.top_ups < MAX_TOP_UPS and await self._top_up(scan):
             return True  # no way to the cart yet, and the cart bar asks for a bigger order (还差¥10起送)
@@ -279,6 +291,27 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
             await self.record("back", note="back to the menu from the dish's page")
             return True
         return None
+
+    async def _placed_by_checkout(self, ref: Ref) -> None:
+        """The control taken for the checkout placed the order (the merchant answered an order
+        request and the page confirms it): the order is in, as the page said."""
+        self.ctx.submitted = True
+        self.reach("checkout")
+        self.reach("submitted")
+        await self.record("wait", note="the page confirmed an order after the checkout control", target=ref)
+        await self.post_order()
+
+    def _may_press_unnamed(self, scan: PageScan, r: tuple[float, Ref, list[str]], purpose: str) -> bool:
+        """A checkout control chosen without its words (by a class name, its look or place) is
+        pressed at most :data:`MAX_UNNAMED_CHECKOUTS` times a visit, and in live mode only where
+        the menu (or a cart sheet over it) still shows — on a page of its own it could be the final
+        submit."""
+        _s, ref, why = r
+        if purpose != "checkout" or any(w.startswith(("text:", "name:")) for w in why):
+            return True
+        if self.ctx.unnamed_checkouts >= MAX_UNNAMED_CHECKOUTS:
+            return False  # past the cart by look alone twice: what comes next could be money
+        return not self.live() or self.menu_visible(scan) or ref.d.get("overlay", -1) >= 0
 
     async def _add_item(self, scan: PageScan, ov: Ref | None) -> bool | None:
         """On the menu: add the best-scored item that is not sold out (its options next, if any)."""

@@ -200,8 +200,24 @@ def _shape_score(d: dict[str, Any], purpose: str, text: str, overlay_box: dict |
         return 4.5, "opens a menu row +4.5"
     if purpose == "cart" and d.get("bottomBar") and _icon_only(d, text):
         return 4.0, "icon in the bottom bar +4"
+    if purpose in ("close", "skip", "decline") and d.get("primary") and _icon_only(d, text):
+        return -3.0, "icon-only primary: the layer's main action, no way out -3"
     if purpose == "close" and overlay_box and _icon_only(d, text):
+        if d.get("secondary") or d.get("sole"):
+            return 3.5, "icon-only, the layer's way out +3.5"
         return 2.0, "icon-only +2"
+    if not _icon_only(d, text) or d.get("row"):
+        return 0.0, ""
+    # no words at all: the layer's main action by look and place (see scan.js)
+    main = d.get("primary") or d.get("formSubmit")
+    if purpose in ("add", "spec_confirm") and main and d.get("choices") and not d.get("bottomBar"):
+        return 4.5, "confirms the choices of its form or layer +4.5"
+    if purpose == "enter_menu" and d.get("primary") and d.get("overlay", -1) < 0:
+        return 3.0, "the page's primary control +3"
+    if purpose == "checkout" and d.get("primary"):
+        return 3.5, "the primary control +3.5"
+    if purpose == "skip" and overlay_box and d.get("secondary"):
+        return 3.0, "icon-only secondary control +3"
     return 0.0, ""
 
 
@@ -291,7 +307,7 @@ MINIPROGRAM_RE = re.compile(r"请在微信小程序|請在微信小程序|小程
                             r"open (it )?in (the )?(wechat )?mini[- ]?program|mini[- ]?program only", re.I)
 APP_ONLY_RE = re.compile(r"下载APP|下載APP|下载App|下载app|打开APP|打開APP|请在APP|請在APP|download (the|our) app|open in (the )?app|app only", re.I)
 CONFIRM_RE = re.compile(r"下单成功|下單成功|订单已提交|訂單已提交|提交成功|订单提交成功|訂單提交成功|已下单|已下單|等待上菜|正在制作|正在製作|"
-                        r"待接单|待接單|待门店接单|待門店接單|等待商家接单|等待商家接單|已点菜品|已點菜品|订单详情|訂單詳情|"
+                        r"订单已送出|訂單已送出|订单编号|訂單編號|待接单|待接單|待门店接单|待門店接單|等待商家接单|等待商家接單|已点菜品|已點菜品|订单详情|訂單詳情|"
                         r"order (placed|submitted|received|confirmed)|thank you for your order|your order|订单号|訂單號|取餐号|取餐號", re.I)
 NEED_AUTH_RE = re.compile(r"授权|授權|authori[sz]", re.I)
 VALIDATION_RE = re.compile(r"请输入|請輸入|请填写|請填寫|不能为空|不能為空|必填|不正确|不正確|格式|有误|有誤|required|invalid|please (enter|fill)|must", re.I)
