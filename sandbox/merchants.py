@@ -16,6 +16,8 @@ Labelling conventions (see also ``notes`` per merchant):
 * A membership wall whose form requires a phone is ``forced_membership`` AND
   ``forced_phone``; required name/birthday/gender/email/ID there is also
   ``excessive_fields`` (dine-in).
+* ``observable_live``: whether a live audit (nothing sent) can observe the finding at
+  all (see :data:`LIVE_UNOBSERVABLE`).
 * Stages: gates run at ``entry`` (before the menu shows), ``menu`` (on adding an
   item), ``checkout`` (entering checkout or pressing submit), ``post_order``.
 """
@@ -312,9 +314,31 @@ GT_KEYS = ("id", "name", "address", "vendor", "path", "order_mode", "expected_ve
            "findings", "gates", "hard_negatives", "notes")
 
 
+#: Findings a live audit cannot observe, ``(merchant id, "rule@stage") -> why``: in live mode
+#: the final submit and every PI act are pressed with the network held, so what only follows
+#: a sent order or a sent act never happens.  Every other finding is labelled
+#: ``observable_live: true`` and a live audit must find it.
+LIVE_UNOBSERVABLE: dict[tuple[str, str], str] = {
+    ("m08", "third_party_leak@post_order"): "the phone goes to the third party only after the order is sent",
+    ("m38", "third_party_leak@post_order"): "the phone goes to the third party only after the order is sent",
+    ("m30", "forced_membership@checkout"): "the checkout's membership wall lies behind the entry follow gate, "
+                                           "whose confirmation is held",
+    ("m30", "forced_phone@checkout"): "the checkout's membership wall lies behind the entry follow gate, "
+                                      "whose confirmation is held",
+}
+
+
+def _labelled(m: dict[str, Any]) -> dict[str, Any]:
+    out = {k: m[k] for k in GT_KEYS}
+    out["findings"] = [{**f, "observable_live": (m["id"], f"{f['rule']}@{f['stage']}") not in LIVE_UNOBSERVABLE}
+                       for f in m["findings"]]
+    return out
+
+
 def ground_truth_dict() -> dict[str, Any]:
-    """The ground truth as written to ``sandbox/ground_truth.json`` (``cfg`` left out)."""
-    return {"version": 1, "merchants": [{k: m[k] for k in GT_KEYS} for m in MERCHANTS]}
+    """The ground truth as written to ``sandbox/ground_truth.json`` (``cfg`` left out); each
+    finding carries ``observable_live`` (see :data:`LIVE_UNOBSERVABLE`)."""
+    return {"version": 1, "merchants": [_labelled(m) for m in MERCHANTS]}
 
 
 if __name__ == "__main__":
