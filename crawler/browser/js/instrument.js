@@ -26,8 +26,15 @@
     Object.defineProperty(Function.prototype, 'toString', { value: toString, configurable: true, enumerable: false, writable: true });
   } catch (e) { /* ignore */ }
 
+  // A function that looks native: toString says "[native code]" (for the device's getters too).
+  hide(window, '__qrauditNative', (fn, name) => { natives.set(fn, 'function ' + name + '() { [native code] }'); return fn; });
+
   // navigator.webdriver: a real in-app browser says false.
-  try { Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false, configurable: true }); } catch (e) { /* ignore */ }
+  try {
+    const get = function () { return false; };
+    natives.set(get, 'function get webdriver() { [native code] }');
+    Object.defineProperty(Navigator.prototype, 'webdriver', { get, configurable: true, enumerable: true });
+  } catch (e) { /* ignore */ }
 
   // ---- closed shadow roots ------------------------------------------------
   // The page still gets a closed root (host.shadowRoot stays null for it); the
@@ -329,6 +336,28 @@
           const r = a === 'granted' ? 'granted' : 'denied';
           later(cb, r);
           return r;
+        });
+      });
+    }
+  } catch (e) { /* ignore */ }
+
+  // ---- permission states --------------------------------------------------
+  // navigator.permissions.query agrees with how requests are answered now: "prompt" while
+  // the auditor refuses (a phone's browser asks each time), "granted" once it grants.  A
+  // page that reads the state before asking then asks; one waiting for "granted" goes on.
+  try {
+    const PP = window.Permissions && Permissions.prototype;
+    if (PP && typeof PP.query === 'function') {
+      const nativeQuery = PP.query;
+      const ASKED = { geolocation: 1, camera: 1, microphone: 1, notifications: 1 };
+      patch(PP, 'query', function query(desc) {
+        const name = desc && desc.name;
+        const p = nativeQuery.call(this, desc);
+        if (!ASKED[name]) return p;
+        return Promise.all([p, report({ kind: 'permission_state', name })]).then(([st, a]) => {
+          const state = a === 'granted' ? 'granted' : 'prompt';
+          try { Object.defineProperty(st, 'state', { get: () => state, configurable: true, enumerable: true }); } catch (e) { /* ignore */ }
+          return st;
         });
       });
     }
