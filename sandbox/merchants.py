@@ -18,6 +18,10 @@ Labelling conventions (see also ``notes`` per merchant):
   ``excessive_fields`` (dine-in).
 * Stages: gates run at ``entry`` (before the menu shows), ``menu`` (on adding an
   item), ``checkout`` (entering checkout or pressing submit), ``post_order``.
+* ``pending``: ``None``, or the order-agent change (described) without which the
+  auditor cannot reach the labelled verdict yet.  Such a merchant keeps its true labels;
+  the whole-sandbox measures leave it out and its own test is expected to fail until the
+  change lands (``tests/sandbox/test_traps.py``).
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ def _g(asks: str, stage: str, forced: bool, form: str) -> dict[str, Any]:
 
 def M(mid: str, name: str, address: str, vendor: str, table: str, verdict: str, findings: list[dict[str, str]],
       gates: list[dict[str, Any]], hard_negatives: list[str], notes: str, cfg: dict[str, Any],
-      order_mode: str = "dine_in", reason: str | None = None, extra_query: str = "") -> dict[str, Any]:
+      order_mode: str = "dine_in", reason: str | None = None, extra_query: str = "",
+      pending: str | None = None) -> dict[str, Any]:
     path = f"/m/{VENDOR_SHORT[vendor]}/{mid}/?table={table}{extra_query}"
     hard_negatives = list(hard_negatives)
     footer = cfg.get("footer", {})
@@ -52,7 +57,7 @@ def M(mid: str, name: str, address: str, vendor: str, table: str, verdict: str, 
             hard_negatives.append("tracker_without_pi")
     return {"id": mid, "name": name, "address": address, "vendor": vendor, "path": path, "order_mode": order_mode,
             "expected_verdict": verdict, "expected_reason": reason, "findings": findings, "gates": gates,
-            "hard_negatives": hard_negatives, "notes": notes, "cfg": cfg}
+            "hard_negatives": hard_negatives, "notes": notes, "pending": pending, "cfg": cfg}
 
 
 FOOT = {"phone": False, "privacy": True}
@@ -396,9 +401,11 @@ MERCHANTS: list[dict[str, Any]] = [
       [_g("follow", "entry", True, "before the menu: 添加客服企业微信，领取点餐菜单 with a WeCom contact QR, only 我已添加")],
       [],
       "Behaviour (People's Daily 2024-02): the menu only after adding a staff member's WeCom contact, a forced "
-      "follow of a private channel. Needs the agent to read 添加客服/企业微信 as a follow ask (see README limits).",
-      {"menu": "hotpot", "footer": FOOT, "gates": [{"type": "wecom", "stage": "entry"}],
-       "agent_change": "WeCom contact walls: 添加客服/企业微信/加好友 read as a follow ask; 我已添加 as the follow act"}),
+      "follow of a private channel.",
+      {"menu": "hotpot", "footer": FOOT, "gates": [{"type": "wecom", "stage": "entry"}]},
+      pending="order agent: crawler/agent/gates.py must read a WeCom contact wall as a follow gate "
+              "(ASK_PATTERNS['follow'] += 添加…企业微信/企微/加好友/加群/进群; the follow act and the gate's "
+              "confirm word += 我已添加/已添加/添加客服/加好友)"),
     M("m54", "街角咖啡", "沪滨区街角路54号", "uni_app", "J5", "compliant", [],
       [_g("membership", "entry", False, "one 登录/注册 prompt with 暂不登录; declined, it never comes back")],
       ["optional_wecom_contact", "declined_login_not_repeated"],
@@ -416,7 +423,9 @@ MERCHANTS: list[dict[str, Any]] = [
       "点我授权, and the phone demanded later at checkout.",
       {"menu": "bento", "footer": FOOT,
        "gates": [{"type": "topup", "stage": "entry", "provider": "wechat", "scope": "snsapi_userinfo"}],
-       "checkout": {"fields": [{"k": "phone", "req": True}]}}),
+       "checkout": {"fields": [{"k": "phone", "req": True}]}},
+      pending="order agent: crawler/agent/gates.py must read a wall whose only control is 点我授权 as a profile "
+              "authorisation gate (ASK_PATTERNS['profile_auth'] += 点我授权/去授权/立即授权)"),
     M("m56", "工地食堂", "沪滨区工地路56号", "forms", "B9", "violation",
       _f("excessive_fields@checkout"),
       [_g("fields", "checkout", True, "dine-in checkout requires 身份证号 and 银行卡号 (server-side validation)")],
@@ -455,7 +464,7 @@ def by_id(mid: str, default: Any = KeyError) -> dict[str, Any]:
 
 
 GT_KEYS = ("id", "name", "address", "vendor", "path", "order_mode", "expected_verdict", "expected_reason",
-           "findings", "gates", "hard_negatives", "notes")
+           "findings", "gates", "hard_negatives", "notes", "pending")
 
 
 def ground_truth_dict() -> dict[str, Any]:

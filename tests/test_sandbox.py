@@ -25,7 +25,7 @@ RULES = {"forced_phone", "forced_follow", "forced_membership", "forced_profile_a
          "forced_location", "excessive_fields", "induced_consent", "no_privacy_notice", "third_party_leak"}
 STAGES = {"entry", "menu", "cart", "checkout", "post_order"}
 KEYS = {"id", "name", "address", "vendor", "path", "order_mode", "expected_verdict", "expected_reason", "findings",
-        "gates", "hard_negatives", "notes"}
+        "gates", "hard_negatives", "notes", "pending"}
 ASKS = {"phone", "sms_code", "follow", "membership", "profile_auth", "location", "camera", "fields", "consent"}
 WECHAT_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
              "Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN")
@@ -101,6 +101,7 @@ def test_ground_truth_well_formed():
             assert not m["findings"] and m["expected_reason"] is None, m["id"]
         else:
             assert v in ("inconclusive", "unsupported") and not m["findings"] and m["expected_reason"], m["id"]
+        assert m["pending"] is None or (isinstance(m["pending"], str) and m["pending"].startswith("order agent:")), m["id"]
         rule_merchants.update({f["rule"] for f in m["findings"]})
         hn_kinds.update(m["hard_negatives"])
     assert set(rule_merchants) == RULES
