@@ -165,7 +165,7 @@ class NeedleSet:
 
     def add(self, text: str, chain: str, kind: str, value: str) -> None:
         t = (text or "").lower()
-        if len(t) < 6:
+        if len(t) < (6 if t.isascii() else 4):  # four CJK characters say as much as six letters
             return
         n = Needle(t, chain, kind, value)
         if len(t) in HEX_LENGTHS and not t.strip(_HEXDIGITS):

@@ -94,10 +94,11 @@ class RequestCollector(Collector):
 
     Response bodies of documents and of fetch/XHR calls (text, ≤ 256 KiB each, ≤ 200
     and 8 MiB a visit) are kept as evidence files ``responses/r<id>.txt`` (index in
-    ``meta.response_bodies``), read the moment each response is complete: the browser
-    drops a page's bodies when it navigates away (playwright #3617), so a refusal
-    the server sent before the next page loaded is kept.  A body that was gone all the
-    same is counted in ``meta.response_bodies_lost``."""
+    ``meta.response_bodies``): the browser drops a page's bodies when it navigates away
+    (playwright #3617), so each is read the moment it is complete, and what the page's
+    own scripts read (fetch ``text()``/``json()``, XHR) is reported by the instrumentation
+    as they read it — before the navigation they may start next.  A body that was gone
+    all the same is counted in ``meta.response_bodies_lost``."""
 
     name = "requests"
 
@@ -113,6 +114,7 @@ class RequestCollector(Collector):
         self.bodies: dict[str, str] = {}
         self.bodies_bytes = 0
         self.bodies_lost = 0
+        self._lost: set[str] = set()
 
     async def attach(self, page: Any) -> None:
         # The visit's context is its own: listening there also records what pop-up
@@ -211,13 +213,39 @@ class RequestCollector(Collector):
             if re.search(r"text|json|html|xml|javascript", ctype, re.I) or not ctype:
                 self.visit.spawn(self._keep_body(req, rec))
 
+    def keep_text(self, url: str, text: str) -> None:
+        """Keep a response body the page itself read (reported by the instrumentation as it read
+        it, so before any navigation): filed under the latest request of ``url``."""
+        rec = next((r for r in reversed(self.trace.requests) if r.url == url), None)
+        key = str(rec.id) if rec is not None else f"p{len(self.bodies) + 1}"
+        if key in self.bodies or len(self.bodies) >= MAX_KEPT_BODIES:
+            return
+        data = text.encode("utf-8", "replace")
+        if len(data) > MAX_KEPT_BODY or self.bodies_bytes + len(data) > MAX_KEPT_BODIES_BYTES:
+            return
+        rel = f"responses/r{key}.txt"
+        try:
+            path = self.visit.out_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        except OSError:
+            return
+        self.bodies_bytes += len(data)
+        self.bodies[key] = rel
+        if rec is not None and self.bodies_lost and key in self._lost:
+            self.bodies_lost -= 1
+
     async def _keep_body(self, req: Any, rec: Request) -> None:
         try:
             resp = await asyncio.wait_for(req.response(), 5)
             body = await asyncio.wait_for(resp.body(), 5) if resp is not None else None
         except Exception:  # noqa: BLE001 - gone with a navigation, or never had one
-            self.bodies_lost += 1
+            if str(rec.id) not in self.bodies:
+                self.bodies_lost += 1
+                self._lost.add(str(rec.id))
             return
+        if str(rec.id) in self.bodies:
+            return  # the page read it first
         if not body or len(body) > MAX_KEPT_BODY or self.bodies_bytes + len(body) > MAX_KEPT_BODIES_BYTES:
             return
         rel = f"responses/r{rec.id}.txt"
@@ -570,7 +598,8 @@ class NavigationCollector(Collector):
 class PermissionCollector(Collector):
     """Receives the instrumentation's reports through the visit's binding:
     permission requests (answered per ``visit.permission_mode``), permission-state
-    queries (``granted`` in grant mode, else ``prompt``) and bridge calls
+    queries (``granted`` in grant mode, else ``prompt``), the response bodies the page
+    read (kept by :class:`RequestCollector`) and bridge calls
     (``meta.bridge_calls``: ``{step, bridge, api}``, ≤ 300)."""
 
     name = "permissions"
@@ -608,6 +637,9 @@ class PermissionCollector(Collector):
             self.trace.permissions.append(p)
             self.new.append(p)
             return answer
+        if kind == "response_body":
+            self.visit.requests.keep_text(str(payload.get("url") or ""), str(payload.get("body") or ""))
+            return None
         if kind == "permission_state":
             # navigator.permissions.query agrees with how permission requests are answered now
             return "granted" if self.visit.permission_mode == "grant" else "prompt"

@@ -176,7 +176,7 @@ class Profile:
         """JavaScript to run in every frame before the page's scripts: the device's
         navigator (see :class:`Device`), the worker wrapper that lets every worker script be
         patched too, and the app's bridge stand-ins."""
-        cfg = {**self.device.js_config(), "workerPatch": self.worker_script()}
+        cfg = {**self.device.js_config(), "uaMeta": self.device.ua_metadata, "workerPatch": self.worker_script()}
         device = js_source("device.js").replace("__QRAUDIT_DEVICE__", json.dumps(cfg))
         return "\n".join([device, *(js_source(b) for b in self.bridges)])
 

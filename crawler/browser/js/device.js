@@ -24,6 +24,26 @@
   getter(N, 'hardwareConcurrency', D.hardwareConcurrency);
   if (D.deviceMemory == null) drop(N, 'deviceMemory'); else getter(N, 'deviceMemory', D.deviceMemory);
   if (!D.uaData) { drop(N, 'userAgentData'); drop(window, 'NavigatorUAData'); }
+  else if (D.uaMeta && window.NavigatorUAData) {
+    // a document the CDP override reached too late (a pop-up's first page): its userAgentData is
+    // the device's all the same
+    try {
+      const d = navigator.userAgentData, M = D.uaMeta;
+      const want = M.brands.map((b) => b.brand + '/' + b.version).join();
+      if (!d || d.brands.map((b) => b.brand + '/' + b.version).join() !== want) {
+        const low = { brands: M.brands, mobile: M.mobile, platform: M.platform };
+        const ua = Object.create(NavigatorUAData.prototype, {
+          brands: { value: M.brands, enumerable: true }, mobile: { value: M.mobile, enumerable: true },
+          platform: { value: M.platform, enumerable: true },
+          getHighEntropyValues: { value: native(function getHighEntropyValues(hints) {
+            return Promise.resolve(Object.assign({}, low, ...((hints || []).filter((h) => h in M).map((h) => ({ [h]: M[h] })))));
+          }, 'getHighEntropyValues') },
+          toJSON: { value: native(function toJSON() { return low; }, 'toJSON') },
+        });
+        getter(N, 'userAgentData', ua);
+      }
+    } catch (e) { /* ignore */ }
+  }
   if (!D.sharedWorker) drop(window, 'SharedWorker');
   // Workers: every dedicated worker starts from a small script of ours that makes its navigator
   // agree with the device (and lets live mode's hold keep its websocket frames), resolves
@@ -69,9 +89,14 @@
           x.open('GET', abs, false);
           x.send();
           body = D.workerPatch + '\n' + x.responseText;
+        } else if (module) {
+          // imports are evaluated in order, before the importing module: ours first, then the real one
+          const first = URL.createObjectURL(new Blob([D.workerPatch + '\n;(' + SHIM.toString() + ')(' + JSON.stringify(abs) + ');'],
+            { type: 'text/javascript' }));
+          body = 'import ' + JSON.stringify(first) + ';\nimport ' + JSON.stringify(abs) + ';';
         } else {
           body = D.workerPatch + '\n;(' + SHIM.toString() + ')(' + JSON.stringify(abs) + ');\n'
-            + (module ? 'await import(' + JSON.stringify(abs) + ');' : 'importScripts(' + JSON.stringify(abs) + ');');
+            + 'importScripts(' + JSON.stringify(abs) + ');';
         }
         blobUrl = URL.createObjectURL(new Blob([body], { type: 'text/javascript' }));
         return Reflect.construct(Native, [blobUrl, opts], new.target === Wrapped ? Native : new.target);

@@ -140,6 +140,16 @@
     patch(window, 'clearInterval', function clearInterval(id) { intervals.delete(id); return nativeClearInterval.call(window, id); });
   } catch (e) { /* ignore */ }
 
+  // ---- response bodies the page read (kept: see RequestCollector) --------------------
+  let keptBodies = 0;
+  const keepBody = (url, text) => {
+    try {
+      if (typeof text !== 'string' || !text || text.length > 262144 || keptBodies >= 100) return;
+      keptBodies++;
+      report({ kind: 'response_body', url: String(url || ''), body: text });
+    } catch (e) { /* ignore */ }
+  };
+
   // ---- requests the page's scripts still wait for ------------------------------
   // Counted here, synchronously, so "settle" right after a click cannot miss a
   // fetch the click started (the browser's request events arrive later).  Requests
@@ -162,9 +172,16 @@
         if (typeof native !== 'function') continue;
         patch(RP, name, { [name](...args) {
           const done = track();
+          const resp = this;
           let p;
           try { p = native.apply(this, args); } catch (e) { done(); throw e; }
-          try { p.then(done, done); } catch (e) { done(); }
+          try {
+            p.then((v) => {
+              // what the page read is kept now: a navigation right after drops the browser's copy
+              if (name === 'text') keepBody(resp.url, v); else if (name === 'json') keepBody(resp.url, JSON.stringify(v));
+              done();
+            }, done);
+          } catch (e) { done(); }
           return p;
         } }[name]);
       }
@@ -186,7 +203,16 @@
       const nativeSend = XP.send;
       patch(XP, 'send', function send(...args) {
         const done = track();
+        const xhr = this;
         try { this.addEventListener('loadend', done, { once: true }); } catch (e) { done(); }
+        try {
+          this.addEventListener('load', () => {
+            try {
+              if (xhr.responseType === '' || xhr.responseType === 'text') keepBody(xhr.responseURL, xhr.responseText);
+              else if (xhr.responseType === 'json') keepBody(xhr.responseURL, JSON.stringify(xhr.response));
+            } catch (e) { /* ignore */ }
+          }, { once: true });
+        } catch (e) { /* ignore */ }
         try { return nativeSend.apply(this, args); } catch (e) { done(); throw e; }
       });
     }
