@@ -111,8 +111,8 @@ def test_onbeforeunload_never_hangs(sandbox_audits, tmp_path_factory):
     assert any(d.type == "beforeunload" and d.answer == "accept" for d in trace.dialogs)
     assert trace.outcome == "completed" and trace.order_reached == "submitted"
     kept = trace.meta.get("response_bodies") or {}
-    (folder,) = [p.parent for p in tmp_path_factory.getbasetemp().glob("sandbox-audits*/m46/trace.json")
-                 if trace.visit_id in p.read_text("utf-8")]
+    (folder,) = {p.parent.resolve() for p in tmp_path_factory.getbasetemp().glob("sandbox-audits*/m46/trace.json")
+                 if trace.visit_id in p.read_text("utf-8")}
     texts = [(folder / rel).read_text("utf-8", "replace") for rel in kept.values()]
     assert any("请填写手机号" in t for t in texts), "the server's refusal was not kept"
 
