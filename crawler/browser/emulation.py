@@ -5,23 +5,26 @@ client hints in place: ``Sec-CH-UA`` and ``navigator.userAgentData`` still name
 Chromium at the real version (and, in workers, nothing at all), ``navigator.platform``
 says ``Linux x86_64`` and an iPhone suddenly sends client hints.  Pages that check
 for the in-app browser then refuse.  :class:`Emulation` (a collector of the visit)
-applies the profile's :class:`~crawler.browser.profiles.Device` through CDP:
+applies the profile's :class:`~crawler.browser.profiles.Device`:
 
-* on the page: ``Emulation.setUserAgentOverride`` with the user-agent metadata (or
-  without, for a browser that has no client hints: Chromium then sends none),
-  ``Emulation.setTouchEmulationEnabled`` (touch points) — in its own session, which
-  wins over Playwright's metadata-less override;
-* on every child target (out-of-process frames, dedicated workers, theirs too) through
-  ``Target.setAutoAttach`` with the target held at start: the same overrides
-  (``Network.setUserAgentOverride`` for workers, whose navigator is then patched with
-  ``Runtime.evaluate`` before their first script runs), then resumed;
-* on every pop-up window the same, in a session of its own.
+* on the page, through CDP in a session of its own (which wins over Playwright's):
+  ``Emulation.setUserAgentOverride`` with the user-agent metadata (or without, for a
+  browser that has no client hints: Chromium then sends none) and
+  ``Emulation.setTouchEmulationEnabled`` (touch points);
+* on every out-of-process frame the same, through ``Target.setAutoAttach`` (frames
+  held at start, set up, resumed); workers get the metadata for their requests;
+* on every pop-up window the same, in a session of its own;
+* in every frame, the init script ``js/device.js`` (:meth:`Profile.init_script`):
+  platform, vendor, plugins, CPU and memory, the APIs the device lacks, and the
+  ``Worker`` wrapper that starts every dedicated worker from ``js/worker.js`` (a worker
+  cannot be reached in time otherwise: a CDP pause at its start is always resumed by
+  Playwright first, and a worker whose script is served through request interception
+  cannot open websockets).
 
-The init script ``js/device.js`` (see :meth:`Profile.init_script`) does the rest in
-every frame.  Live mode's hold reaches workers through here too: :meth:`hold_workers`
-makes every worker drop (and keep) the websocket frames it sends from then on.
-Nothing here raises for a page problem: a target that cannot be set up is resumed
-and noted in ``meta.emulation_errors``.
+Live mode's hold reaches workers through here too (their sockets are not routed):
+:meth:`hold_workers` makes every worker keep, instead of sending, the websocket frames it
+sends from then on; :meth:`finish` records them as held frames.  Nothing here raises for
+a page problem: what cannot be set up is resumed and noted in ``meta.emulation_errors``.
 """
 
 from __future__ import annotations
