@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import re
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
@@ -41,7 +42,7 @@ def _params():
         yield pytest.param(m["id"], id=m["id"], marks=marks)
 
 
-@pytest.mark.parametrize("mid", _params())
+@pytest.mark.parametrize("mid", list(_params()))
 def test_trap_page_judged_right_within_60s(sandbox_audits, mid):
     m = next(x for x in TRAPS if x["id"] == mid)
     trace, _ = sandbox_audits[mid]
@@ -203,7 +204,10 @@ def test_trap_pages_as_live_sites(sandbox, tmp_path):
     ids = ["m42", "m49", "m51"]
     sandbox.reset_events()
     cfg = AuditConfig(out_dir=tmp_path, timeout_s=45)  # no sandbox host declared: live
-    results = asyncio.run(audit_many({i: sandbox.merchant_url(i) for i in ids}, cfg, concurrency=2))
+    # in a thread of its own: pytest-playwright's sync fixtures may run an event loop in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        results = pool.submit(asyncio.run, audit_many({i: sandbox.merchant_url(i) for i in ids}, cfg,
+                                                      concurrency=2)).result()
     for mid in ids:
         trace, result = results[mid]
         assert result.mode == "live" and _seconds(trace) < BUDGET_S, mid
