@@ -94,6 +94,27 @@ NET_ERRORS: dict[str, tuple[str, str, bool]] = {
     "timeout": ("timed out", "超时", True),
 }
 
+#: Faults of a site that the auditor got past and recorded (``trace.meta["faults"]``, a result's
+#: ``faults``): kind -> (English, Chinese) words; ``{error}`` is the net error.
+FAULTS: dict[str, tuple[str, str]] = {
+    "certificate_error": ("the site's TLS certificate is not valid ({error}): audited as a diner who goes on "
+                          "anyway", "网站的 TLS 证书无效（{error}）：按继续访问的顾客完成审计"),
+    "navigation_retried": ("the page did not answer the first time ({error}): loaded again",
+                           "页面首次打开没有响应（{error}）：已重新打开"),
+}
+
+
+def fault_text(kind: str, params: Mapping[str, Any] | None = None, lang: str = "en") -> str:
+    """A recorded fault in words (see :data:`FAULTS`); an unknown kind is its own name."""
+    words = FAULTS.get(kind)
+    if words is None:
+        return kind
+    p = dict(params or {})
+    err = str(p.get("error") or "")
+    en, zh, _t = NET_ERRORS.get(err, (err, err, True))
+    return words[_i(lang)].format(error=(zh if lang == "zh" else en) + (f", {err}" if err in NET_ERRORS else ""))
+
+
 #: HTTP statuses below 500 of the main document that a later visit may not meet (every 5xx is transient too).
 TRANSIENT_HTTP = frozenset({408, 425, 429})
 
@@ -172,8 +193,18 @@ def load_failure_words(params: Mapping[str, Any], lang: str = "en") -> str:
     return _net(params, lang)
 
 
+#: HTTP statuses of the main document that ask for credentials: their words
+AUTH_HTTP: dict[int, tuple[str, str]] = {
+    401: ("the site asks for a password (HTTP 401)", "网站要求登录密码（HTTP 401）"),
+    407: ("a proxy asks for a password (HTTP 407)", "代理服务器要求登录密码（HTTP 407）"),
+}
+
+
 def _net(p: Mapping[str, Any], lang: str) -> str:
     if p.get("http_status"):
+        status = int(p["http_status"]) if str(p["http_status"]).isdigit() else 0
+        if status in AUTH_HTTP:
+            return AUTH_HTTP[status][_i(lang)]
         return f"HTTP {p['http_status']}" if lang != "zh" else f"服务器返回 HTTP {p['http_status']} 错误"
     err = str(p.get("net_error") or "network error")
     en, zh, _t = NET_ERRORS.get(err, (err, err, True))

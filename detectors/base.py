@@ -117,7 +117,10 @@ class AuditResult:
     ``not_observed``: what a live audit could not see without placing an order
     (see :data:`detectors.engine.NOT_OBSERVED`); ``order_reached``: the trace's
     ``order_reached``; ``steps``: ``[{"n", "action", "url", "screenshot", ...}]``;
-    ``errors``: one line per rule that raised while judging (the other rules still ran).
+    ``errors``: one line per rule that raised while judging (the other rules still ran);
+    ``faults``: faults of the site the auditor got past and recorded (a certificate error,
+    a page that did not answer the first time): ``[{"kind", "text", ...}]`` (see
+    :data:`core.reasons.FAULTS`).
     """
 
     url: str
@@ -136,6 +139,7 @@ class AuditResult:
     reason_params: dict[str, Any] = field(default_factory=dict)
     mode: str = "privileged"
     not_observed: list[str] = field(default_factory=list)
+    faults: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the findings.md JSON object (required fields first, extras after)."""
@@ -156,4 +160,5 @@ class AuditResult:
             "reason_params": dict(self.reason_params),
             "mode": self.mode,
             "not_observed": list(self.not_observed),
+            "faults": [dict(f) for f in self.faults],
         }

@@ -3,10 +3,14 @@
 :func:`build_needles` turns the canary values of one visit into needles, each
 with its encoding chain (e.g. ``base64(md5(digits))``): variants (as typed,
 digits only, +86/86/0086 prefixes, spaced, dashed, masked ``138****5678``) ×
-encodings (base16/32/58/64 std/urlsafe ± padding, URL quote/quote_plus, HTML
-entities) and hashes (MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512 hex, and
-base64 of the raw digest), stacked up to three layers.  Matching is case-
-insensitive (hex upper/lower, ``%2b``/``%2B``).
+encodings (base16/32/58/64 std/urlsafe ± padding, URL quote/quote_plus in UTF-8,
+GBK and Big5 — a page in a legacy charset percent-encodes its queries in it —,
+JavaScript ``escape()`` ``%uXXXX``, HTML entities) and hashes (MD5, SHA-1,
+SHA-224, SHA-256, SHA-384, SHA-512 hex, and base64 of the raw digest), stacked up
+to three layers.  Long values also get their *prefixes* (``prefix8(digits)``:
+the first 8 of 11 digits, and longer), for pages that send a value while it is
+being typed and stop before it is complete.  Matching is case-insensitive (hex
+upper/lower, ``%2b``/``%2B``).
 
 :func:`haystack_views` gives the texts to search in one piece of traffic: the
 raw text plus its URL-decoded (twice), HTML-unescaped and base64-decoded chunks,
@@ -47,6 +51,31 @@ def _b(s: str) -> bytes:
     return s.encode("utf-8")
 
 
+def _in(charset: str, plus: bool = False) -> Callable[[str], str]:
+    """URL-encoding of the text's bytes in ``charset`` ("" when it cannot be encoded there)."""
+    def enc(s: str) -> str:
+        try:
+            raw = s.encode(charset)
+        except UnicodeEncodeError:
+            return ""
+        return quote_plus(raw, safe="") if plus else quote(raw, safe="")
+    return enc
+
+
+def js_escape(s: str) -> str:
+    """JavaScript ``escape()``: ``%XX`` below U+0100, ``%uXXXX`` above; ``@*_+-./`` and alphanumerics kept."""
+    out = []
+    for c in s:
+        o = ord(c)
+        if c.isascii() and (c.isalnum() or c in "@*_+-./"):
+            out.append(c)
+        elif o < 0x100:
+            out.append(f"%{o:02X}")
+        else:
+            out.append(f"%u{o:04X}")
+    return "".join(out)
+
+
 #: final-layer text encodings: name -> str -> str
 ENCODINGS: dict[str, Callable[[str], str]] = {
     "base16": lambda s: _b(s).hex(),
@@ -59,6 +88,10 @@ ENCODINGS: dict[str, Callable[[str], str]] = {
     "base64url-nopad": lambda s: base64.urlsafe_b64encode(_b(s)).decode().rstrip("="),
     "url": lambda s: quote(s, safe=""),
     "url+": lambda s: quote_plus(s, safe=""),
+    "url-gbk": _in("gbk"),
+    "url+-gbk": _in("gbk", plus=True),
+    "url-big5": _in("big5"),
+    "js-escape": js_escape,
     "html-dec": lambda s: "".join(f"&#{ord(c)};" for c in s),
     "html-hex": lambda s: "".join(f"&#x{ord(c):x};" for c in s),
     "json-u": lambda s: "".join(c if ord(c) < 128 else f"\\u{ord(c):04x}" for c in s),
@@ -131,8 +164,8 @@ class NeedleSet:
     texts: dict[str, Needle] = field(default_factory=dict)
 
     def add(self, text: str, chain: str, kind: str, value: str) -> None:
-        t = text.lower()
-        if len(t) < 6:
+        t = (text or "").lower()
+        if len(t) < (6 if t.isascii() else 4):  # four CJK characters say as much as six letters
             return
         n = Needle(t, chain, kind, value)
         if len(t) in HEX_LENGTHS and not t.strip(_HEXDIGITS):
@@ -196,6 +229,28 @@ _B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{8,}={0,2}")
 _PRINTABLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
+#: values at least this long also get prefix needles
+PREFIX_FROM_LEN = 10
+
+
+def prefix_lengths(n: int) -> range:
+    """The prefix lengths searched for a value of ``n`` characters: from 70 % of it (at least 8:
+    a phone number's first 7 digits name only its carrier and city) up to one short of whole."""
+    if n < PREFIX_FROM_LEN:
+        return range(0)
+    return range(max(8, -(-7 * n // 10)), n)
+
+
+def add_prefixes(ns: NeedleSet, kind: str, vname: str, v: str, value: str) -> None:
+    """Prefix needles (plain and URL-encoded) of variant ``v`` of a canary value."""
+    for n in prefix_lengths(len(v)):
+        p = v[:n]
+        ns.add(p, f"prefix{n}({vname})", kind, value)
+        q = quote(p, safe="")
+        if q != p:
+            ns.add(q, f"url(prefix{n}({vname}))", kind, value)
+
+
 def build_needles(values: Iterable[tuple[str, str]]) -> NeedleSet:
     """Build the needles of ``[(kind, value)]`` (see module doc); ``sms_code`` values
     and values shorter than 4 characters are skipped."""
@@ -217,6 +272,9 @@ def build_needles(values: Iterable[tuple[str, str]]) -> NeedleSet:
                 enc = ENCODINGS[e](v)
                 if enc != v:
                     ns.add(enc, f"{e}({vname})", kind, value)
+        for vname, v in primary:
+            if vname in ("typed", "digits"):
+                add_prefixes(ns, kind, vname, v, value)
         stack_src = [p for p in primary if p[0] in ("typed", "digits")][:2]
         for vname, v in stack_src:
             h1s = {h: _hash(h, v) for h in HASHES}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import detectors.rules  # noqa: F401  (importing the rule modules registers every rule)
-from core.reasons import Code, Reason, from_legacy_text
+from core.reasons import Code, Reason, fault_text, from_legacy_text
 from core.trace import STAGES, Trace
 from detectors.base import REGISTRY, SEVERITIES, AuditResult, Finding, RuleInfo
 
@@ -35,6 +35,15 @@ def not_observed(trace: Trace) -> list[str]:
         out += ["server_validation", "post_order"]
     if any(h.act != "submit" for h in trace.holds):
         out.append("behind_held_act")
+    return out
+
+
+def faults(trace: Trace) -> list[dict[str, Any]]:
+    """The site's faults the auditor got past (``trace.meta["faults"]``), each with its words (``text``)."""
+    out = []
+    for f in trace.meta.get("faults") or []:
+        if isinstance(f, dict) and f.get("kind"):
+            out.append({**f, "text": fault_text(str(f["kind"]), f)})
     return out
 
 
@@ -155,6 +164,7 @@ def judge(trace: Trace) -> AuditResult:
         reason_params=dict(reason.params) if reason else {},
         mode="privileged" if trace.sandbox or trace.allow_submit else "live",
         not_observed=not_observed(trace),
+        faults=faults(trace),
         order_reached=trace.order_reached,
         findings=findings,
         steps=_steps(trace),

@@ -7,14 +7,16 @@ camelCase split (``userPhone`` → ``user phone``), lower case.
 Classifiers:
 
 * :func:`field_kind` — what a :class:`~core.trace.FormField` asks for
-  (``phone``, ``sms_code``, ``name``, ``id_number``, ``birthday``, ``gender``,
-  ``email``, ``address``, ``table``, ``people``, ``remark``, ``coupon``,
-  ``captcha``, ``username``, ``password``, ``other``), from label, placeholder, name, attributes and type —
+  (``phone``, ``sms_code``, ``name``, ``id_number``, ``bank_card``, ``birthday``,
+  ``gender``, ``email``, ``address``, ``table``, ``people``, ``remark``, ``coupon``,
+  ``captcha``, ``username``, ``password``, ``other``), from label, placeholder, name,
+  attributes and type —
   never the type alone.
 * :func:`text_asks` — which PI asks a gate's text makes (``phone``, ``follow``,
-  ``membership``, ``profile_auth``, ``location``, ``camera``), each with the
-  phrase that matched.  Harmless look-alikes (the merchant's own 订餐电话, 会员价,
-  a footer 关注我们) do not match.
+  ``membership``, ``profile_auth``, ``location``, ``camera``, ``login``), each with
+  the phrase that matched.  ``follow`` covers official accounts and private
+  channels (adding a staff member's WeCom contact, joining a group).  Harmless
+  look-alikes (the merchant's own 订餐电话, 会员价, a footer 关注我们) do not match.
 * :func:`has_privacy_notice` — whether text speaks of a privacy policy/notice.
 """
 
@@ -80,7 +82,16 @@ PHONE_ASK = _rx(
     r"send\s+(the\s+)?(sms\s+)?code|get\s+(sms\s+)?code|quick\s+login|one[- ]tap\s+login",
 )
 
+#: a private channel: a staff member's WeCom (企业微信) contact, a customer-service WeChat, a group
+PRIVATE_CHANNEL = _rx(
+    r"(添加|加|扫码添加|长按添加)(门店|店长|客服|专属|导购|服务|顾问|管家|我们的|店铺)?[^。\n,，]{0,4}(企业微信|企微|微信好友|客服微信|个人微信|好友)",
+    r"(添加|加)(企业微信|企微)(客服|好友)?",
+    r"(加入|进入|扫码进|扫码加入|进|加)[^。\n,，群]{0,6}(微信|福利|会员|粉丝|顾客|优惠)群",
+    r"add\s+(our|the)\s+(staff|service|wecom)\s*(member|contact|account)?|wecom\s+contact",
+)
+
 FOLLOW_STRONG = _rx(
+    PRIVATE_CHANNEL.pattern,
     r"关注(我们的)?(微信)?(公众号|服务号|订阅号|官方(微信|账号|帐号))",
     r"关注后(才能|方可|即可|再)?(点餐|下单|使用|继续|浏览)",
     r"(长按|扫码|扫描)(识别)?(二维码)?[^。\n]{0,6}关注",
@@ -89,7 +100,10 @@ FOLLOW_STRONG = _rx(
     r"follow\s+(us|the account)\s+to\s+(order|continue)",
     r"subscribe\s+to\s+(our|the)\s+(official\s+)?account",
 )
-FOLLOW_WEAK = _rx(r"关注", r"follow", r"subscribe")
+FOLLOW_WEAK = _rx(r"关注", r"follow", r"subscribe", r"企业微信|企微|加好友|加群|客服微信", r"wecom")
+
+#: a login or registration asked for (counted when it comes back: ``induced_consent``)
+LOGIN = _rx(r"登录|登陆|注册|(?<!未)登入", r"\blog\s?in\b|\bsign\s?(in|up)\b|\bregister\b")
 
 MEMBERSHIP = _rx(
     r"(注册|开通|成为|加入|申请|办理|激活|领取)(为)?(\S{0,4})?会员(?!价|专享价|折扣)",
@@ -164,6 +178,10 @@ _PHONE_NUMBER = _rx(r"手机号|电话号码|本机号码", r"(phone|mobile)\s*(
 _F_TABLE = _rx(r"桌号|台号|桌台|餐桌|桌位|房间号", r"\btable\b|\bseat\b")
 _F_PEOPLE = _rx(r"人数|用餐人|就餐人", r"\bpeople\b|\bguests?\b|party\s*size|\bpax\b")
 _F_ID = _rx(r"身份证|证件号|证件号码|护照", r"id\s*card|id\s*number|\bidentity\b|passport|\bid\s*no\b")
+_F_BANK = _rx(
+    r"银行卡|银行账号|银行帐号|银行账户|储蓄卡|借记卡|信用卡(?!积分)|结算卡",
+    r"bank\s*(card|account)|card\s*(number|no)\b|credit\s*card|debit\s*card|\biban\b",
+)
 _F_BIRTH = _rx(r"生日|出生", r"birth|\bdob\b|birthday")
 _F_GENDER = _rx(r"性别", r"gender|\bsex\b")
 _F_EMAIL = _rx(r"邮箱|电子邮件|邮件", r"e-?mail\b|\bmail\b|email")
@@ -177,11 +195,18 @@ _F_PASSWORD = _rx(r"密码", r"password|passwd|\bpwd\b")
 _F_USERNAME = _rx(r"用户名|账号|帐号|账户|帐户", r"username|user\s*name|login\s*id|\baccount\b")
 
 #: field kinds that are personal information
-PI_FIELD_KINDS = ("phone", "sms_code", "name", "id_number", "birthday", "gender", "email", "address")
+PI_FIELD_KINDS = ("phone", "sms_code", "name", "id_number", "bank_card", "birthday", "gender", "email", "address")
 #: field kinds of an account (a login or registration wall): they make the diner a member
 ACCOUNT_KINDS = ("username", "password")
 #: field kinds excessive for an in-store order (phone is the business of forced_phone)
-EXCESSIVE_KINDS = ("name", "id_number", "birthday", "gender", "email", "address")
+EXCESSIVE_KINDS = ("name", "id_number", "bank_card", "birthday", "gender", "email", "address")
+
+#: each field class in words (English, Chinese), as findings name them
+FIELD_CLASS_WORDS = {
+    "name": ("real name", "姓名"), "id_number": ("ID number", "身份证号"), "bank_card": ("bank card number", "银行卡号"),
+    "birthday": ("birthday", "生日"), "gender": ("gender", "性别"), "email": ("e-mail", "邮箱"),
+    "address": ("home address", "地址"), "phone": ("mobile number", "手机号"),
+}
 
 
 def field_text(f) -> str:
@@ -224,6 +249,8 @@ def field_kind(f) -> str:
         return "phone"
     if _F_ID.search(t):
         return "id_number"
+    if _F_BANK.search(t) and not re.search(r"会员卡|优惠券|礼品卡|member\s*card|gift\s*card", t):
+        return "bank_card"
     if _F_BIRTH.search(t) or ac.startswith("bday"):
         return "birthday"
     if _F_GENDER.search(t) or ac == "sex" or ({"男", "女"} <= {norm(o) for o in f.options}):
@@ -258,13 +285,15 @@ def text_asks(text: str) -> dict[str, str]:
     """Return ``{ask: matched phrase}`` for the PI asks spoken of in ``text``.
 
     Asks: ``phone``, ``membership``, ``profile_auth``, ``location``, ``camera``,
-    ``follow`` (strong phrases only; see :func:`follow_phrase` for the weak one).
+    ``follow`` (strong phrases only, official accounts and private channels; see
+    :func:`follow_phrase` for the weak one), ``login`` (a login or registration; no
+    rule fires on it alone, it counts repeated prompts).
     """
     t = norm(text)
     out: dict[str, str] = {}
     for ask, rx in (
         ("phone", PHONE_ASK), ("follow", FOLLOW_STRONG), ("membership", MEMBERSHIP),
-        ("profile_auth", PROFILE), ("location", LOCATION), ("camera", CAMERA),
+        ("profile_auth", PROFILE), ("location", LOCATION), ("camera", CAMERA), ("login", LOGIN),
     ):
         m = rx.search(t)
         if m:
@@ -292,4 +321,4 @@ def is_qr_image(img: dict) -> bool:
     if img.get("qr_text"):
         return True
     words = norm(" ".join(str(img.get(k) or "") for k in ("alt", "src", "class", "title")))
-    return bool(re.search(r"qr|二维码|qrcode|wxcode|mp\.weixin", words))
+    return bool(re.search(r"qr|二维码|qrcode|wxcode|mp\.weixin|work\.weixin|企业微信", words))

@@ -2,7 +2,12 @@
 
 Every merchant of the ground truth is listed with its ordering link (with a
 ``table=`` parameter); some are listed twice (another table code, or extra
-tracking parameters such as ``utm_source``), as real directories do.
+tracking parameters such as ``utm_source``), as real directories do.  Merchants
+with ``cfg.old_listing`` are listed only on ``/directory/old``, an old-style page
+encoded in GBK whose charset is declared only in a ``<meta>`` tag (the HTTP
+header says ``text/html``); the last page of the listing links to it as its next
+page.  A merchant served over TLS (``cfg.tls``) is listed with its absolute
+``https://`` URL.
 """
 
 from __future__ import annotations
@@ -27,12 +32,22 @@ main{max-width:720px;margin:0 auto;padding:12px}.shop{background:#fff;border-rad
 .shop h2{font-size:17px;margin:0 0 4px}.meta{color:#888;font-size:13px}.pager a{margin:0 6px}"""
 
 
-def entries() -> list[dict[str, Any]]:
-    """Directory rows: ``{"mid", "name", "address", "category", "path"}`` incl. duplicates."""
+def _link(sb: Any, m: dict[str, Any]) -> str:
+    """The ordering link of ``m`` as listed: its path, or its absolute URL when served over TLS."""
+    if m["cfg"].get("tls") and sb is not None and getattr(sb, "tls_base_url", ""):
+        return sb.tls_base_url + m["path"]
+    return m["path"]
+
+
+def entries(sb: Any = None, old: bool = False) -> list[dict[str, Any]]:
+    """Directory rows: ``{"mid", "name", "address", "category", "path"}`` incl. duplicates
+    (``old``: the rows of the GBK page ``/directory/old`` instead)."""
     rows = []
     for i, m in enumerate(MERCHANTS):
+        if bool(m["cfg"].get("old_listing")) != old:
+            continue
         cat = CATEGORY.get(m["cfg"]["menu"], "餐饮")
-        row = {"mid": m["id"], "name": m["name"], "address": m["address"], "category": cat, "path": m["path"]}
+        row = {"mid": m["id"], "name": m["name"], "address": m["address"], "category": cat, "path": _link(sb, m)}
         rows.append(row)
         if i % 5 == 1:
             other = m["path"].split("?")[0] + "?table=" + ("Z" + str(10 + i))
@@ -59,7 +74,7 @@ def home(sb: Any, req: Req) -> Resp:
 
 
 def pages() -> int:
-    """Number of directory pages."""
+    """Number of directory pages (the GBK page ``/directory/old`` not counted)."""
     return (len(entries()) + PER_PAGE - 1) // PER_PAGE
 
 
@@ -69,7 +84,7 @@ def listing(sb: Any, req: Req) -> Resp:
         p = max(1, int(req.query.get("page", "1")))
     except ValueError:
         p = 1
-    rows = entries()
+    rows = entries(sb)
     total = pages()
     if p > total:
         return Resp("<h1>没有更多商户</h1>", 404)
@@ -84,16 +99,33 @@ def listing(sb: Any, req: Req) -> Resp:
     nav.append(f"第 {p} / {total} 页")
     if p < total:
         nav.append(f'<a rel="next" href="/directory?page={p + 1}">下一页</a>')
+    elif entries(sb, old=True):
+        nav.append('<a rel="next" href="/directory/old">下一页（老字号）</a>')
     body = (f'<header><h1>{DISTRICT}扫码点餐商户名录</h1></header><main><p><a href="/">首页</a></p>{items}'
             f'<p class="pager">{" ".join(nav)}</p></main>')
     return _page(f"商户名录 第{p}页", body)
+
+
+def old_listing(sb: Any, req: Req) -> Resp:
+    """``/directory/old``: the old-style listing in GBK, its charset declared only in ``<meta>``."""
+    rows = entries(sb, old=True)
+    items = "".join(
+        f'<div class="shop"><h2>{html.escape(r["name"])}</h2><div class="meta">{html.escape(r["category"])} · '
+        f'{html.escape(r["address"])}</div><a class="order" href="{html.escape(r["path"])}">扫码点餐</a></div>'
+        for r in rows)
+    body = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk">'
+            f"<title>{DISTRICT}老字号名录</title><style>{CSS}</style></head><body>"
+            f'<header><h1>{DISTRICT}老字号 · 扫码点餐</h1></header><main><p><a href="/">首页</a></p>{items}'
+            f'<p class="pager"><a rel="prev" href="/directory?page={pages()}">上一页</a></p></main></body></html>')
+    return Resp(body.encode("gbk"), ctype="text/html")
 
 
 def sitemap(sb: Any, req: Req) -> Resp:
     """``/sitemap.xml``: directory pages and every merchant's ordering URL."""
     base = req.origin
     urls = [f"{base}/"] + [f"{base}/directory?page={i}" for i in range(1, pages() + 1)]
-    urls += [base + m["path"] for m in MERCHANTS]
+    urls += [(sb.tls_base_url if m["cfg"].get("tls") and getattr(sb, "tls_base_url", "") else base) + m["path"]
+             for m in MERCHANTS]
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             + "".join(f"  <url><loc>{html.escape(u)}</loc></url>\n" for u in urls) + "</urlset>\n")
     return Resp(body, ctype="application/xml; charset=utf-8")

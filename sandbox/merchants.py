@@ -20,6 +20,10 @@ Labelling conventions (see also ``notes`` per merchant):
   all (see :data:`LIVE_UNOBSERVABLE`).
 * Stages: gates run at ``entry`` (before the menu shows), ``menu`` (on adding an
   item), ``checkout`` (entering checkout or pressing submit), ``post_order``.
+* ``pending``: ``None``, or the order-agent change (described) without which the
+  auditor cannot reach the labelled verdict yet.  Such a merchant keeps its true labels;
+  the whole-sandbox measures leave it out and its own test is expected to fail until the
+  change lands (``tests/sandbox/test_traps.py``).
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ def _g(asks: str, stage: str, forced: bool, form: str) -> dict[str, Any]:
 
 def M(mid: str, name: str, address: str, vendor: str, table: str, verdict: str, findings: list[dict[str, str]],
       gates: list[dict[str, Any]], hard_negatives: list[str], notes: str, cfg: dict[str, Any],
-      order_mode: str = "dine_in", reason: str | None = None, extra_query: str = "") -> dict[str, Any]:
+      order_mode: str = "dine_in", reason: str | None = None, extra_query: str = "",
+      pending: str | None = None) -> dict[str, Any]:
     path = f"/m/{VENDOR_SHORT[vendor]}/{mid}/?table={table}{extra_query}"
     hard_negatives = list(hard_negatives)
     footer = cfg.get("footer", {})
@@ -54,7 +59,7 @@ def M(mid: str, name: str, address: str, vendor: str, table: str, verdict: str, 
             hard_negatives.append("tracker_without_pi")
     return {"id": mid, "name": name, "address": address, "vendor": vendor, "path": path, "order_mode": order_mode,
             "expected_verdict": verdict, "expected_reason": reason, "findings": findings, "gates": gates,
-            "hard_negatives": hard_negatives, "notes": notes, "cfg": cfg}
+            "hard_negatives": hard_negatives, "notes": notes, "pending": pending, "cfg": cfg}
 
 
 FOOT = {"phone": False, "privacy": True}
@@ -297,6 +302,156 @@ MERCHANTS: list[dict[str, Any]] = [
       ["merchant_phone_shown", "footer_follow_us", "member_prices_shown"],
       "Traditional Chinese. Footer shows 訂餐電話 and 關注我們; 會員價 shown, anyone orders at the normal price; infinite scroll.",
       {"menu": "zht_bbq", "lang": "zht", "member_prices": True, "footer": {"phone": True, "follow_us": True, "privacy": True}}),
+    # ---------------- the traps of live pages and of the browser stack (issue 13), each with its PI behaviour ----------------
+    M("m42", "码上串串", "沪滨区码头路42号", "uni_app", "W6", "violation",
+      _f("third_party_leak@checkout"),
+      [_g("phone", "checkout", True, "delivery-only checkout requires phone and address (legitimate)")],
+      ["delivery_requires_address", "phone_to_own_websocket"],
+      "Trap: websockets. Delivery-only. When the phone is complete it goes as JSON over the merchant's own "
+      "order socket (fine) and, from a dedicated worker, inside a binary protobuf-like frame over the tracker's "
+      "websocket (ws://127.0.0.2/ws): the leak.",
+      {"menu": "bbq", "footer": FOOT, "traps": {"ws_leak": True},
+       "checkout": {"modes": ["delivery"], "fields": DELIVERY_FIELDS}}, order_mode="delivery"),
+    M("m43", "一键面馆", "沪滨区键盘街11号", "uni_app", "K3", "violation",
+      _f("forced_phone@entry", "third_party_leak@entry"),
+      [_g("phone", "entry", True, "modal 请输入手机号后点餐 (no close) before the menu")],
+      ["prefix_to_own_host"],
+      "Trap: keystroke-level leak. Each digit typed into the entry phone field goes to the tracker as its own "
+      "pixel request (&c=<digit>), never the whole number in one request; the first 7 digits go to the "
+      "merchant's own number-segment lookup (not a leak). Policy link in the modal.",
+      {"menu": "noodles", "footer": FOOT, "traps": {"keys_leak": True},
+       "gates": [{"type": "phone", "stage": "entry"}]}),
+    M("m44", "老正兴菜馆", "沪滨区老城厢路44号", "forms", "L2", "violation",
+      _f("excessive_fields@checkout", "third_party_leak@post_order"),
+      [_g("fields", "checkout", True, "dine-in checkout requires 姓名 (server-side validation)")],
+      ["merchant_phone_shown"],
+      "Trap: a GBK page whose charset is declared only in <meta> (the header says text/html); listed only on "
+      "the GBK directory page /directory/old. The confirmation page loads a tracker pixel with the typed name "
+      "in its query, which the browser percent-encodes in GBK. Footer shows the shop's own 订餐电话.",
+      {"menu": "noodles", "footer": FOOTP, "charset": "gbk", "old_listing": True,
+       "checkout": {"fields": [{"k": "name", "req": True}]},
+       "leak": {"to": "tp", "when": "after", "what": "name"}}),
+    M("m45", "指尖小炒", "沪滨区指尖路45号", "uni_app", "T8", "violation",
+      _f("forced_phone@checkout", "third_party_leak@checkout"),
+      [_g("phone", "entry", False, "coupon modal 领取新人券：输入手机号 whose × answers only touchend (closes for good)"),
+       _g("phone", "checkout", True, "dine-in checkout phone field required (请填写手机号)")],
+      ["touch_only_close"],
+      "Trap: touch-only controls. The coupon modal's × answers only a finger; the menu's + buttons answer "
+      "only touches caught by the better-scroll-style wrapper; 去结算 answers only touchend. While the phone "
+      "is typed at checkout the tracker's /suggest gets 7 to 10 digits, never the whole number.",
+      {"menu": "canteen", "footer": FOOT, "traps": {"touch_only": True, "prefix_leak": True},
+       "gates": [{"type": "coupon_touch", "stage": "entry"}],
+       "checkout": {"fields": [{"k": "phone", "req": True}]}}),
+    M("m46", "弄堂生煎", "沪滨区弄堂路46号", "forms", "N3", "violation",
+      _f("forced_phone@checkout"),
+      [_g("phone", "checkout", True, "dine-in checkout requires a phone (server-side validation)")],
+      ["beacon_without_pi"],
+      "Trap: onbeforeunload set after the first tap or key: every later navigation (each page here is one) "
+      "asks 确定要离开吗 and sends a leave beacon without PI to the tracker.",
+      {"menu": "dumplings", "footer": FOOT, "beforeunload": True,
+       "checkout": {"fields": [{"k": "phone", "req": True}]}}),
+    M("m47", "微信专享小馆", "沪滨区专享路47号", "uni_app", "V5", "violation",
+      _f("forced_follow@entry"),
+      [_g("follow", "entry", True, "after the environment check: 关注公众号后即可点餐 overlay with QR, only 我已关注")],
+      [],
+      "Trap: an in-app-browser check. The page refuses (请在微信客户端打开) unless user agent, client hints "
+      "(Sec-CH-UA on the server, navigator.userAgentData in the page and in a worker), navigator.platform, "
+      "webdriver, touch points, plugins and SharedWorker all agree with Android WeChat's WebView.",
+      {"menu": "tea", "footer": FOOT,
+       "gates": [{"type": "env_check", "stage": "entry"}, {"type": "follow", "stage": "entry"}]}),
+    M("m48", "定位小厨", "沪滨区卫星路48号", "uni_app", "G9", "violation",
+      _f("forced_location@entry", "excessive_fields@checkout"),
+      [_g("location", "entry", True, "permissions.query then getCurrentPosition with no error callback: a refusal "
+                                     "leaves 定位中… for ever; only 重新定位"),
+       _g("fields", "checkout", True, "dine-in checkout requires 生日")],
+      [],
+      "Trap: geolocation that never answers a refusal (no error callback, no timeout; permissions.query "
+      "read first). Once location is granted the menu shows; checkout then requires a birthday.",
+      {"menu": "bento", "footer": FOOT, "gates": [{"type": "geo_hang", "stage": "entry"}],
+       "checkout": {"fields": [{"k": "birthday", "req": True}]}}),
+    M("m49", "安心餐厅", "沪滨区证书路49号", "uni_app", "S9", "violation",
+      _f("forced_membership@checkout", "forced_phone@checkout"),
+      [_g("membership", "checkout", True, "entering checkout: 注册会员后下单 form requiring a phone")],
+      [],
+      "Trap: served over TLS with a self-signed certificate (a certificate error on the merchant's own host): "
+      "audited all the same, the fault recorded. Membership overlay with a policy link.",
+      {"menu": "fish", "footer": FOOT, "tls": True,
+       "gates": [{"type": "member", "stage": "checkout", "fields": ["phone"]}]}),
+    M("m50", "员工通道餐厅", "沪滨区后门路50号", "forms", "P0", "inconclusive", [], [], [],
+      "Trap: the ordering page answers HTTP 401 with a Basic authentication prompt (staff only).",
+      {"menu": "canteen", "footer": FOOT, "basic_auth": "staff:kitchen"}, reason="password"),
+    M("m51", "冷启动米粉", "沪滨区云函数路51号", "forms", "C7", "violation",
+      _f("forced_profile_auth@entry"),
+      [_g("profile_auth", "entry", True, "server-side 302 to WeChat OAuth scope=snsapi_userinfo; a decline redirects to authorize again")],
+      [],
+      "Trap: a cold start. The first landing request after 20 s idle gets no response at all "
+      "(ERR_EMPTY_RESPONSE) and leaves the browser on its error page; the next one answers. Then a server-side "
+      "OAuth 302 (a navigation that fails: the OAuth host is unreachable) and the return to the page.",
+      {"menu": "noodles", "footer": FOOT, "cold_start": True,
+       "server_oauth": {"provider": "wechat", "scope": "snsapi_userinfo", "on_decline": "reauth"}}),
+    M("m52", "云端茶室", "沪滨区云端路52号", "iframe_shell", "Y2", "violation",
+      _f("third_party_leak@post_order"),
+      [_g("phone", "checkout", True, "delivery-only checkout requires phone and address (legitimate)")],
+      ["delivery_requires_address"],
+      "Trap: pop-up windows opened from inside the menu iframe after the order: the shop's own 领取优惠券 window "
+      "(it reports SHA-1 of the phone to the tracker 400 ms after loading), a document.write window with a "
+      "pixel carrying base64(phone), and a window that opens another window to the tracker with the phone.",
+      {"menu": "tea", "footer": FOOT, "traps": {"popups": True},
+       "checkout": {"modes": ["delivery"], "fields": DELIVERY_FIELDS}}, order_mode="delivery"),
+    M("m53", "私域小馆", "沪滨区私域路53号", "uni_app", "Q1", "violation",
+      _f("forced_follow@entry"),
+      [_g("follow", "entry", True, "before the menu: 添加客服企业微信，领取点餐菜单 with a WeCom contact QR, only 我已添加")],
+      [],
+      "Behaviour (People's Daily 2024-02): the menu only after adding a staff member's WeCom contact, a forced "
+      "follow of a private channel.",
+      {"menu": "hotpot", "footer": FOOT, "gates": [{"type": "wecom", "stage": "entry"}]},
+      pending="order agent: crawler/agent/gates.py must read a WeCom contact wall as a follow gate "
+              "(ASK_PATTERNS['follow'] += 添加…企业微信/企微/加好友/加群/进群; the follow act and the gate's "
+              "confirm word += 我已添加/已添加/添加客服/加好友)"),
+    M("m54", "街角咖啡", "沪滨区街角路54号", "uni_app", "J5", "compliant", [],
+      [_g("membership", "entry", False, "one 登录/注册 prompt with 暂不登录; declined, it never comes back")],
+      ["optional_wecom_contact", "declined_login_not_repeated"],
+      "An optional 添加客服企业微信 card with × (never in the way) and a single login/register prompt that stays "
+      "away once declined: look-alikes of m53 and m57.",
+      {"menu": "bakery", "footer": FOOT,
+       "gates": [{"type": "wecom_card", "stage": "entry"}, {"type": "login_prompt", "stage": "entry", "once": True}]}),
+    M("m55", "储值轻食", "沪滨区储值路55号", "uni_app", "R6", "violation",
+      _f("forced_profile_auth@entry", "forced_phone@checkout"),
+      [_g("profile_auth", "entry", True, "储值1000送100 screen before the menu whose only control 点我授权 goes to "
+                                         "WeChat OAuth snsapi_userinfo; a decline comes back to it"),
+       _g("phone", "checkout", True, "dine-in checkout phone field required")],
+      [],
+      "Behaviour (Jiefang Daily 2022-02): a stored-value top-up screen before the menu whose only control is "
+      "点我授权, and the phone demanded later at checkout.",
+      {"menu": "bento", "footer": FOOT,
+       "gates": [{"type": "topup", "stage": "entry", "provider": "wechat", "scope": "snsapi_userinfo"}],
+       "checkout": {"fields": [{"k": "phone", "req": True}]}},
+      pending="order agent: crawler/agent/gates.py must read a wall whose only control is 点我授权 as a profile "
+              "authorisation gate (ASK_PATTERNS['profile_auth'] += 点我授权/去授权/立即授权)"),
+    M("m56", "工地食堂", "沪滨区工地路56号", "forms", "B9", "violation",
+      _f("excessive_fields@checkout"),
+      [_g("fields", "checkout", True, "dine-in checkout requires 身份证号 and 银行卡号 (server-side validation)")],
+      ["invoice_fields_on_request"],
+      "Behaviour (Shanghai CAC self-check list, 2023-07): an ID number and a bank card number required at "
+      "dine-in checkout. Invoice title and tax number appear only when 需要发票 is ticked, and are optional.",
+      {"menu": "canteen", "footer": FOOT,
+       "checkout": {"fields": [{"k": "id_number", "req": True}, {"k": "bank_card", "req": True}], "invoice": True}}),
+    M("m57", "连锁汉堡", "沪滨区连锁路57号", "forms", "H7", "violation",
+      _f("induced_consent@entry"),
+      [_g("membership", "entry", False, "登录/注册 prompt (暂不登录 hides it) on the menu, again on every later page")],
+      [],
+      "Behaviour (Beijing CAC guide, 2023-08): a register/login prompt on every page after being declined; "
+      "the prompts per order are counted as the evidence.",
+      {"menu": "en_burger", "footer": FOOT, "login_every_page": True}),
+    M("m58", "刷脸自助餐", "沪滨区人脸路58号", "uni_app", "F4", "violation",
+      _f("forced_biometric@checkout"),
+      [_g("camera", "entry", False, "landing offers 刷脸快捷点餐 or 直接点餐 (face optional)"),
+       _g("camera", "checkout", True, "entering checkout: 刷脸点餐 · 人脸识别 (getUserMedia), refusal blocks, only 重新识别")],
+      ["face_optional_with_alternative"],
+      "Behaviour (face-recognition measures 2025): ordinary ordering exists, yet checkout accepts only face "
+      "recognition. The landing's optional face button is the look-alike.",
+      {"menu": "hotpot", "footer": FOOT,
+       "gates": [{"type": "face_choice", "stage": "entry"}, {"type": "face", "stage": "checkout"}]}),
 ]
 
 
@@ -311,7 +466,7 @@ def by_id(mid: str, default: Any = KeyError) -> dict[str, Any]:
 
 
 GT_KEYS = ("id", "name", "address", "vendor", "path", "order_mode", "expected_verdict", "expected_reason",
-           "findings", "gates", "hard_negatives", "notes")
+           "findings", "gates", "hard_negatives", "notes", "pending")
 
 
 #: Findings a live audit cannot observe, ``(merchant id, "rule@stage") -> why``: in live mode

@@ -17,13 +17,17 @@ and :attr:`SandboxServer.third_party_hits`.
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import json
+import ssl
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sandbox import directory, photos, thirdparty
+from sandbox import directory, photos, thirdparty, ws
 from sandbox import perturb as _perturb
 from sandbox.merchants import MERCHANTS, by_id, ground_truth_dict
 from sandbox.sites import common
@@ -51,6 +55,12 @@ def _make_handler(sb: SandboxServer, third_party: bool):
                     resp = _perturb.apply(sb.perturb, req, resp, third_party)
             except Exception as exc:  # pragma: no cover - a sandbox bug must still answer
                 resp = Resp(f"sandbox error: {type(exc).__name__}: {exc}", 500, "text/plain; charset=utf-8")
+            if resp.action == "drop":
+                self.close_connection = True
+                return
+            if resp.action == "websocket":
+                ws.serve(self, resp.on_message, resp.greeting)
+                return
             self.send_response(resp.status)
             self.send_header("Content-Type", resp.ctype)
             self.send_header("Content-Length", str(len(resp.body)))
@@ -79,6 +89,55 @@ def _make_handler(sb: SandboxServer, third_party: bool):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    tls = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return  # a browser refusing our certificate, a dropped socket: nothing to report
+
+
+class _TLSServer(_Server):
+    """The same handler over TLS with a self-signed certificate (the browser sees a certificate error)."""
+
+    tls = True
+
+    def __init__(self, addr: tuple[str, int], handler: Any, context: ssl.SSLContext) -> None:
+        super().__init__(addr, handler)
+        self._ctx = context
+
+    def get_request(self) -> tuple[Any, Any]:
+        sock, addr = super().get_request()
+        # the handshake happens in the handler's thread (first read), never in the accept loop
+        return self._ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
+
+
+def self_signed_context(host: str) -> ssl.SSLContext:
+    """A server TLS context with a fresh self-signed certificate for ``host`` (an IP), made now.
+
+    Nothing is kept on disk: the key and certificate pass through a temporary folder only
+    while the context loads them.
+    """
+    # heavy (and needed only for the TLS listener): loaded when a sandbox starts
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+    from cryptography.x509.oid import NameOID  # noqa: PLC0415
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "qraudit sandbox (self-signed)")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=7))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]), critical=False)
+            .sign(key, hashes.SHA256()))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory(prefix="qraudit-tls-") as tmp:
+        cert_path, key_path = Path(tmp) / "cert.pem", Path(tmp) / "key.pem"
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        ctx.load_cert_chain(str(cert_path), str(key_path))
+    return ctx
 
 
 class SandboxServer:
@@ -107,11 +166,15 @@ class SandboxServer:
         self.third_party_hits: list[dict[str, Any]] = []
         self.base_url = ""
         self.third_party_base = ""
+        #: the same district over TLS with a self-signed certificate (merchants with ``cfg.tls``)
+        self.tls_base_url = ""
+        #: merchant id -> (when its cold start began, when its landing page was last asked for)
+        self.warm: dict[str, tuple[float, float]] = {}
 
     # ---- lifecycle -------------------------------------------------------
 
     def start(self) -> SandboxServer:
-        """Bind both listeners and serve in daemon threads; return self."""
+        """Bind the listeners (main, third party, TLS) and serve in daemon threads; return self."""
         if self._servers:
             return self
         main = _Server((self._host, self._port), _make_handler(self, False))
@@ -120,9 +183,16 @@ class SandboxServer:
         except OSError:
             main.server_close()
             raise
-        self._servers = [main, tp]
+        try:
+            tls = _TLSServer((self._host, 0), _make_handler(self, False), self_signed_context(self._host))
+        except OSError:
+            main.server_close()
+            tp.server_close()
+            raise
+        self._servers = [main, tp, tls]
         self.base_url = f"http://{self._host}:{main.server_address[1]}"
         self.third_party_base = f"http://{self._tp_host}:{tp.server_address[1]}"
+        self.tls_base_url = f"https://{self._host}:{tls.server_address[1]}"
         for srv in self._servers:
             t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
             t.start()
@@ -130,7 +200,7 @@ class SandboxServer:
         return self
 
     def stop(self) -> None:
-        """Stop both listeners and close their sockets (idempotent)."""
+        """Stop every listener and close its socket (idempotent)."""
         for srv in self._servers:
             srv.shutdown()
             srv.server_close()
@@ -151,7 +221,8 @@ class SandboxServer:
         return json.loads(GROUND_TRUTH_PATH.read_text(encoding="utf-8"))
 
     def merchant_url(self, mid: str, table: str | None = None) -> str:
-        """Full ordering URL of merchant ``mid`` (base URL + ground-truth path).
+        """Full ordering URL of merchant ``mid`` (base URL + ground-truth path; the TLS base
+        URL for a merchant served over TLS).
 
         ``table`` replaces the table code of the path.  Raises ``KeyError`` for an unknown id.
         """
@@ -159,7 +230,7 @@ class SandboxServer:
         path = m["path"]
         if table is not None:
             path = path.split("?")[0] + "?table=" + table
-        return self.base_url + path
+        return (self.tls_base_url if m["cfg"].get("tls") else self.base_url) + path
 
     def write_qr_photos(self, folder: str | Path) -> list[Path]:
         """Write photo-like PNGs of table QR codes into ``folder`` (created); return their paths.
@@ -197,6 +268,8 @@ class SandboxServer:
             return directory.listing(self, req)
         if p == "/sitemap.xml":
             return directory.sitemap(self, req)
+        if p == "/directory/old":
+            return directory.old_listing(self, req)
         if p == "/robots.txt":
             return Resp(directory.ROBOTS, ctype="text/plain; charset=utf-8")
         if p == "/favicon.ico":

@@ -1,7 +1,9 @@
-"""The third-party tracker/CRM host (served on ``127.0.0.2``): ``/sdk.js``, ``/collect``, ``/pixel.gif``.
+"""The third-party tracker/CRM host (served on ``127.0.0.2``): ``/sdk.js``, ``/collect``, ``/pixel.gif``,
+``/suggest`` (a "phone number lookup" answering prefixes) and the websocket ``/ws``.
 
 Every hit is logged in :attr:`SandboxServer.third_party_hits` as
-``{"method", "path", "query", "body", "referer"}``.
+``{"method", "path", "query", "body", "referer"}``; every websocket message as
+``{"method": "WS", "path", "query", "body", "binary"}`` (binary bodies hex-encoded).
 """
 
 from __future__ import annotations
@@ -25,12 +27,21 @@ def handle(sb: Any, req: Req) -> Resp:
     """Answer one request of the third-party host."""
     sb.record_third_party({"method": req.method, "path": req.path, "query": req.raw_query, "body": req.body,
                            "referer": req.headers.get("Referer", "")})
+    if req.path == "/ws" and req.upgrade:
+        def on_message(data: bytes, binary: bool) -> str:
+            sb.record_third_party({"method": "WS", "path": req.path, "query": req.raw_query, "binary": binary,
+                                   "body": data.hex() if binary else data.decode("utf-8", "replace")})
+            return '{"ack":1}'
+
+        return Resp.websocket(on_message, greeting='{"hello":"qatrack"}')
     if req.method == "OPTIONS":
         return Resp(b"", 204, "text/plain", CORS)
     if req.path == "/sdk.js":
         return Resp(SDK, ctype="application/javascript; charset=utf-8", headers=CORS)
     if req.path == "/pixel.gif":
         return Resp(GIF, ctype="image/gif", headers=CORS)
+    if req.path == "/suggest":
+        return Resp('{"carrier":"unknown","city":""}', ctype="application/json", headers=CORS)
     if req.path == "/collect":
         return Resp('{"ok":true}', ctype="application/json", headers=CORS)
     if req.path == "/":

@@ -4,7 +4,9 @@ For every ground-truth merchant the agent's trace is judged again with the
 current rules (``detectors.judge``); a finding matches a labelled
 ``(rule, stage)`` pair.  Prints per-rule precision/recall and asserts verdict
 agreement (with the reason keyword for inconclusive/unsupported) and
-precision = recall = 1.0 for every rule.
+precision = recall = 1.0 for every rule.  Merchants whose labelled verdict waits for
+an order-agent change (``pending`` in the ground truth) are left out here and tested
+on their own (``tests/sandbox/test_traps.py``, expected to fail until the change lands).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def _table(tp: Counter, fp: Counter, fn: Counter) -> str:
 
 def test_detector_precision_recall_and_verdicts(sandbox, sandbox_audits):
 
-    gt = {m["id"]: m for m in sandbox.ground_truth()["merchants"]}
+    gt = {m["id"]: m for m in sandbox.ground_truth()["merchants"] if not m.get("pending")}
     tp: Counter = Counter()
     fp: Counter = Counter()
     fn: Counter = Counter()

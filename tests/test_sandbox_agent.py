@@ -13,6 +13,9 @@ gate-hit rate; both must be 100 %.
   tap such controls, so for those we assert that no forced gate was recorded;
 * inconclusive/unsupported merchants end with the expected verdict and reason keyword;
 * the sandbox never saw a ``pay`` event.
+
+Merchants whose labelled verdict waits for an order-agent change (``pending``) are
+left out of the rates (see ``tests/sandbox/test_traps.py``).
 """
 
 from __future__ import annotations
@@ -53,8 +56,12 @@ def test_every_merchant_audited(sandbox, sandbox_audits):
     assert set(sandbox_audits) == {m["id"] for m in gt}
 
 
+def _measured(sandbox) -> list[dict]:
+    return [m for m in sandbox.ground_truth()["merchants"] if not m.get("pending")]
+
+
 def test_completion_and_gate_hit_rates(sandbox, sandbox_audits):
-    gt = sandbox.ground_truth()["merchants"]
+    gt = _measured(sandbox)
     auditable = [m for m in gt if m["expected_verdict"] in ("violation", "compliant")]
     done, misses, total_gates, hit_gates = [], [], 0, 0
     for m in auditable:
@@ -87,7 +94,7 @@ def test_completion_and_gate_hit_rates(sandbox, sandbox_audits):
 
 def test_inconclusive_and_unsupported_reasons(sandbox, sandbox_audits):
     bad = []
-    for m in sandbox.ground_truth()["merchants"]:
+    for m in _measured(sandbox):
         if m["expected_verdict"] not in ("inconclusive", "unsupported"):
             continue
         trace, result = sandbox_audits[m["id"]]
@@ -123,16 +130,18 @@ def test_never_paid(sandbox_audit_run):
 
 def test_follow_gates_have_their_qr_code_read(sandbox, sandbox_audits):
     """Every labelled forced-follow gate with a QR image has that code decoded (the
-    official account's mp.weixin.qq.com address), and forced_follow's evidence names it."""
+    official account's mp.weixin.qq.com address, or a WeCom contact's work.weixin.qq.com
+    one), and forced_follow's evidence names it."""
     seen = 0
-    for m in sandbox.ground_truth()["merchants"]:
+    for m in _measured(sandbox):
         if not any(f["rule"] == "forced_follow" for f in m["findings"]):
             continue
         trace, result = sandbox_audits[m["id"]]
         follow = [g for g in trace.gates if "follow" in g.asks_hint and g.images]
         assert follow, f"{m['id']}: no follow gate with an image recorded"
         codes = [i["qr_text"] for g in follow for i in g.images if i.get("qr_text")]
-        assert codes and all(c.startswith("https://mp.weixin.qq.com/") for c in codes), f"{m['id']}: {codes}"
+        assert codes and all(c.startswith(("https://mp.weixin.qq.com/", "https://work.weixin.qq.com/"))
+                             for c in codes), f"{m['id']}: {codes}"
         finding = next(f for f in result.findings if f.rule == "forced_follow")
         assert set(codes) & set(finding.evidence.get("qr", [])), f"{m['id']}: evidence {finding.evidence}"
         seen += 1

@@ -32,6 +32,12 @@ DIALOG_LOOP = 20  # dialogs in one visit before the nuisance "dialog loop"
 NAV_LOOP = 30  # main-frame navigations between two recorded steps before "redirect loop"
 WEB_SCHEMES = {"http", "https", "data", "blob", "about", "ws", "wss", "chrome-error", "file"}
 LONG_POLL_S = 2.0  # requests open longer than this do not keep the network "busy"
+KEEP_BODY_TYPES = ("document", "fetch", "xhr")
+MAX_KEPT_BODY = 256 << 10
+MAX_KEPT_BODIES = 200
+MAX_KEPT_BODIES_BYTES = 8 << 20
+POPUP_LIFE_S = 4.0  # a pop-up window runs at most this long before it is closed
+POPUP_QUIET_S = 0.6  # ... or until its network has been quiet this long (and no short timer is due)
 
 ROUTE_PATTERN = re.compile(
     r"^https?://(open\.weixin\.qq\.com|openauth\.alipay\.com|res2?\.wx\.qq\.com)(:\d+)?(/|$)", re.I
@@ -39,9 +45,13 @@ ROUTE_PATTERN = re.compile(
 
 
 def _body(buf: bytes | None) -> tuple[str | None, str]:
+    """A request body as stored: text (UTF-8) or base64; a body over :data:`MAX_BODY` keeps its
+    head and its tail (a value appended after a large payload is still seen)."""
     if buf is None:
         return None, "text"
-    buf = buf[:MAX_BODY]
+    if len(buf) > MAX_BODY:
+        tail = MAX_BODY // 4
+        buf = buf[:MAX_BODY - tail] + f"\n[qraudit: {len(buf) - MAX_BODY} bytes left out]\n".encode() + buf[-tail:]
     try:
         return buf.decode("utf-8"), "text"
     except UnicodeDecodeError:
@@ -80,7 +90,15 @@ class RequestCollector(Collector):
     Referer), body (≤ 1 MiB, text or base64), status, response headers, redirect
     chain, failure.  Navigations to app URL schemes (``weixin://dl/business/…``
     opens a mini-program) are also listed in ``meta.app_links`` (and
-    :attr:`Visit.app_links`).  Tracks requests in flight for :meth:`Visit.settle`."""
+    :attr:`Visit.app_links`).  Tracks requests in flight for :meth:`Visit.settle`.
+
+    Response bodies of documents and of fetch/XHR calls (text, ≤ 256 KiB each, ≤ 200
+    and 8 MiB a visit) are kept as evidence files ``responses/r<id>.txt`` (index in
+    ``meta.response_bodies``): the browser drops a page's bodies when it navigates away
+    (playwright #3617), so each is read the moment it is complete, and what the page's
+    own scripts read (fetch ``text()``/``json()``, XHR) is reported by the instrumentation
+    as they read it — before the navigation they may start next.  A body that was gone
+    all the same is counted in ``meta.response_bodies_lost``."""
 
     name = "requests"
 
@@ -93,6 +111,10 @@ class RequestCollector(Collector):
         self.dropped = 0
         #: navigations to app URL schemes (weixin://, alipays://, …), in order
         self.app_links: list[str] = []
+        self.bodies: dict[str, str] = {}
+        self.bodies_bytes = 0
+        self.bodies_lost = 0
+        self._lost: set[str] = set()
 
     async def attach(self, page: Any) -> None:
         # The visit's context is its own: listening there also records what pop-up
@@ -184,6 +206,57 @@ class RequestCollector(Collector):
     def _on_done(self, req: Any) -> None:
         self._last_change = time.monotonic()
         self._inflight.pop(req, None)
+        rec = self._records.get(req)
+        if rec is not None and rec.resource_type in KEEP_BODY_TYPES and rec.status is not None \
+                and 200 <= rec.status < 600 and len(self.bodies) < MAX_KEPT_BODIES:
+            ctype = next((v for k, v in rec.response_headers.items() if k.lower() == "content-type"), "")
+            if re.search(r"text|json|html|xml|javascript", ctype, re.I) or not ctype:
+                self.visit.spawn(self._keep_body(req, rec))
+
+    def keep_text(self, url: str, text: str) -> None:
+        """Keep a response body the page itself read (reported by the instrumentation as it read
+        it, so before any navigation): filed under the latest request of ``url``."""
+        rec = next((r for r in reversed(self.trace.requests) if r.url == url), None)
+        key = str(rec.id) if rec is not None else f"p{len(self.bodies) + 1}"
+        if key in self.bodies or len(self.bodies) >= MAX_KEPT_BODIES:
+            return
+        data = text.encode("utf-8", "replace")
+        if len(data) > MAX_KEPT_BODY or self.bodies_bytes + len(data) > MAX_KEPT_BODIES_BYTES:
+            return
+        rel = f"responses/r{key}.txt"
+        try:
+            path = self.visit.out_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        except OSError:
+            return
+        self.bodies_bytes += len(data)
+        self.bodies[key] = rel
+        if rec is not None and self.bodies_lost and key in self._lost:
+            self.bodies_lost -= 1
+
+    async def _keep_body(self, req: Any, rec: Request) -> None:
+        try:
+            resp = await asyncio.wait_for(req.response(), 5)
+            body = await asyncio.wait_for(resp.body(), 5) if resp is not None else None
+        except Exception:  # noqa: BLE001 - gone with a navigation, or never had one
+            if str(rec.id) not in self.bodies:
+                self.bodies_lost += 1
+                self._lost.add(str(rec.id))
+            return
+        if str(rec.id) in self.bodies:
+            return  # the page read it first
+        if not body or len(body) > MAX_KEPT_BODY or self.bodies_bytes + len(body) > MAX_KEPT_BODIES_BYTES:
+            return
+        rel = f"responses/r{rec.id}.txt"
+        try:
+            path = self.visit.out_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(body)
+        except OSError:
+            return
+        self.bodies_bytes += len(body)
+        self.bodies[str(rec.id)] = rel
 
     def _on_failed(self, req: Any) -> None:
         self._on_done(req)
@@ -195,6 +268,10 @@ class RequestCollector(Collector):
             self.visit.add_nuisance("redirect loop")
 
     async def finish(self) -> None:
+        if self.bodies:
+            self.trace.meta["response_bodies"] = dict(self.bodies)
+        if self.bodies_lost:
+            self.trace.meta["response_bodies_lost"] = self.bodies_lost
         if self.dropped:
             self.trace.meta["requests_dropped"] = self.dropped
         if self.app_links:
@@ -202,7 +279,10 @@ class RequestCollector(Collector):
 
 
 class WebSocketCollector(Collector):
-    """Websocket frames sent and received (text, or ``base64:``-prefixed binary)."""
+    """Websocket frames sent and received (text, or ``base64:``-prefixed binary) on every
+    socket of the page, its frames and its dedicated workers (``page.route`` never sees
+    them).  In live mode the frames a routed socket sends are recorded by
+    :class:`NetworkHold`'s route instead, which sees every one of them."""
 
     name = "websockets"
 
@@ -222,6 +302,9 @@ class WebSocketCollector(Collector):
     def _frame(self, url: str, direction: str, payload: str | bytes) -> None:
         if len(self.trace.websocket_frames) >= MAX_WS_FRAMES:
             return
+        hold = getattr(self.visit, "network_hold", None)
+        if direction == "sent" and hold is not None and url in hold.routed_urls:
+            return  # a routed socket's frames are recorded by the route, which sees every one
         if isinstance(payload, bytes | bytearray):
             text = "base64:" + base64.b64encode(bytes(payload[:MAX_WS_PAYLOAD])).decode("ascii")
         else:
@@ -257,6 +340,8 @@ class NetworkHold(Collector):
         self.since: int | None = None
         self._routed = False
         self.held_frames = 0
+        #: URLs of the sockets routed through Playwright (their sent frames are recorded here)
+        self.routed_urls: set[str] = set()
 
     @property
     def held(self) -> bool:
@@ -278,6 +363,9 @@ class NetworkHold(Collector):
         if not self._routed:
             self._routed = True
             await self._page.context.route("**/*", self._on_route)
+        emulation = getattr(self.visit, "emulation", None)
+        if emulation is not None:
+            await emulation.hold_workers()  # workers' sockets are not routed: they keep their frames
 
     async def _on_route(self, route: Any) -> None:
         if self.since is None:
@@ -292,18 +380,20 @@ class NetworkHold(Collector):
     def _on_ws_route(self, ws: Any) -> None:
         server = ws.connect_to_server()
         url = ws.url
+        self.routed_urls.add(url)
 
         def from_page(message: str | bytes) -> None:
-            if self.since is None:
+            held = self.since is not None
+            if not held:
                 server.send(message)
-                return
-            self.held_frames += 1
+            else:
+                self.held_frames += 1
             if len(self.trace.websocket_frames) < MAX_WS_FRAMES:
                 text = ("base64:" + base64.b64encode(bytes(message[:MAX_WS_PAYLOAD])).decode("ascii")
                         if isinstance(message, bytes | bytearray) else str(message)[:MAX_WS_PAYLOAD])
                 self.trace.websocket_frames.append(WebSocketFrame(
                     step=self.visit.event_step, t_ms=self.visit.elapsed_ms(), url=url, direction="sent",
-                    payload=text, held=True))
+                    payload=text, held=held))
 
         ws.on_message(from_page)
         server.on_message(lambda message: ws.send(message))
@@ -379,34 +469,76 @@ class ConsoleCollector(Collector):
 
 
 class PopupCollector(Collector):
-    """New windows/tabs: URL recorded (``meta.popups``), window closed, nuisance ``popup``.
-    An OAuth authorize URL opened in a popup is recorded as an OAuth event."""
+    """New windows and tabs, whoever opened them (the page, one of its frames, another
+    pop-up): each is recorded (``meta.popups``: its first URL, and ``meta.popup_urls_final``
+    where it went), adds the nuisance ``popup``, and is left to run until it has settled
+    (its load, its short timers, its network quiet) — at most :data:`POPUP_LIFE_S` — so
+    that what its own scripts send is recorded too, then closed.  An OAuth authorize URL
+    opened in a pop-up is recorded as an OAuth event."""
 
     name = "popups"
 
     def __init__(self, visit: Visit) -> None:
         super().__init__(visit)
         self.urls: list[str] = []
+        self.final: list[str] = []
+        self._open: set[Any] = set()
 
     async def attach(self, page: Any) -> None:
-        page.on("popup", self._on_popup)
+        self._page = page
+        ctx = _safe(lambda: page.context)
+        if ctx is not None and callable(getattr(ctx, "on", None)):
+            ctx.on("page", self._on_page)
+        else:
+            page.on("popup", self._on_page)
 
-    async def _on_popup(self, popup: Any) -> None:
+    def _on_page(self, popup: Any) -> None:
+        if popup is self._page:
+            return
+        self._open.add(popup)
+        self.visit.spawn(self._run(popup))
+
+    async def _run(self, popup: Any) -> None:
+        last = [time.monotonic()]
+        with contextlib.suppress(Exception):
+            popup.on("request", lambda _r: last.__setitem__(0, time.monotonic()))
         url = _safe(lambda: popup.url, "") or ""
-        if url in ("", "about:blank"):
-            deadline = time.monotonic() + 1.5
-            while time.monotonic() < deadline and (url in ("", "about:blank")) and not popup.is_closed():
-                await asyncio.sleep(0.05)
-                url = _safe(lambda: popup.url, "") or ""
+        deadline = time.monotonic() + POPUP_LIFE_S
+        while url in ("", "about:blank") and time.monotonic() < deadline - POPUP_LIFE_S + 1.5 and not popup.is_closed():
+            await asyncio.sleep(0.05)
+            url = _safe(lambda: popup.url, "") or ""
         self.urls.append(url)
         self.visit.add_nuisance("popup")
         self.visit.oauth_collector.seen(url, via="popup")
         with contextlib.suppress(Exception):
+            await asyncio.wait_for(popup.wait_for_load_state("load"), max(0.1, deadline - time.monotonic()))
+        while time.monotonic() < deadline and not popup.is_closed():
+            state = None
+            with contextlib.suppress(Exception):
+                state = await asyncio.wait_for(popup.evaluate(
+                    "() => typeof window.__qrauditSettleState === 'function' ? window.__qrauditSettleState() : null"), 1)
+            busy = bool(state and (state[1] or state[2]))  # short timers to fire, requests in flight
+            if not busy and time.monotonic() - last[0] >= POPUP_QUIET_S:
+                break
+            await asyncio.sleep(0.1)
+        final = _safe(lambda: popup.url, "") or ""
+        if final and final != url:
+            self.final.append(final)
+            self.visit.oauth_collector.seen(final, via="popup")
+        await self._close(popup)
+
+    async def _close(self, popup: Any) -> None:
+        self._open.discard(popup)
+        with contextlib.suppress(Exception):
             await asyncio.wait_for(popup.close(), 5)
 
     async def finish(self) -> None:
+        for p in list(self._open):
+            await self._close(p)
         if self.urls:
             self.trace.meta["popups"] = self.urls[:100]
+        if self.final:
+            self.trace.meta["popup_urls_final"] = self.final[:100]
 
 
 class DownloadCollector(Collector):
@@ -465,7 +597,9 @@ class NavigationCollector(Collector):
 
 class PermissionCollector(Collector):
     """Receives the instrumentation's reports through the visit's binding:
-    permission requests (answered per ``visit.permission_mode``) and bridge calls
+    permission requests (answered per ``visit.permission_mode``), permission-state
+    queries (``granted`` in grant mode, else ``prompt``), the response bodies the page
+    read (kept by :class:`RequestCollector`) and bridge calls
     (``meta.bridge_calls``: ``{step, bridge, api}``, ≤ 300)."""
 
     name = "permissions"
@@ -476,7 +610,11 @@ class PermissionCollector(Collector):
         self.bridge_calls: list[dict[str, Any]] = []
 
     async def attach(self, page: Any) -> None:
-        await page.expose_binding(self.visit.binding_name, self._on_report)
+        # on the visit's context: pop-up windows report (and are answered) like the page
+        try:
+            await page.context.expose_binding(self.visit.binding_name, self._on_report)
+        except Exception:  # noqa: BLE001 - no context API (a page handed over alone)
+            await page.expose_binding(self.visit.binding_name, self._on_report)
 
     def _on_report(self, source: dict[str, Any], payload: Any) -> str | None:
         if not isinstance(payload, dict):
@@ -499,6 +637,12 @@ class PermissionCollector(Collector):
             self.trace.permissions.append(p)
             self.new.append(p)
             return answer
+        if kind == "response_body":
+            self.visit.requests.keep_text(str(payload.get("url") or ""), str(payload.get("body") or ""))
+            return None
+        if kind == "permission_state":
+            # navigator.permissions.query agrees with how permission requests are answered now
+            return "granted" if self.visit.permission_mode == "grant" else "prompt"
         if kind == "dialogs_suppressed":
             self.visit.add_nuisance("dialog loop")
             self.trace.meta["dialogs_suppressed"] = self.trace.meta.get("dialogs_suppressed", 0) + 1

@@ -42,6 +42,7 @@ from crawler.browser.collectors import (
     RequestCollector,
     WebSocketCollector,
 )
+from crawler.browser.emulation import Emulation
 from crawler.browser.launch import browser_version_hint
 from crawler.browser.oauth import return_url
 from crawler.browser.profiles import Profile, js_source
@@ -56,6 +57,9 @@ PROBE_PATIENCE_S = 4.0
 FRAME_EVAL_S = 4.0
 SNAPSHOT_S = 15.0
 SCREENSHOT_S = 6.0
+#: net errors of a navigation that a diner would simply retry (no answer, a reset connection)
+TRANSIENT_NAV_ERRORS = ("ERR_EMPTY_RESPONSE", "ERR_CONNECTION_RESET", "ERR_CONNECTION_CLOSED")
+RETRY_S = 1.5
 
 
 _QUIET_JS = """() => {
@@ -125,7 +129,9 @@ class Visit:
         self.navigation_collector = NavigationCollector(self)
         self.popup_collector = PopupCollector(self)
         self.network_hold = NetworkHold(self)
+        self.emulation = Emulation(self)
         self.collectors = [
+            self.emulation,
             self.network_hold,
             self.permission_collector,
             self.requests,
@@ -188,7 +194,11 @@ class Visit:
         if bridges:
             scripts.append(bridges)
         for script in scripts:
-            await self.page.add_init_script(script=script)
+            # on the visit's context: pop-up windows get the same instrumentation and device
+            try:
+                await self.page.context.add_init_script(script=script)
+            except Exception:  # noqa: BLE001 - no context API (a page handed over alone)
+                await self.page.add_init_script(script=script)
         self.page.on("crash", self._on_crash)
         with contextlib.suppress(Exception):
             self._cdp = await asyncio.wait_for(self.page.context.new_cdp_session(self.page), 5)
@@ -216,10 +226,28 @@ class Visit:
         return self.network_hold.held
 
     def set_permission_mode(self, mode: str) -> None:
-        """Set :attr:`permission_mode` (``"deny"`` or ``"grant"``); ValueError otherwise."""
+        """Set :attr:`permission_mode` (``"deny"`` or ``"grant"``); ValueError otherwise.
+
+        The instrumentation answers from it at once (requests, and permission-state queries);
+        granting also grants geolocation to the browser itself at the canary position, so a
+        native call that escaped the wrappers answers too instead of never answering (Chromium
+        leaves a granted geolocation request without a position unanswered)."""
         if mode not in ("deny", "grant"):
             raise ValueError(f"permission mode must be 'deny' or 'grant', not {mode!r}")
+        changed = mode != self.permission_mode
         self.permission_mode = mode
+        if changed and not self.page.is_closed():
+            self.spawn(self._browser_permissions(mode))
+
+    async def _browser_permissions(self, mode: str) -> None:
+        ctx = self.page.context
+        with contextlib.suppress(Exception):
+            if mode == "grant":
+                await asyncio.wait_for(ctx.set_geolocation({"latitude": 31.2304, "longitude": 121.4737,
+                                                            "accuracy": 30}), 5)
+                await asyncio.wait_for(ctx.grant_permissions(["geolocation"]), 5)
+            else:
+                await asyncio.wait_for(ctx.clear_permissions(), 5)
 
     # ---- navigation and waiting ---------------------------------------------
 
@@ -231,18 +259,62 @@ class Visit:
         redirect to an OAuth host the result is ``net::ERR_NAME_NOT_RESOLVED``:
         check :meth:`oauth_pending` first.  ``net::ERR_TOO_MANY_REDIRECTS`` also
         adds the nuisance ``redirect loop``.
+
+        Faults a diner would get past are recorded in ``trace.meta["faults"]`` and
+        got past: a certificate error on the host (the diner's "continue anyway":
+        certificate errors are ignored for the rest of the visit, then the page is
+        loaded again) and a navigation that got no answer or a reset connection (a cold
+        start: tried once more after :data:`RETRY_S`).  A navigation that Playwright
+        reports "interrupted" by the error page of an earlier failed one
+        (``chrome-error://``, playwright-python #2852) is waited out and made again.
         """
-        err: str | None = None
-        try:
-            await self.page.goto(url, wait_until="commit", timeout=timeout_ms)
-        except Exception as exc:  # noqa: BLE001 - Playwright Error/TimeoutError
-            msg = str(exc)
-            if "interrupted by another navigation" not in msg:
-                err = "timeout" if type(exc).__name__ == "TimeoutError" else _net_error(msg)
+        err = await self._goto_once(url, timeout_ms)
+        if err and "ERR_CERT_" in err and self._cdp is not None:
+            self.add_fault("certificate_error", url=url, error=err.replace("net::", ""))
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._cdp.send("Security.setIgnoreCertificateErrors", {"ignore": True}), 5)
+                err = await self._goto_once(url, timeout_ms)
+        elif err and any(e in err for e in TRANSIENT_NAV_ERRORS):
+            self.add_fault("navigation_retried", url=url, error=err.replace("net::", ""))
+            await asyncio.sleep(RETRY_S)
+            err = await self._goto_once(url, timeout_ms)
         if err and "ERR_TOO_MANY_REDIRECTS" in err:
             self.add_nuisance("redirect loop")
         await self.settle()
         return err
+
+    async def _goto_once(self, url: str, timeout_ms: int) -> str | None:
+        for attempt in range(2):
+            try:
+                await self.page.goto(url, wait_until="commit", timeout=timeout_ms)
+                return None
+            except Exception as exc:  # noqa: BLE001 - Playwright Error/TimeoutError
+                msg = str(exc)
+                if "interrupted by another navigation" in msg:
+                    if "chrome-error://" in msg and attempt == 0:
+                        await self._error_page_settled()
+                        continue  # the failed navigation's error page was still committing
+                    return None  # the page went on by itself (its own redirect)
+                return "timeout" if type(exc).__name__ == "TimeoutError" else _net_error(msg)
+        return None
+
+    async def _error_page_settled(self, max_s: float = 3.0) -> None:
+        """Wait (bounded) until a failed navigation's error page has committed."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + max_s
+        while loop.time() < end and not self.page.is_closed():
+            if self.page.url.startswith("chrome-error://"):
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self.page.wait_for_load_state("domcontentloaded"), max(0.1, end - loop.time()))
+                return
+            await asyncio.sleep(0.05)
+
+    def add_fault(self, kind: str, **params: Any) -> None:
+        """Record a fault of the site that the auditor got past (``trace.meta["faults"]``:
+        ``{"kind", "step", ...}``; kinds and their words: :data:`core.reasons.FAULTS`)."""
+        faults = self.trace.meta.setdefault("faults", [])
+        if len(faults) < 20:
+            faults.append({"kind": kind, "step": self.event_step, **params})
 
     async def settle(self, max_ms: int = 2500, quiet_ms: int = 100, min_ms: int = 60,
                      watch: Any = None) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
+from w3lib.encoding import html_to_unicode
 
 from core.errors import QrauditError
 from core.sites import site_of_host
@@ -542,6 +543,29 @@ def _site(host: str) -> str:
     return site_of_host(host)
 
 
+_LENIENT_CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]{2,40})""", re.I)
+
+
+def decode_html(body: bytes, content_type: str | bytes | None = None) -> str:
+    """The text of an HTML page as a browser reads it: the header's charset, a BOM, the
+    ``<meta>`` declaration (also a malformed one, e.g. ``httpequiv="ContentType"``, scrapy/w3lib
+    #155), else UTF-8.  GBK/GB2312 are read as GB18030, their superset."""
+    if isinstance(content_type, bytes):
+        content_type = content_type.decode("latin-1", "replace")
+    enc, text = html_to_unicode(content_type or None, body)
+    declared = re.search(r"charset=", content_type or "", re.I)
+    if not declared and enc.lower().replace("-", "") in ("utf8", "cp1252", "ascii", "latin1") and "\ufffd" in text:
+        m = _LENIENT_CHARSET.search(body[:4096])
+        if m:
+            cs = m.group(1).decode("ascii").lower()
+            cs = "gb18030" if cs in ("gbk", "gb2312", "x-gbk") else cs
+            try:
+                return body.decode(cs, "replace")
+            except LookupError:
+                pass
+    return text
+
+
 # ---------------------------------------------------------------------------
 # browser-free discovery with urllib (same parsers as the spider)
 
@@ -619,7 +643,7 @@ def discover(
                 got = get(page)
                 if not got:
                     continue
-                cands, nxt = parse_listing(got[0].decode("utf-8", "replace"), got[1], src.link_pattern)
+                cands, nxt = parse_listing(decode_html(got[0]), got[1], src.link_pattern)
                 for c in cands:
                     add(c["url"], src.label, c["name"], c["address"], found_on=page)
                 queue += [u for u in nxt if u not in done]

@@ -39,6 +39,7 @@ from core.trace import Trace
 from crawler.district import District
 from crawler.engine import AuditConfig, end_trace, failed_trace
 from crawler.scrapy.discovery import (
+    decode_html,
     guess_vendor,
     make_record,
     merge_records,
@@ -168,7 +169,8 @@ class DistrictSpider(scrapy.Spider):
         """A directory page: merchant links become records; next pages are followed."""
         src = self.district.sources[src_index]
         self.pages_seen[src_index] = self.pages_seen.get(src_index, 0) + 1
-        cands, next_pages = parse_listing(response.text, response.url, src.link_pattern)
+        cands, next_pages = parse_listing(decode_html(response.body, response.headers.get("Content-Type")),
+                                          response.url, src.link_pattern)
         for c in cands:
             rec = make_record(self.district, c["url"], src.label, name=c["name"], address=c["address"],
                               found_on=response.url)

@@ -21,6 +21,7 @@ from detectors.common import (
     stage_of,
     step_of,
 )
+from detectors.legal import with_newer
 
 #: asks that make a gate a PI prompt for the repeat check
 PROMPT_ASKS = ("phone", "follow", "membership", "profile_auth", "location", "camera", *tx.EXCESSIVE_KINDS)
@@ -61,15 +62,17 @@ def _topics(c: Checkbox) -> dict[str, str]:
     severity="medium",
     title="Consent taken by inducement (pre-ticked, bundled or nagging)",
     title_zh="诱导同意（默认勾选、捆绑授权、反复弹窗）",
-    legal_basis=[
-        "PIPL art. 14", "CRPL Impl. Reg. art. 23", "App Identification Method items 3.2, 3.4",
+    legal_basis=with_newer("induced_consent", [
+        "PIPL art. 14", "App Identification Method items 3.2, 3.4",
         "E-Commerce Law art. 19", "Network Data Security Regulations art. 22(5)", "GB/T 35273-2020 5.3",
-    ],
+    ]),
 )
 def induced_consent(trace: Trace) -> Iterator[Finding]:
     """A pre-ticked box for membership, marketing, data sharing or privacy consent; one
     tick bundling the privacy policy with membership/marketing/sharing; a PI prompt
-    shown three times or more (it came back twice after being declined).
+    shown three times or more in one order after being declined (it came back twice),
+    on one page or on every page (every login/register prompt of the order counts:
+    ``evidence["prompts_per_order"]``).
 
     Legal basis: PIPL art. 14 (informed, voluntary, explicit consent); CRPL Impl.
     Reg. art. 23 (no one-time blanket or default authorisation); 认定方法 items 3.2
@@ -101,14 +104,34 @@ def induced_consent(trace: Trace) -> Iterator[Finding]:
                          topics=topics, checked_initially=c.checked_initially, links=list(c.links)),
             )
     yield from _bundled_buttons(trace)
-    # repeated prompts: the same PI prompt dismissed and shown again
+    # repeated prompts: a PI prompt dismissed and shown again (on the same page, or on every page)
+    yield from _repeated_prompts(trace)
+
+
+#: asks of a login/register prompt: every such prompt of the visit counts, whatever its words
+_LOGIN_FAMILY = ("login", "phone", "membership")
+
+
+def _prompt_family(info: GateInfo) -> tuple[str, ...]:
+    asks = {k for k in info.asks if k in PROMPT_ASKS or k == "login"}
+    if asks & set(_LOGIN_FAMILY):
+        return ("login",)
+    return tuple(sorted(asks))
+
+
+def _repeated_prompts(trace: Trace) -> Iterator[Finding]:
+    """A PI prompt shown three times or more in one order after being declined: per family of
+    prompts (every login/register/phone/membership prompt is one family, the others by what they
+    ask), across pages and stages.  ``evidence["prompts_per_order"]`` is how often the family was
+    shown on the way; ``declined`` how often the auditor turned it down."""
     groups: dict[tuple, list[GateInfo]] = {}
     for info in analyse_gates(trace):
-        asks = tuple(sorted(k for k in info.asks if k in PROMPT_ASKS))
-        if not asks:
+        if info.gate.kind not in ("overlay", "page", "dialog"):
             continue
-        key = (info.gate.kind, asks)  # the same prompt, whatever step of the path it comes back at
-        groups.setdefault(key, []).append(info)
+        fam = _prompt_family(info)
+        if not fam or fam == ("login",) and not ({"login", "phone", "membership"} & set(info.asks)):
+            continue
+        groups.setdefault((info.gate.kind if fam != ("login",) else "prompt", fam), []).append(info)
     for infos in groups.values():
         shown = sum(max(1, i.gate.appearances) for i in infos)
         tries = [t for i in infos for t in no_pi_tries(i.gate)]
@@ -117,15 +140,19 @@ def induced_consent(trace: Trace) -> Iterator[Finding]:
         reworded = len(infos) >= 2 and dismissed >= 2  # declined, then asked again in new words
         if returned < 2 and not (shown >= 3 and dismissed >= 2) and not reworded:
             continue
-        g = infos[0].gate
-        asks = sorted({k for i in infos for k in i.asks if k in PROMPT_ASKS})
+        g = min((i.gate for i in infos), key=lambda x: x.step)
+        asks = sorted({k for i in infos for k in i.asks if k in PROMPT_ASKS or k == "login"})
+        steps = sorted({n for i in infos for n in (i.gate.appeared_steps or [i.gate.step])})
+        stages = sorted({stage_of(trace, n) for n in steps}, key=stage_index)
+        pages = sorted({(step_of(trace, n).url if step_of(trace, n) else "") for n in steps} - {""})
         yield make(
             "induced_consent", gate_stage(trace, g),
-            f"A prompt asking for {', '.join(asks)} came back after being declined "
-            f"(shown {shown} times, came back {returned} times after a dismissal).",
-            f"拒绝后反复弹出索取个人信息的提示（共出现{shown}次）。",
+            f"A prompt asking for {', '.join(asks)} came back after being declined: shown {shown} times in one "
+            f"order ({', '.join(stages)}), declined {dismissed} times.",
+            f"拒绝后仍反复弹出索取个人信息（登录/注册等）的提示：一次点餐中出现{shown}次，被拒绝{dismissed}次。",
             evidence(trace, g.step, gate=g, kind="repeated_prompt", shown=shown, returned=returned,
-                     appeared_steps=sorted({n for i in infos for n in (i.gate.appeared_steps or [i.gate.step])})),
+                     prompts_per_order=shown, declined=dismissed, appeared_steps=steps, stages=stages,
+                     pages=pages[:20], gates=[i.gate.id for i in infos]),
         )
 
 
@@ -215,10 +242,10 @@ _PI_ASKS = ("phone", "membership", "profile_auth", "location", "camera", *tx.EXC
     severity="medium",
     title="PI asked with no privacy notice in reach",
     title_zh="收集个人信息未提供隐私政策",
-    legal_basis=[
+    legal_basis=with_newer("no_privacy_notice", [
         "PIPL art. 7", "PIPL art. 17", "CRPL art. 29", "App Identification Method items 1.1-1.2",
         "Shanghai self-check list item 1",
-    ],
+    ]),
 )
 def no_privacy_notice(trace: Trace) -> Iterator[Finding]:
     """A gate or step that asks for PI (a phone/name/ID/... field, a location or camera

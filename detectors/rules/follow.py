@@ -12,6 +12,7 @@ from detectors.common import (
     gate_stage,
     make,
 )
+from detectors.legal import with_newer
 
 
 @rule(
@@ -20,10 +21,10 @@ from detectors.common import (
     severity="high",
     title="Following an official account forced to order",
     title_zh="强制关注公众号才能点餐",
-    legal_basis=[
+    legal_basis=with_newer("forced_follow", [
         "CRPL art. 9", "CRPL art. 10", "CRPL art. 16(3)", "CRPL art. 26(2)", "PIPL art. 16",
         "Shanghai Consumer Council online-ordering PI guideline (2023)", "Beijing CAC scan-to-order guide (2023)",
-    ],
+    ]),
 )
 def forced_follow(trace: Trace) -> Iterator[Finding]:
     """A gate (account QR with "follow to order", a subscribe-check page) that no

@@ -12,6 +12,7 @@ from detectors.common import (
     gate_stage,
     make,
 )
+from detectors.legal import with_newer
 
 
 @rule(
@@ -20,10 +21,10 @@ from detectors.common import (
     severity="high",
     title="Membership registration forced to order",
     title_zh="强制注册会员/开卡才能点餐",
-    legal_basis=[
+    legal_basis=with_newer("forced_membership", [
         "PIPL art. 16", "Necessary-PI Scope art. 4", "App Identification Method item 4.2",
         "CRPL art. 16(3)", "Shanghai CAC 半天妖 case (Feb 2024)",
-    ],
+    ]),
 )
 def forced_membership(trace: Trace) -> Iterator[Finding]:
     """A gate demanding member registration / login / a member card that no no-PI

@@ -18,6 +18,7 @@ from detectors.common import (
     order_mode,
     stage_of,
 )
+from detectors.legal import with_newer
 
 
 def _is_camera(p: PermissionRequest) -> bool:
@@ -65,6 +66,26 @@ def _forced_permissions(
 
 _FACE = tx._rx(r"刷脸|人脸|面部|面容|活体", r"\bface\b|facial|selfie|liveness")
 
+#: a control offering another way to order than the face (its own words, not the gate's)
+ALTERNATIVE_WAY = tx._rx(
+    r"(普通|直接|手动|常规|扫码|自助|人工|其他|其它|密码|输入)(方式)?(点餐|下单|支付|验证)|其他方式|其它方式|不使用刷脸|不刷脸|跳过",
+    r"(order|continue|pay)\s+(without|another\s+way)|other\s+way|manual(ly)?\s+order|skip",
+)
+
+
+def untried_alternative(gate: Gate | None) -> str | None:
+    """The words of a control of ``gate`` offering another way to order than the face, which no
+    no-PI try pressed (so the face was not shown to be the only way), or ``None``."""
+    if gate is None:
+        return None
+    tried = {tx.norm(t.control.text) for t in gate.tries if t.control is not None}
+    for b in gate.buttons:
+        words = tx.norm(b.text)
+        if words and len(words) <= 16 and ALTERNATIVE_WAY.search(words) and not _FACE.search(words) \
+                and words not in tried:
+            return b.text
+    return None
+
 
 @rule(
     "forced_location",
@@ -72,9 +93,9 @@ _FACE = tx._rx(r"刷脸|人脸|面部|面容|活体", r"\bface\b|facial|selfie|l
     severity="medium",
     title="Geolocation forced for an order at a QR-identified table",
     title_zh="扫桌码点餐强制获取位置信息",
-    legal_basis=[
+    legal_basis=with_newer("forced_location", [
         "PIPL art. 6", "PIPL art. 16", "PIPL arts. 28-29", "App Identification Method items 4.1-4.2",
-    ],
+    ]),
 )
 def forced_location(trace: Trace) -> Iterator[Finding]:
     """Geolocation asked on a table (dine-in/pickup) order and denying it blocked the
@@ -111,21 +132,27 @@ def forced_location(trace: Trace) -> Iterator[Finding]:
     severity="high",
     title="Face recognition / camera forced to order",
     title_zh="强制刷脸/开启摄像头才能点餐",
-    legal_basis=[
+    legal_basis=with_newer("forced_biometric", [
         "PIPL art. 26", "PIPL arts. 28-30", "SPC face-recognition interpretation (法释〔2021〕15号) arts. 2(3), 4",
-    ],
+    ]),
 )
 def forced_biometric(trace: Trace) -> Iterator[Finding]:
     """A face-scan step or a camera ``getUserMedia`` (video) whose denial blocked the
-    order, with no other way to order.
+    order, with no other way to order.  A gate offering another way (直接点餐, 普通点餐,
+    other way...) that was never tried is not shown to be forced, and does not fire.
 
     Legal basis: PIPL arts. 26, 28-30 (biometrics are sensitive PI: specific purpose,
     necessity, separate consent); SPC face-recognition interpretation arts. 2(3), 4
-    (consent is no defence when face processing is a condition of service).
+    (consent is no defence when face processing is a condition of service); the
+    face-recognition security measures (CAC and MPS, in force 1 June 2025: where a
+    non-face method achieves the purpose, face recognition must not be the only way).
     Not fired when the camera opened only because the diner chose to scan a code
     (user-initiated after a 扫一扫/scan control, with no gate).
     """
     for p, stage, ev, conf in _forced_permissions(trace, _is_camera, constraints=True):
+        gate = next((g for g in trace.gates if g.id == ev.get("gate")), None)
+        if untried_alternative(gate):
+            continue
         yield make(
             "forced_biometric", stage,
             f"Ordering required camera access ({p.api}); denying it blocked the order.",
@@ -136,6 +163,8 @@ def forced_biometric(trace: Trace) -> Iterator[Finding]:
     for g, ask, conf in forced_gates(trace, "camera", skip_kind="permission"):
         if not _FACE.search(tx.norm(g.text)) and tx.SCAN_CONTROL.search(tx.norm(g.text)):
             continue  # a scan-the-code prompt, not a face step
+        if untried_alternative(g):
+            continue  # another way to order is offered and was not shown to fail
         yield make(
             "forced_biometric", gate_stage(trace, g),
             f"Ordering was blocked behind a face-recognition/camera step ({ask.text!r}).",

@@ -16,6 +16,7 @@ from detectors.common import (
     stage_of,
     step_required_fields,
 )
+from detectors.legal import with_newer
 
 
 @rule(
@@ -24,10 +25,10 @@ from detectors.common import (
     severity="high",
     title="Mobile number forced for a dine-in/pickup order",
     title_zh="堂食/自取强制索要手机号",
-    legal_basis=[
+    legal_basis=with_newer("forced_phone", [
         "PIPL art. 6", "PIPL art. 16", "CRPL art. 29", "Necessary-PI Scope art. 4",
-        "Necessary-PI Scope art. 5(7)", "CRPL Impl. Reg. art. 23",
-    ],
+        "Necessary-PI Scope art. 5(7)",
+    ]),
 )
 def forced_phone(trace: Trace) -> Iterator[Finding]:
     """A phone-login / SMS-code gate, a "quick phone login" as the only way on, or a
@@ -35,7 +36,8 @@ def forced_phone(trace: Trace) -> Iterator[Finding]:
 
     Legal basis: PIPL arts. 6, 16 (minimum necessary; no refusal of service for
     refusing unnecessary PI); CRPL art. 29; Necessary-PI Scope (国信办秘字〔2021〕14号)
-    arts. 4, 5(7) (food ordering needs no phone for dine-in); CRPL Impl. Reg. art. 23.
+    arts. 4, 5(7) (food ordering needs no phone for dine-in); CRPL Implementing Regulations
+    art. 23 (Decree No. 778, to verify); the 2025 special action (wording to verify).
     Not fired for delivery (the phone is necessary there), for an optional or
     skippable phone field, or for the merchant's own phone shown as text.
     """

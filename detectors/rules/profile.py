@@ -16,6 +16,7 @@ from detectors.common import (
     make,
     stage_of,
 )
+from detectors.legal import with_newer
 
 
 @rule(
@@ -24,10 +25,10 @@ from detectors.common import (
     severity="high",
     title="Profile authorisation (nickname/avatar) forced to order",
     title_zh="强制授权头像昵称等个人信息",
-    legal_basis=[
+    legal_basis=with_newer("forced_profile_auth", [
         "PIPL art. 6", "PIPL art. 16", "Shanghai self-check list item 4",
         "WeChat web authorisation rules (snsapi_userinfo, snapshot mode 2022)",
-    ],
+    ]),
 )
 def forced_profile_auth(trace: Trace) -> Iterator[Finding]:
     """WeChat OAuth ``scope=snsapi_userinfo`` / Alipay ``auth_user`` whose decline did

@@ -8,6 +8,7 @@ APIs, OAuth callback, follow-check page) are answered here first.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import importlib
@@ -31,6 +32,7 @@ VENDOR_SHORT = {
     "web_components": "wc",
     "iframe_shell": "if",
     "lazy_json": "lz",
+    "uni_app": "ua",
 }
 VENDOR_MODULE = {
     "forms": "sandbox.sites.forms",
@@ -38,6 +40,7 @@ VENDOR_MODULE = {
     "web_components": "sandbox.sites.webcomp",
     "iframe_shell": "sandbox.sites.iframe",
     "lazy_json": "sandbox.sites.lazy",
+    "uni_app": "sandbox.sites.uni",
 }
 
 CTYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -285,22 +288,31 @@ def qa_config(sb: Any, req: Req, m: dict[str, Any], skin: dict[str, Any]) -> str
     conf = {"mid": m["id"], "base": mbase(m), "lang": cfg.get("lang", "zhs"), "table": table,
             "tp": sb.third_party_base, "skin": skin, "gates": cfg.get("gates", []),
             "checkout": cfg.get("checkout", {}), "leak": cfg.get("leak"), "sdk": bool(cfg.get("sdk")),
-            "name": m["name"], "submit": cfg.get("submit")}
+            "name": m["name"], "submit": cfg.get("submit"), "traps": cfg.get("traps", {})}
     for g in conf["gates"]:
-        if g.get("type") == "oauth":
+        if g.get("type") in ("oauth", "topup"):
             conf["oauth_url"] = authorize_url(req, m, g.get("provider", "wechat"), g.get("scope", "snsapi_userinfo"),
                                               table)
     return json.dumps(conf, ensure_ascii=False).replace("</", "<\\/")
 
 
 def page(m: dict[str, Any], title: str, body: str, head: str = "", body_attr: str = "") -> Resp:
-    """A full HTML page for merchant ``m``."""
+    """A full HTML page for merchant ``m``.
+
+    A merchant with ``cfg.charset`` (e.g. ``gbk``) gets its pages encoded in that
+    charset, declared only in a ``<meta http-equiv>`` tag: the HTTP header says
+    ``text/html`` with no charset, as on old server-rendered sites.
+    """
     lang = w(m, "lang")
-    return Resp(
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1, maximum-scale=1">'
-        f"<title>{esc(title)}</title>{head}</head><body {body_attr}>{body}</body></html>"
-    )
+    charset = m["cfg"].get("charset")
+    meta = (f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">' if charset
+            else '<meta charset="utf-8">')
+    text = (f'<!DOCTYPE html><html lang="{lang}"><head>{meta}'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1, maximum-scale=1">'
+            f"<title>{esc(title)}</title>{head}</head><body {body_attr}>{body}</body></html>")
+    if charset:
+        return Resp(text.encode(charset, "xmlcharrefreplace"), ctype="text/html")
+    return Resp(text)
 
 
 PRIVACY = {
@@ -346,8 +358,80 @@ def order_id() -> str:
     return time.strftime("%y%m%d") + str(random.randint(100000, 999999))
 
 
+COLD_AFTER_S = 20.0  # a cold-start merchant is cold again after this long without a landing request
+WARMING_S = 1.0  # ... and drops every landing request for this long after the first one
+
+
+def _cold(sb: Any, m: dict[str, Any], rest: str) -> bool:
+    """Whether this landing request hits a cold start (dropped without a response): the first
+    landing request after ``COLD_AFTER_S`` idle and every one within ``WARMING_S`` after it
+    (so the browser's own immediate retry fails too)."""
+    if not m["cfg"].get("cold_start") or rest != "/" or not hasattr(sb, "warm"):
+        return False
+    now = time.monotonic()
+    started, last = sb.warm.get(m["id"], (None, None))
+    if last is None or now - last > COLD_AFTER_S:
+        started = now
+    sb.warm[m["id"]] = (started, now)
+    return now - started < WARMING_S
+
+
+def _own_socket(sb: Any, m: dict[str, Any], req: Req) -> Resp:
+    """``/ws``: the merchant's own order-status socket (messages logged as ``own_ws`` events)."""
+    def on_message(data: bytes, binary: bool) -> str:
+        sb.record("own_ws", m["id"], req.path, data.hex() if binary else data.decode("utf-8", "replace"))
+        return json.dumps({"type": "status", "queue": 3, "msg": "已收到"}, ensure_ascii=False)
+
+    return Resp.websocket(on_message, greeting=json.dumps({"type": "hello", "shop": m["id"]}))
+
+
+def coupon_page(m: dict[str, Any], req: Req) -> Resp:
+    """``/coupon``: the "领券" window the popups merchant opens; it reports the diner to the CRM after load."""
+    ph = req.query.get("ph", "")
+    tp = req.query.get("tp", "")
+    js = ("setTimeout(function(){var p=" + json.dumps(ph) + ";if(!p)return;"
+          "crypto.subtle.digest('SHA-1',new TextEncoder().encode(p)).then(function(b){"
+          "var h=Array.prototype.map.call(new Uint8Array(b),function(x){return ('0'+x.toString(16)).slice(-2);}).join('');"
+          "new Image().src=" + json.dumps(tp + "/pixel.gif?ev=coupon&u=") + "+h;});},400);")
+    body = (f'<div style="text-align:center;padding:30px;font-family:sans-serif"><h2>领取优惠券</h2>'
+            f"<p>{esc(m['name'])} 满30减5 优惠券已放入您的账户</p></div><script>{js}</script>")
+    return page(m, "领取优惠券", body)
+
+
+def env_api(m: dict[str, Any], req: Req) -> Resp:
+    """``/api/env``: the "in WeChat?" check of the environment-checking merchant, from the request's
+    user agent and client hints: an Android WebView must send its ``Android WebView`` brand at the
+    UA's Chrome version; an iPhone's WKWebView sends no client hints at all."""
+    ua = req.headers.get("User-Agent", "")
+    ch = req.headers.get("Sec-CH-UA", "")
+    ok = "MicroMessenger" in ua
+    if "Android" in ua:
+        ver = ua.split("Chrome/", 1)[1].split(".", 1)[0] if "Chrome/" in ua else ""
+        ok = ok and bool(ch) and f'"Android WebView";v="{ver}"' in ch and "HeadlessChrome" not in ch
+        ok = ok and req.headers.get("Sec-CH-UA-Platform", "") == '"Android"'
+    elif "iPhone" in ua:
+        ok = ok and not ch
+    return Resp.json({"ok": ok, "why": "" if ok else "client hints do not match the user agent"})
+
+
 def site_dispatch(sb: Any, req: Req, m: dict[str, Any], rest: str) -> Resp:
     """Answer the shared endpoints of a merchant, else hand over to its vendor engine."""
+    cfg = m["cfg"]
+    if cfg.get("basic_auth"):
+        auth = req.headers.get("Authorization", "")
+        if auth != "Basic " + base64.b64encode(cfg["basic_auth"].encode()).decode():
+            return Resp("<html><body><h1>401 Authorization Required</h1><hr>nginx</body></html>", 401,
+                        headers=[("WWW-Authenticate", 'Basic realm="staff only"')])
+    if _cold(sb, m, rest):
+        return Resp.drop()
+    if rest == "/ws" and req.upgrade:
+        return _own_socket(sb, m, req)
+    if rest == "/api/segment":
+        return Resp.json({"prefix": req.query.get("p", "")[:7], "carrier": "中国移动", "city": "上海"})
+    if rest == "/api/env":
+        return env_api(m, req)
+    if rest == "/coupon":
+        return coupon_page(m, req)
     if rest == "/privacy":
         return privacy_page(m)
     if rest == "/api/order" and req.method == "POST":

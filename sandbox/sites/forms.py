@@ -70,9 +70,37 @@ def _cookie(m: dict[str, Any], name: str, value: str) -> tuple[str, str]:
     return ("Set-Cookie", f"{name}={quote(value)}; Path={mbase(m)}/")
 
 
-def _shell(m: dict[str, Any], req: Req, inner: str, title: str | None = None, overlay: str = "") -> Resp:
+LOGIN_PROMPT = ("<h3>登录/注册</h3><p>登录后享会员价、积分和专属优惠</p>"
+                "<a class=\"kd-btn big\" style=\"display:block;text-align:center;text-decoration:none\" href=\"{base}/login{q}\">"
+                "手机号登录/注册</a><p style=\"text-align:center;margin:10px 0 0\"><a href=\"#\" class=\"kd-later\" "
+                "onclick=\"try{{sessionStorage.setItem('kd_login_no'+location.pathname,'1')}}catch(e){{}}"
+                "var x=this.closest('.kd-mask');x.parentNode.removeChild(x);return false;\">暂不登录</a></p>"
+                "<p class=\"kd-note\">登录即表示同意<a href=\"{base}/privacy\">《隐私政策》</a></p>")
+
+LOGIN_PROMPT_JS = ("<script>(function(){var x=document.querySelector('.kd-login');var no=null;"
+                   "try{no=sessionStorage.getItem('kd_login_no'+location.pathname)}catch(e){}"
+                   "if(x&&!no)x.style.display='flex';})();</script>")
+
+#: set after the diner's first tap or key: leaving asks "确定离开？" and reports the leave (no PI) to the tracker
+BEFOREUNLOAD_JS = """(function(){var armed=false;function arm(){if(armed)return;armed=true;
+window.onbeforeunload=function(e){try{navigator.sendBeacon(%s,JSON.stringify({ev:'leave',page:location.pathname,t:Date.now()}));}catch(x){}
+e.preventDefault();e.returnValue='确定要离开吗？您选的菜品可能不会保存';return e.returnValue;};}
+document.addEventListener('pointerdown',arm,true);document.addEventListener('keydown',arm,true);document.addEventListener('touchstart',arm,true);})();"""
+
+
+def _shell(m: dict[str, Any], req: Req, inner: str, title: str | None = None, overlay: str = "",
+           login_prompt: bool = True) -> Resp:
+    cfg = m["cfg"]
+    sb = getattr(req, "sb", None)
+    if cfg.get("login_every_page") and login_prompt and not overlay:
+        # a login/register prompt on every page; 暂不登录 silences it on that page only
+        overlay = ('<div class="kd-mask kd-login" role="dialog" aria-modal="true" style="display:none"><div class="kd-modal">'
+                   + LOGIN_PROMPT.format(base=mbase(m), q=_q(req)) + "</div></div>" + LOGIN_PROMPT_JS)
+    scripts = ""
+    if cfg.get("beforeunload") and sb is not None:
+        scripts += "<script>" + BEFOREUNLOAD_JS % json.dumps(sb.third_party_base + "/collect") + "</script>"
     body = (f'<header class="kd-top"><h1>{esc(m["name"])}</h1><small>桌号：{esc(table_of(req) or "-")}'
-            f" · 扫码点餐</small></header><main class=\"kd-wrap\">{inner}</main>{footer_html(m, 'kd')}{overlay}")
+            f" · 扫码点餐</small></header><main class=\"kd-wrap\">{inner}</main>{footer_html(m, 'kd')}{overlay}{scripts}")
     return page(m, title or m["name"], body, _head())
 
 
@@ -170,7 +198,8 @@ def _cart_page(m: dict[str, Any], req: Req) -> Resp:
 
 
 FIELD_LABELS = {"phone": "手机号", "name": "姓名", "id_number": "身份证号", "address": "收货地址", "birthday": "生日",
-                "gender": "性别", "email": "邮箱"}
+                "gender": "性别", "email": "邮箱", "bank_card": "银行卡号"}
+FIELD_NOTES = {"id_number": "（实名认证）", "bank_card": "（储值卡绑定，用于退款）"}
 MODES = {"dine_in": "堂食", "pickup": "自提", "delivery": "外卖"}
 
 
@@ -191,8 +220,19 @@ def _checkout_form(m: dict[str, Any], req: Req, err: str = "", values: dict[str,
     for f in co.get("fields", []):
         req_txt = {True: ' <span style="color:#d00">*</span>', "delivery": "（外卖必填）"}.get(f["req"], "（选填）")
         typ = "tel" if f["k"] == "phone" else "date" if f["k"] == "birthday" else "text"
-        parts.append(f'<label>{FIELD_LABELS[f["k"]]}{req_txt}<input type="{typ}" name="{f["k"]}" '
+        note = FIELD_NOTES.get(f["k"], "")
+        extra = ' inputmode="numeric"' if f["k"] in ("bank_card", "id_number") else ""
+        parts.append(f'<label>{FIELD_LABELS[f["k"]]}{note}{req_txt}<input type="{typ}" name="{f["k"]}"{extra} '
                      f'value="{esc(values.get(f["k"], ""))}"></label>')
+    if co.get("invoice"):
+        # an invoice is asked for only when the diner ticks the box; its fields are then optional
+        checked = " checked" if values.get("invoice") else ""
+        shown = "block" if checked else "none"
+        parts.append(f'<label style="font-size:13px"><input class="kd-inline" type="checkbox" name="invoice" value="1"{checked} '
+                     f'onchange="document.getElementById(\'kd-inv\').style.display=this.checked?\'block\':\'none\'"> 需要发票</label>'
+                     f'<div id="kd-inv" style="display:{shown}"><label>发票抬头（选填）<input type="text" name="invoice_title" '
+                     f'value="{esc(values.get("invoice_title", ""))}"></label><label>纳税人识别号（选填）<input type="text" '
+                     f'name="tax_no" value="{esc(values.get("tax_no", ""))}"></label></div>')
     parts.append('<label>备注（选填）<textarea name="remark" rows="2" placeholder="口味、忌口等">'
                  f'{esc(values.get("remark", ""))}</textarea></label>')
     for b in co.get("boxes", []):
@@ -222,10 +262,19 @@ def _validate(m: dict[str, Any], form: dict[str, str]) -> str:
             return "请填写" + FIELD_LABELS[f["k"]]
         if f["k"] == "phone" and val and not re.fullmatch(r"1\d{10}", val.replace(" ", "")):
             return "请输入正确的手机号"
+        if val and not _valid_value(f["k"], val):
+            return "请输入正确的" + FIELD_LABELS[f["k"]]
     for b in co.get("boxes", []):
         if b.get("required") and not form.get(b["k"]):
             return "请先勾选同意"
     return ""
+
+
+def _valid_value(k: str, val: str) -> bool:
+    """Server-side format checks of the order form (the ID number: 18 characters)."""
+    if k == "id_number":
+        return bool(re.fullmatch(r"\d{17}[\dXx]", val))
+    return True
 
 
 def _checkout(sb: Any, m: dict[str, Any], req: Req) -> Resp:
@@ -246,6 +295,8 @@ def _checkout(sb: Any, m: dict[str, Any], req: Req) -> Resp:
     headers = [_cookie(m, "kd_cart", ""), _cookie(m, "kd_order", oid)]
     if req.form.get("phone"):
         headers.append(_cookie(m, "kd_ph", req.form["phone"].strip()))
+    if req.form.get("name"):
+        headers.append(_cookie(m, "kd_nm", req.form["name"].strip()))
     return Resp.redirect(f"{base}/done{_q(req)}&o={oid}", 303, headers)
 
 
@@ -282,18 +333,26 @@ def _done(m: dict[str, Any], req: Req, sb: Any) -> Resp:
              f'<button class="kd-btn big" type="submit">去支付</button></form></div>')
     leak = m["cfg"].get("leak")
     phone = unquote(req.cookies.get("kd_ph", ""))
-    if leak and leak.get("when") == "after" and phone:
+    if leak and leak.get("when") == "after" and leak.get("what", "phone") == "phone" and phone:
         payload = json.dumps({"shop": m["id"], "ev": "order", "uid": base64.b64encode(phone.encode()).decode()})
         inner += ("<script>setTimeout(function(){fetch(" + json.dumps(sb.third_party_base + "/collect")
                   + ",{method:'POST',mode:'no-cors',headers:{'Content-Type':'text/plain'},body:"
                   + json.dumps(payload) + "});},300);</script>")
-    return _shell(m, req, inner, "订单已提交")
+    if leak and leak.get("when") == "after" and leak.get("what") == "name" and unquote(req.cookies.get("kd_nm", "")):
+        # the page's own charset encodes the query: on a GBK page the name leaves GBK-percent-encoded
+        name = unquote(req.cookies.get("kd_nm", ""))
+        inner += ("<script>setTimeout(function(){new Image().src=" + json.dumps(sb.third_party_base + "/pixel.gif?ev=order&n=")
+                  + "+" + json.dumps(name, ensure_ascii=False) + ";},300);</script>")
+    return _shell(m, req, inner, "订单已提交", login_prompt=False)
 
 
 def handle(sb: Any, req: Req, m: dict[str, Any], rest: str) -> Resp:
     """Serve one request of a ``forms`` merchant."""
     base = mbase(m)
     cfg = m["cfg"]
+    req.sb = sb  # type: ignore[attr-defined]  (the page shell reads the third-party base from it)
+    if cfg.get("charset") and req.method == "POST":
+        req.form = req.form_in(cfg["charset"])  # a GBK page posts its form in GBK
     if cfg.get("special") == "loop":
         n = int(req.query.get("n", "0") or 0) + 1
         nxt = f"{base}/go" if rest == "/" else f"{base}/"
@@ -317,6 +376,10 @@ def handle(sb: Any, req: Req, m: dict[str, Any], rest: str) -> Resp:
         return _member(m, req)
     if rest == "/done":
         return _done(m, req, sb)
+    if rest == "/login":
+        return _shell(m, req, '<h2>手机号登录</h2><form class="kd-form" method="post" action="#">'
+                              '<input type="tel" name="mobile" placeholder="请输入手机号"><button class="kd-btn big" '
+                              'type="button">获取验证码</button></form>', "登录", login_prompt=False)
     if rest.startswith("/gate/") and req.method == "POST":
         i = int(rest.rsplit("/", 1)[1])
         g = cfg["gates"][i]

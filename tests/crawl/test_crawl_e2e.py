@@ -1,7 +1,8 @@
 """End to end: ``qraudit crawl`` on the demo district with the real agent and detectors.
 
 Every ground-truth merchant must be stored once, with the expected verdict and
-exactly the expected set of rules.  Slow (the whole sandbox through Chromium).
+exactly the expected set of rules (a merchant whose verdict waits for an order-agent
+change, ``pending``, only stored).  Slow (the whole sandbox through Chromium).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def test_qraudit_crawl_demo_matches_ground_truth(tmp_path, crawl_env):
     for m in gt:
         r = by_path.get(m["path"].split("?")[0])
         assert r is not None, f"{m['id']} not discovered"
+        if m.get("pending"):
+            continue
         rules = sorted(set(r.rules)) if r.rules is not None else []
         want = sorted({f["rule"] for f in m["findings"]})
         reason_ok = not m.get("expected_reason") or m["expected_reason"].lower() in (r.reason or "").lower()
@@ -52,4 +55,6 @@ def test_qraudit_crawl_demo_matches_ground_truth(tmp_path, crawl_env):
     for mid in rows.merchant_id:
         assert (store.run_dir(run) / "merchants" / mid / "result.json").is_file()
     # the architecture move changed no result: field by field against the commit before it
-    assert differences(normalise_run(store.run_dir(run))) == []
+    pending = {m["id"] for m in gt if m.get("pending")}
+    got = {k: v for k, v in normalise_run(store.run_dir(run)).items() if k not in pending}
+    assert differences(got) == []

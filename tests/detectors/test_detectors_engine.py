@@ -14,7 +14,7 @@ from .builders import checkbox, field, gate, phone_gate, request, trace, typed_p
 
 TOP_KEYS = {"url", "final_url", "verdict", "reason", "order_reached", "findings", "steps",
             "visit_id", "env", "order_mode", "rules_version", "errors", "reason_code", "reason_params", "mode",
-            "not_observed"}
+            "not_observed", "faults"}
 FINDING_KEYS = {"rule", "group", "stage", "severity", "explanation", "explanation_zh", "legal_basis",
                 "evidence", "confidence"}
 EVIDENCE_KEYS = {"url", "step", "screenshot", "dom", "selector", "text", "tried"}

@@ -26,8 +26,15 @@
     Object.defineProperty(Function.prototype, 'toString', { value: toString, configurable: true, enumerable: false, writable: true });
   } catch (e) { /* ignore */ }
 
+  // A function that looks native: toString says "[native code]" (for the device's getters too).
+  hide(window, '__qrauditNative', (fn, name) => { natives.set(fn, 'function ' + name + '() { [native code] }'); return fn; });
+
   // navigator.webdriver: a real in-app browser says false.
-  try { Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false, configurable: true }); } catch (e) { /* ignore */ }
+  try {
+    const get = function () { return false; };
+    natives.set(get, 'function get webdriver() { [native code] }');
+    Object.defineProperty(Navigator.prototype, 'webdriver', { get, configurable: true, enumerable: true });
+  } catch (e) { /* ignore */ }
 
   // ---- closed shadow roots ------------------------------------------------
   // The page still gets a closed root (host.shadowRoot stays null for it); the
@@ -133,6 +140,16 @@
     patch(window, 'clearInterval', function clearInterval(id) { intervals.delete(id); return nativeClearInterval.call(window, id); });
   } catch (e) { /* ignore */ }
 
+  // ---- response bodies the page read (kept: see RequestCollector) --------------------
+  let keptBodies = 0;
+  const keepBody = (url, text) => {
+    try {
+      if (typeof text !== 'string' || !text || text.length > 262144 || keptBodies >= 100) return;
+      keptBodies++;
+      report({ kind: 'response_body', url: String(url || ''), body: text });
+    } catch (e) { /* ignore */ }
+  };
+
   // ---- requests the page's scripts still wait for ------------------------------
   // Counted here, synchronously, so "settle" right after a click cannot miss a
   // fetch the click started (the browser's request events arrive later).  Requests
@@ -155,9 +172,16 @@
         if (typeof native !== 'function') continue;
         patch(RP, name, { [name](...args) {
           const done = track();
+          const resp = this;
           let p;
           try { p = native.apply(this, args); } catch (e) { done(); throw e; }
-          try { p.then(done, done); } catch (e) { done(); }
+          try {
+            p.then((v) => {
+              // what the page read is kept now: a navigation right after drops the browser's copy
+              if (name === 'text') keepBody(resp.url, v); else if (name === 'json') keepBody(resp.url, JSON.stringify(v));
+              done();
+            }, done);
+          } catch (e) { done(); }
           return p;
         } }[name]);
       }
@@ -179,7 +203,16 @@
       const nativeSend = XP.send;
       patch(XP, 'send', function send(...args) {
         const done = track();
+        const xhr = this;
         try { this.addEventListener('loadend', done, { once: true }); } catch (e) { done(); }
+        try {
+          this.addEventListener('load', () => {
+            try {
+              if (xhr.responseType === '' || xhr.responseType === 'text') keepBody(xhr.responseURL, xhr.responseText);
+              else if (xhr.responseType === 'json') keepBody(xhr.responseURL, JSON.stringify(xhr.response));
+            } catch (e) { /* ignore */ }
+          }, { once: true });
+        } catch (e) { /* ignore */ }
         try { return nativeSend.apply(this, args); } catch (e) { done(); throw e; }
       });
     }
@@ -329,6 +362,28 @@
           const r = a === 'granted' ? 'granted' : 'denied';
           later(cb, r);
           return r;
+        });
+      });
+    }
+  } catch (e) { /* ignore */ }
+
+  // ---- permission states --------------------------------------------------
+  // navigator.permissions.query agrees with how requests are answered now: "prompt" while
+  // the auditor refuses (a phone's browser asks each time), "granted" once it grants.  A
+  // page that reads the state before asking then asks; one waiting for "granted" goes on.
+  try {
+    const PP = window.Permissions && Permissions.prototype;
+    if (PP && typeof PP.query === 'function') {
+      const nativeQuery = PP.query;
+      const ASKED = { geolocation: 1, camera: 1, microphone: 1, notifications: 1 };
+      patch(PP, 'query', function query(desc) {
+        const name = desc && desc.name;
+        const p = nativeQuery.call(this, desc);
+        if (!ASKED[name]) return p;
+        return Promise.all([p, report({ kind: 'permission_state', name })]).then(([st, a]) => {
+          const state = a === 'granted' ? 'granted' : 'prompt';
+          try { Object.defineProperty(st, 'state', { get: () => state, configurable: true, enumerable: true }); } catch (e) { /* ignore */ }
+          return st;
         });
       });
     }
