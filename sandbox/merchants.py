@@ -404,10 +404,7 @@ MERCHANTS: list[dict[str, Any]] = [
       [],
       "Behaviour (People's Daily 2024-02): the menu only after adding a staff member's WeCom contact, a forced "
       "follow of a private channel.",
-      {"menu": "hotpot", "footer": FOOT, "gates": [{"type": "wecom", "stage": "entry"}]},
-      pending="order agent: crawler/agent/gates.py must read a WeCom contact wall as a follow gate "
-              "(ASK_PATTERNS['follow'] += 添加…企业微信/企微/加好友/加群/进群; the follow act and the gate's "
-              "confirm word += 我已添加/已添加/添加客服/加好友)"),
+      {"menu": "hotpot", "footer": FOOT, "gates": [{"type": "wecom", "stage": "entry"}]}),
     M("m54", "街角咖啡", "沪滨区街角路54号", "uni_app", "J5", "compliant", [],
       [_g("membership", "entry", False, "one 登录/注册 prompt with 暂不登录; declined, it never comes back")],
       ["optional_wecom_contact", "declined_login_not_repeated"],
@@ -425,9 +422,7 @@ MERCHANTS: list[dict[str, Any]] = [
       "点我授权, and the phone demanded later at checkout.",
       {"menu": "bento", "footer": FOOT,
        "gates": [{"type": "topup", "stage": "entry", "provider": "wechat", "scope": "snsapi_userinfo"}],
-       "checkout": {"fields": [{"k": "phone", "req": True}]}},
-      pending="order agent: crawler/agent/gates.py must read a wall whose only control is 点我授权 as a profile "
-              "authorisation gate (ASK_PATTERNS['profile_auth'] += 点我授权/去授权/立即授权)"),
+       "checkout": {"fields": [{"k": "phone", "req": True}]}}),
     M("m56", "工地食堂", "沪滨区工地路56号", "forms", "B9", "violation",
       _f("excessive_fields@checkout"),
       [_g("fields", "checkout", True, "dine-in checkout requires 身份证号 and 银行卡号 (server-side validation)")],

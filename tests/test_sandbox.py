@@ -91,7 +91,8 @@ def test_ground_truth_well_formed():
         pairs = {(f["rule"], f["stage"]) for f in m["findings"]}
         assert len(pairs) == len(m["findings"]), f"duplicate finding in {m['id']}"
         for f in m["findings"]:
-            assert set(f) == {"rule", "stage"} and f["rule"] in RULES and f["stage"] in STAGES, m["id"]
+            assert set(f) == {"rule", "stage", "observable_live"} and f["rule"] in RULES and f["stage"] in STAGES, m["id"]
+            assert isinstance(f["observable_live"], bool), m["id"]
         for g in m["gates"]:
             assert set(g) == {"asks", "stage", "forced", "form"} and g["asks"] in ASKS and g["stage"] in STAGES
         v = m["expected_verdict"]

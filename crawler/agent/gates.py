@@ -35,7 +35,10 @@ ASK_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "sms_code": re.compile(r"验证码|驗證碼|校验码|校驗碼|短信码|短信碼|sms code|verification code|one-time code|otp", re.I),
     "login": re.compile(r"登录|登入|登錄|log ?in|sign ?in", re.I),
-    "follow": re.compile(r"关注|關注|公众号|公眾號|服务号|服務號|订阅号|訂閱號|official account|follow", re.I),
+    # an official account, or a private channel: a staff member's WeCom contact, a group
+    "follow": re.compile(r"关注|關注|公众号|公眾號|服务号|服務號|订阅号|訂閱號|official account|follow|"
+                         r"企业微信|企業微信|企微|添加客服|加客服|加好友|加群|进群|進群|入群|社群|"
+                         r"add (our )?(staff|wecom|customer service)|join (our )?(group|community)", re.I),
     "membership": re.compile(
         r"开卡|開卡|入会|入會|注册会员|註冊會員|成为会员|成為會員|加入会员|加入會員|会员登录|會員登錄|会员注册|會員註冊|领取会员|領取會員|"
         r"开通会员|開通會員|注册|註冊|会员卡|會員卡|join (our )?(membership|loyalty|club)|become a member|membership|sign ?up|register",
@@ -43,6 +46,7 @@ ASK_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "profile_auth": re.compile(
         r"头像|頭像|昵称|暱稱|微信信息|用户信息|用戶信息|个人信息授权|個人信息授權|授权登录|授權登錄|获取你的|獲取你的|公开信息|公開信息|"
+        r"点我授权|點我授權|去授权|去授權|立即授权|立即授權|"
         r"avatar|nickname|profile",
         re.I,
     ),
@@ -64,7 +68,7 @@ WALL_RE = re.compile(r"请先|請先|需要|须|須|必须|必須|才能|后方�
 
 #: Confirmation-ish controls of a gate form (pressed only when canaries are given).
 GATE_SUBMIT_WORDS = re.compile(
-    r"登录|登錄|登入|确定|確定|确认|確認|提交|同意|授权|授權|允许|允許|我已关注|已关注|已關注|完成关注|开卡|開卡|注册|註冊|"
+    r"登录|登錄|登入|确定|確定|确认|確認|提交|同意|授权|授權|允许|允許|我已关注|已关注|已關注|完成关注|已添加|开卡|開卡|注册|註冊|"
     r"领取|領取|立即|继续|繼續|下一步|开启|開啟|重新定位|开始识别|開始識別|刷脸|刷臉|一键|一鍵|"
     r"ok|confirm|submit|continue|agree|allow|log ?in|sign ?in|join|next|done",
     re.I,
@@ -79,7 +83,7 @@ PI_ACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("join", re.compile(r"开卡|開卡|入会|入會|开通|開通|领取会员|領取會員|领卡|領卡|成为会员|成為會員|加入会员|加入會員|"
                         r"join|become a member", re.I)),
     ("login", re.compile(r"登录|登入|登錄|一键|一鍵|快捷|log ?in|sign ?in", re.I)),
-    ("follow", re.compile(r"关注|關注|follow|subscribe", re.I)),
+    ("follow", re.compile(r"关注|關注|我已添加|已添加|添加客服|加好友|加群|进群|進群|入群|follow|subscribe", re.I)),
     ("authorise", re.compile(r"授权|授權|允许|允許|authori[sz]|allow", re.I)),
 )
 #: Words that turn a control into the refusal of an act (暂不登录, 拒绝授权, not now...).
