@@ -144,7 +144,8 @@ class Try:
     gone and the path can go on), ``still_blocked``, ``gate_returned`` (it went and
     came back), ``returned_on_retry`` (it went, and the next attempt to go on — the same
     submit — brought it back: no way past), ``not_observed`` (live mode: the page formed the
-    order with the fields empty, but marks some required; the merchant's answer was held),
+    order with the fields empty, but marks some required; the merchant's answer was held;
+    or an OAuth decline whose way back to the page was held),
     ``navigated_away``, ``error``.  ``control`` is what was clicked, if anything.
     """
 

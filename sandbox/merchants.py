@@ -475,6 +475,13 @@ LIVE_UNOBSERVABLE: dict[tuple[str, str], str] = {
                                            "whose confirmation is held",
     ("m30", "forced_phone@checkout"): "the checkout's membership wall lies behind the entry follow gate, "
                                       "whose confirmation is held",
+    ("m42", "third_party_leak@checkout"): "the phone leaves for the tracker from a worker's socket once typed; "
+                                          "live, canaries are typed only after the first (held) submit, and a "
+                                          "worker's socket cannot be routed to record what it would send",
+    ("m44", "third_party_leak@post_order"): "the leak happens only after the order is sent",
+    ("m52", "third_party_leak@post_order"): "the leak happens only after the order is sent",
+    ("m55", "forced_phone@checkout"): "the checkout's phone field lies behind the entry authorisation gate, "
+                                      "whose press is held",
 }
 
 

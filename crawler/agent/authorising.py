@@ -56,6 +56,12 @@ class Authorising(Session):
         if not step.visible_text:
             step.visible_text = scan.text[:20000]
         gate.screenshot, gate.dom = step.screenshot, step.dom
+        if self.left_for_held():
+            # live mode: the way back from the decline was held, so what it leads to is not observed
+            gate.tries.append(Try("oauth decline", "not_observed", step=step.n,
+                                  detail="the return to the page was held"))
+            gate.passed_by = "not_passed"
+            return
         if not wall:
             gate.tries.append(Try("oauth decline", "passed", step=step.n))
             gate.passed_by = "try"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from core.reasons import Code, Reason
-from core.trace import FormField, Gate, TypedValue
+from core.trace import FormField, Gate, Try, TypedValue
 from crawler.agent import gates as G
 from crawler.agent.scan import Ref
 from crawler.agent.session import Finished, Session
@@ -77,13 +77,22 @@ class HandingOver(Session):
         ref = scored[0][1]
         ranked = [(s, c, ["gate submit"]) for s, c in scored]
         held = await self.held_press(ref, G.gate_press_act(ref.text(), gate.asks_hint))
+        n_oauth = len(self.trace.oauth)
         await self.click(ref, allow_force=False)
         await self.settle()
         await self._after_action()
+        self._link_oauth(gate, n_oauth)
         given = "canary values given, " if gate.canary_filled else ""
         await self.record("click", note=f"gate {gate.id}: {given}pressed '{ref.text()[:20]}'"
                           + (" with the network held (nothing sent)" if held else ""),
                           target=ref, candidates=self.candidates_for_trace(ranked, ref, "other"))
+        if held and self.left_for_held():
+            # the press took the diner to another page, whose load the hold stopped:
+            # what lies behind the gate is not observed, and the gate was not passed
+            gate.passed_by = "not_passed"
+            await self.record("stop", note=f"gate {gate.id}: pressing '{ref.text()[:20]}' leaves the page, "
+                              "whose load was held: what lies behind is not observed")
+            raise Finished("blocked", Reason(Code.GATE_NOT_PASSED, {"asks": list(gate.asks_hint)}))
         if await self._still_there(gate, view):
             # one more chance: another submit-like control
             for _s, c in scored[1:3]:
@@ -94,6 +103,9 @@ class HandingOver(Session):
             else:
                 gate.passed_by = "not_passed"
                 raise Finished("blocked", Reason(Code.GATE_NOT_PASSED, {"asks": list(gate.asks_hint)}))
+        if gate.oauth is not None and any(t.method == "oauth decline" and t.outcome == "passed" for t in gate.tries):
+            gate.passed_by = "try"  # pressed, then declined the authorisation: no PI given
+            return
         gate.passed_by = "canary"  # Gate.tries keeps only no-PI tries; the control pressed is the step's target
 
     async def _fill_gate(self, gate: Gate, view: G.GateView) -> None:
@@ -167,6 +179,30 @@ class HandingOver(Session):
             return False
         await self.visit.hold_network(act, ref.element())
         return True
+
+    def _link_oauth(self, gate: Gate, n_before: int) -> None:
+        """A press on ``gate`` that sent the diner to a profile OAuth (an event after the first
+        ``n_before``): the gate asked for that authorisation, and how the OAuth gate was passed
+        (its decline worked, or it had to be granted) is how this gate was passed."""
+        for i in range(n_before, len(self.trace.oauth)):
+            ev = self.trace.oauth[i]
+            if not re.search(r"userinfo|auth_user", (ev.scope or "").lower()) or gate.kind == "oauth":
+                continue
+            gate.oauth = i
+            og = next((g for g in self.trace.gates if g.kind == "oauth" and g.oauth == i and g is not gate), None)
+            if og is not None and og.passed_by == "try":
+                gate.tries.append(Try("oauth decline", "passed", step=og.tries[-1].step if og.tries else None))
+            return
+
+    def left_for_held(self) -> bool:
+        """Whether, since the network was held, the page set off for another document whose
+        load the hold stopped (a held navigation, or the browser's error page shown)."""
+        if not self.visit.held:
+            return False
+        since = self.visit.network_hold.since or 0
+        if (self.page.url or "").startswith("chrome-error:"):
+            return True
+        return any(r.held and r.is_navigation and not r.popup and r.step >= since for r in self.trace.requests)
 
     async def _grant_and_retry(self, gate: Gate, view: G.GateView) -> None:
         """A permission wall (location, camera): grant with canary answers, then press its retry
