@@ -183,8 +183,9 @@ def redis_client(url: str) -> Any:
     if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
         raise QrauditError(f"--redis {url!r}: give a URL like redis://HOST:6379/0")
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30,
-                                      health_check_interval=30)
+        # short timeouts: a worker calls Redis from the crawl's event loop, which must not hang on it
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10,
+                                      health_check_interval=30, retry_on_timeout=True)
         client.ping()
     except (ValueError, redis.RedisError) as exc:
         raise QrauditError(f"cannot reach Redis at {redact(url)}: {exc}") from None
@@ -567,7 +568,11 @@ class SharedScheduler(RedisScheduler):
             return heapq.heappop(self.local)[2]
         if self.seed_only or len(self.shared.held) >= self.max_held:
             return None
-        request = self.queue.pop()
+        try:
+            request = self.queue.pop()
+        except Exception as exc:  # Redis unreachable for a moment: the engine asks again on its heartbeat
+            logger.warning("shared queue: cannot lease a merchant now: %s", exc)
+            return None
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
@@ -577,7 +582,11 @@ class SharedScheduler(RedisScheduler):
             return True
         if self.seed_only:
             return False
-        return len(self.shared.held) < self.max_held and len(self.queue) > 0
+        try:
+            return len(self.shared.held) < self.max_held and len(self.queue) > 0
+        except Exception as exc:
+            logger.warning("shared queue: cannot read its size now: %s", exc)
+            return True  # keep the worker open: the idle check retries
 
     def __len__(self) -> int:
         return len(self.local) + len(self.queue)
@@ -608,6 +617,7 @@ class SharedRunExtension:
         self.loop: Any = None
         self.audited = 0
         self.closing = False
+        self.last_beat: float | None = None
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
         crawler.signals.connect(self.idle, signal=signals.spider_idle)
@@ -632,6 +642,15 @@ class SharedRunExtension:
 
     def beat(self) -> None:
         """One heartbeat (errors are logged, never raised: Redis may come back)."""
+        now = time.monotonic()
+        if self.last_beat is not None:
+            gap = now - self.last_beat
+            stats = self.crawler.stats
+            stats.max_value("qraudit/shared_beat_gap_max_s", round(gap, 1))
+            if gap > self.shared.lease_s / 2:
+                logger.warning("heartbeat %.1f s late (the reactor was blocked): leases of %d s may have expired",
+                               gap - self.every, int(self.shared.lease_s))
+        self.last_beat = now
         try:
             self.shared.renew()
             self.shared.keep_seeding()

@@ -346,6 +346,10 @@ class DistrictSpider(scrapy.Spider):
     async def audit_failed(self, failure: Any):
         """The first navigation failed (or the request was refused): audit what is there, or store the error."""
         if failure.check(AlreadyAudited):
+            mid = failure.request.meta.get(META_MERCHANT)
+            shared = self.shared
+            if shared is not None and mid in self.done:  # stored here, its acknowledgement was lost: say it again
+                shared.ack(mid, "")
             return
         request = failure.request
         page = request.meta.get("playwright_page")
