@@ -136,7 +136,7 @@ def open_duckdb(path: Path, read_only: bool = False, lock_timeout_s: float = 60.
         except duckdb.IOException as exc:
             if not _locked(exc) or time.monotonic() > deadline:
                 if _locked(exc):
-                    raise QrauditError(f"{path} stayed locked by another process for {lock_timeout_s:.0f} s "
+                    raise QrauditError(f"{path} stayed locked by another process for {lock_timeout_s:g} s "
                                        f"({str(exc).splitlines()[0]})") from None
                 raise QrauditError(f"{path}: cannot open the store ({str(exc).splitlines()[0]})") from None
             time.sleep(delay * (0.5 + random.random()))
