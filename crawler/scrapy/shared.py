@@ -10,7 +10,7 @@ machines, audit one district together.  Their common state lives in Redis under
 ``dupefilter``            set: fingerprints of the audit requests queued (scrapy-redis's dupefilter;
                           an audit request's fingerprint is its merchant id)
 ``queue``                 sorted set: merchant ids waiting for an audit (lowest score first)
-``jobs``                  hash: merchant id -> the audit job (record, URL) as JSON
+``jobs``                  hash: merchant id -> the audit job (record, URL) as JSON, until it is done
 ``leases``                sorted set: merchant id -> lease expiry (ms, Redis server clock)
 ``holders``               hash: merchant id -> the worker holding its lease
 ``requeued``              hash: merchant id -> times its lease expired
@@ -101,8 +101,16 @@ while true do
 end
 """
 
+_PUSH = """
+if redis.call('SISMEMBER', KEYS[4], ARGV[1]) == 1 or redis.call('ZSCORE', KEYS[3], ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[1])
+return 1
+"""
+
 _ACK = """
 local added = redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('HDEL', KEYS[5], ARGV[2])
 if redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[1] then
   redis.call('ZREM', KEYS[1], ARGV[2])
   redis.call('HDEL', KEYS[2], ARGV[2])
@@ -220,6 +228,7 @@ class SharedRun:
         self.max_requeues = int(max_requeues)
         self.held: set[str] = set()
         self.seeding = False
+        self._push = client.register_script(_PUSH)
         self._pop = client.register_script(_POP)
         self._ack = client.register_script(_ACK)
         self._release = client.register_script(_RELEASE)
@@ -295,18 +304,14 @@ class SharedRun:
 
     # ---- the queue and its leases ---------------------------------------------------
 
-    def push(self, merchant_id: str, job: dict[str, Any], score: float = 0.0) -> None:
-        """Queue an audit job unless the merchant is queued, leased or done already.
+    def push(self, merchant_id: str, job: dict[str, Any], score: float = 0.0) -> bool:
+        """Queue an audit job unless the merchant is done or leased already; True when queued.
 
-        (Callers go through the dupefilter first; this guard keeps a job that is being
-        audited from being queued twice when discovery runs again after a takeover.)"""
-        pipe = self.client.pipeline()
-        pipe.hset(self.key("jobs"), merchant_id, json.dumps(job, ensure_ascii=False))
-        pipe.execute()
-        if self.client.sismember(self.key("done"), merchant_id) or self.client.zscore(
-                self.key("leases"), merchant_id) is not None:
-            return
-        self.client.zadd(self.key("queue"), {merchant_id: score}, nx=True)
+        (Callers go through the dupefilter first; this guard keeps a merchant that is
+        being audited or is stored from being queued again when discovery runs again
+        after a takeover.)"""
+        return bool(self._push(keys=[self.key("queue"), self.key("jobs"), self.key("leases"), self.key("done")],
+                               args=[merchant_id, json.dumps(job, ensure_ascii=False), score]))
 
     def pop(self) -> tuple[str, dict[str, Any], int] | None:
         """Lease the first queued merchant not yet done: ``(merchant_id, job, times requeued)``, or None."""
@@ -325,8 +330,8 @@ class SharedRun:
     def ack(self, merchant_id: str, verdict: str = "") -> bool:
         """The merchant's result is stored: mark it done and drop this worker's lease.
         True when it was not done before (False: a duplicate result, e.g. after a lease expired)."""
-        added = self._ack(keys=[self.key("leases"), self.key("holders"), self.key("done"), self.key("stats")],
-                          args=[self.worker, merchant_id, verdict or "?"])
+        added = self._ack(keys=[self.key("leases"), self.key("holders"), self.key("done"), self.key("stats"),
+                                self.key("jobs")], args=[self.worker, merchant_id, verdict or "?"])
         self.held.discard(merchant_id)
         return bool(added)
 

@@ -41,6 +41,7 @@ def test_pop_leases_ack_marks_done_and_a_second_ack_is_a_duplicate(client):
     assert b.pop()[0] == "m2" and b.pop() is None
     assert a.ack("m1", "violation") is True
     assert "m1" not in a.leases() and a.held == set()
+    assert not client.hexists(a.key("jobs"), "m1")  # a done merchant's job no longer takes Redis memory
     assert b.ack("m1", "violation") is False  # stored twice: counted once
     st = a.status()
     assert st["done"] == 1 and st["verdicts"] == {"violation": 1} and st["by_worker"] == {"a": 1}
@@ -93,9 +94,9 @@ def test_release_requeues_at_once_and_done_merchants_are_never_handed_out(client
     assert a.release("m1") is True
     assert b.pop()[0] == "m1"  # back at the front
     b.ack("m1")
-    a.push("m1", _job("m1"))  # discovery again (a takeover): a done merchant is not queued again
+    assert a.push("m1", _job("m1")) is False  # discovery again (a takeover): a done merchant is not queued again
     assert [x[0] for x in (a.pop(), a.pop())] == ["m2", "m3"]
-    a.push("m2", _job("m2"))  # nor is a leased one
+    assert a.push("m2", _job("m2")) is False  # nor is a leased one
     assert a.pop() is None
 
 
