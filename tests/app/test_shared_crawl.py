@@ -78,6 +78,9 @@ def test_two_workers_share_the_demo_district_one_is_killed_holding_a_lease(tmp_p
             time.sleep(0.2)
         os.killpg(a.pid, signal.SIGKILL)
         a.wait()
+        # what a held when it died (read before any reaper could requeue it: the lease runs 15 s)
+        held = [mid for mid, (holder, _left) in shared.leases().items() if holder == "a"]
+        assert held, "the killed worker held no lease"
         killed_at = shared.status()
         assert killed_at["done"] < len(gt) - 5, "too late to see the restarted worker join"
         c = _worker(redis_url, run, data, "a-restarted", *opts, env=crawl_env)
