@@ -68,6 +68,18 @@ def describe_run(shared: SharedRun, district: str | None, *, env: str | None, li
     return d, meta
 
 
+def _alive(pid: Any) -> bool:
+    if not pid or pid == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def run_worker(
     redis_url: str,
     run_id: str,
@@ -92,7 +104,8 @@ def run_worker(
 
     ``concurrency``: audits (leases) at once; ``seed_only``: run discovery and
     queue the audits, audit nothing; ``worker``: this worker's id (default
-    ``<host>-<pid>``); ``lease_s``: lease of a merchant without renewal (default
+    ``<host>-<pid>``; a worker restarted under the same name goes on with its
+    store); ``lease_s``: lease of a merchant without renewal (default
     60 s, renewed every few seconds while its audit runs); ``merge``: merge the
     local worker stores into the main store when the run is complete.  Other
     arguments as :func:`app.crawl.run_crawl` (``env``, ``limit``, ``ignore_robots``
@@ -124,18 +137,26 @@ def run_worker(
 
     main = Store(data_dir=data_dir)
     wdir = worker_store_dir(main.data_dir, run_id, shared.worker)
-    if (wdir / "qraudit.duckdb").exists():
-        raise QrauditError(f"worker {shared.worker} of run {run_id} has a store already ({wdir}): "
-                           "give this worker another --worker name")
     wstore = Store(data_dir=wdir)
+    try:  # a worker restarted under its --worker name goes on with its store
+        previous = wstore.get_run(run_id)
+    except QrauditError:
+        previous = None
+    if previous is not None and previous.get("status") == "running" and previous.get("host") == socket.gethostname() \
+            and _alive(previous.get("pid")):
+        raise QrauditError(f"worker {shared.worker} of run {run_id} is running already (pid {previous['pid']}): "
+                           "give this worker another --worker name")
     settings_doc = {
         "concurrency": concurrency, "limit": limit, "ignore_robots": ignore_robots, "allow_submit": allow_submit,
         "timeout_s": d.limits.timeout_s, "per_host_concurrency": d.limits.per_host_concurrency,
         "download_delay": d.limits.download_delay, "obey_robots": d.limits.obey_robots and not ignore_robots,
         "redis": redact(redis_url), "worker": shared.worker, "seed_only": seed_only, "lease_s": shared.lease_s,
     }
-    wstore.create_run("crawl", district=d.name, district_file=d.file, env=env, settings=settings_doc,
-                      run_id=run_id)
+    if previous is None:
+        wstore.create_run("crawl", district=d.name, district_file=d.file, env=env, settings=settings_doc,
+                          run_id=run_id)
+    else:
+        settings_doc = {**(previous.get("settings") or {}), **settings_doc}
     run_dir = wstore.run_dir(run_id)
     status, reason, stats = "failed", "not started", {}
     spider_ref: dict[str, Any] = {}

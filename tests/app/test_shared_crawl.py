@@ -169,6 +169,10 @@ def test_seed_only_then_workers_on_two_machines_merged_with_merge_from(tmp_path,
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and "0 merchant(s) merged now" in again.stdout, again.stdout
     assert store.get_run(run)["merchants"] == 7 and verify(store.run_dir(run)) == []
+    # a worker restarted under its name goes on with its store; the run is complete, so it ends at once
+    rc, out, err = _finish(_worker(redis_url, run, m1, "w1", env=env), 300)
+    assert rc == 0 and f"worker w1 of run {run}: finished" in out, (out, err[-3000:])
+    assert store.get_run(run)["merchants"] == 7 and verify(store.run_dir(run)) == []
 
 
 def test_worker_input_errors_are_one_line_and_exit_2(tmp_path, redis_url, crawl_env):
