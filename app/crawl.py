@@ -131,6 +131,7 @@ class ProgressExtension:
             pass
 
     def shared_status(self, status: dict[str, Any] | None = None, **_: Any) -> None:
+        """A shared run's heartbeat (:data:`crawler.scrapy.shared.shared_status`): event ``shared``."""
         try:
             self.callback("shared", dict(status or {}))
         except Exception:

@@ -20,6 +20,7 @@ import time
 import uuid
 
 import pytest
+import redis
 
 ENV = "QRAUDIT_TEST_REDIS_URL"
 
@@ -31,8 +32,6 @@ def _free_port() -> int:
 
 
 def _ping(url: str, timeout: float) -> bool:
-    import redis  # noqa: PLC0415  (heavy: loaded only when needed)
-
     deadline = time.monotonic() + timeout
     while True:
         try:

@@ -54,12 +54,15 @@ import socket
 import time
 from typing import Any
 
+import redis
 from scrapy import signals
 from scrapy.dupefilters import RFPDupeFilter as MemoryRFPDupeFilter
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base as RedisQueueBase
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
+from twisted.internet import task
 
 from core.errors import QrauditError
 from crawler.scrapy.middlewares import META_MERCHANT
@@ -186,8 +189,6 @@ def redis_client(url: str) -> Any:
 
     Raises QrauditError (one line) when the URL is bad or the server does not answer.
     """
-    import redis  # noqa: PLC0415  (heavy: loaded only when needed)
-
     if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
         raise QrauditError(f"--redis {url!r}: give a URL like redis://HOST:6379/0")
     try:
@@ -551,8 +552,6 @@ class SharedScheduler(RedisScheduler):
 
     def open(self, spider: Any) -> None:
         """Open the shared queue and dupefilter (never flushed: they belong to the run)."""
-        from scrapy.utils.misc import load_object  # noqa: PLC0415  (Scrapy is loaded by now)
-
         self.spider = spider
         self.queue = load_object(self.queue_cls)(server=self.server, spider=spider, key=self.queue_key,
                                                  serializer=json)
@@ -632,16 +631,13 @@ class SharedRunExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SharedRunExtension:
-        from scrapy.exceptions import NotConfigured  # noqa: PLC0415  (only when the extension is listed)
-
         shared = shared_run(crawler)
         if shared is None:
             raise NotConfigured
         return cls(crawler, shared)
 
     def opened(self, spider: Any = None) -> None:
-        from twisted.internet import task  # noqa: PLC0415  (the reactor is installed by now)
-
+        """Start the heartbeat (``spider_opened``)."""
         self.loop = task.LoopingCall(self.beat)
         self.loop.start(self.every, now=True)
 
@@ -669,6 +665,7 @@ class SharedRunExtension:
             logger.warning("shared run heartbeat failed: %s", exc)
 
     def scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
+        """An item went through every pipeline (``item_scraped``): an audit's result is stored, ack it."""
         mid = getattr(item, "merchant_id", None)
         if mid is None or not hasattr(item, "trace"):
             return
@@ -682,6 +679,7 @@ class SharedRunExtension:
 
     def failed(self, item: Any, response: Any = None, spider: Any = None, failure: Any = None,
                exception: Any = None) -> None:
+        """Storing an audit failed (``item_error``/``item_dropped``): give its lease back at once."""
         mid = getattr(item, "merchant_id", None)
         if mid is not None and hasattr(item, "trace"):
             try:
@@ -690,6 +688,7 @@ class SharedRunExtension:
                 logger.warning("could not give merchant %s back: %s (its lease will expire)", mid, exc)
 
     def idle(self, spider: Any = None) -> None:
+        """``spider_idle``: end discovery here; raise ``DontCloseSpider`` until the run is complete."""
         if self.shared.seeding:
             self.shared.mark_seeded()
         if self.seed_only:
@@ -703,6 +702,7 @@ class SharedRunExtension:
         raise DontCloseSpider
 
     def closed(self, spider: Any = None, reason: str = "") -> None:
+        """``spider_closed``: stop the heartbeat, give back unfinished leases and discovery."""
         self.closing = True
         if self.loop is not None and self.loop.running:
             self.loop.stop()

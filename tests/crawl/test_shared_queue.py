@@ -10,6 +10,7 @@ import pytest
 import redis
 import scrapy
 
+from app.cmd_crawl import shared_line
 from crawler.scrapy.middlewares import META_MERCHANT, MerchantFingerprinter
 from crawler.scrapy.shared import REQUEUE_SCORE, MerchantRedisDupeFilter, SharedRun, check_run_id, redact
 from tests.redis_server import fresh_run_id
@@ -144,3 +145,16 @@ def test_fingerprints_are_merchant_ids_whatever_the_url():
     a = scrapy.Request("http://s/m1?table=1", meta={META_MERCHANT: "m1"})
     b = scrapy.Request("http://s/m1?table=9&utm=x", meta={META_MERCHANT: "m1"})
     assert fp.fingerprint(a) == fp.fingerprint(b)
+
+
+def test_the_progress_line_shows_the_queue_the_leases_and_every_worker(client):
+    run = fresh_run_id()
+    a, b = _run(client, "a", run), _run(client, "b", run)
+    for mid in ("m1", "m2", "m3"):
+        a.push(mid, _job(mid))
+    a.pop()
+    b.pop()
+    b.ack("m2", "compliant")
+    a.heartbeat()
+    line = shared_line(a.status())
+    assert line == "queue 1 · in flight 1 · discovering · by worker: *a 0, b 1", line
