@@ -1,4 +1,4 @@
-"""``qraudit crawl`` (audit a whole district) and ``qraudit runs`` (list stored runs)."""
+"""``qraudit crawl`` (audit a whole district, alone or as a worker of a shared run) and ``qraudit runs``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import typer
 
 from app.cli import app
 from app.crawl import crawl_failure, run_crawl
+from app.schedule import after_scheduled_run, changes_line, check_schedule_name
+from app.workers import run_worker
 from core.errors import QrauditError
 from results.report import build_report
 from results.store import Store
@@ -33,7 +35,10 @@ class CrawlProgress:
     """A rich progress bar fed by :class:`app.crawl.ProgressExtension` events.
 
     Shows audited/known merchants (incl. those audited before a resume), violations
-    found in this session and merchants audited per minute.
+    found in this session and merchants audited per minute; a worker of a shared
+    run shows the whole run instead (merchants stored by every worker out of those
+    discovered) and, after it, the queue's size, the leases out and what each
+    worker stored.
     """
 
     def __init__(self, console: Any, enabled: bool = True) -> None:
@@ -48,9 +53,11 @@ class CrawlProgress:
         self.progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("[red]{task.fields[violations]} violations"), TextColumn("{task.fields[rate]} /min"),
-            TimeElapsedColumn(), console=console, disable=not enabled, transient=False,
+            TimeElapsedColumn(), TextColumn("{task.fields[shared]}"), console=console, disable=not enabled,
+            transient=False,
         )
-        self.task = self.progress.add_task("discovering", total=None, violations=0, rate="-")
+        self.task = self.progress.add_task("discovering", total=None, violations=0, rate="-", shared="")
+        self.shared: dict[str, Any] | None = None
         self.running = False
 
     def __enter__(self) -> CrawlProgress:
@@ -82,13 +89,38 @@ class CrawlProgress:
         elif event == "closed":
             self.progress.update(self.task, description=f"closed ({data.get('reason')})")
             return
+        elif event == "shared":
+            self.shared = data
         minutes = max((time.monotonic() - self.t0) / 60.0, 1e-6)
         rate = f"{self.done / minutes:.1f}" if self.done else "-"
+        if self.shared is not None:
+            self.progress.update(
+                self.task, description="auditing (shared)",
+                total=max(self.shared.get("merchants", 0), self.shared.get("done", 0)) or None,
+                completed=self.shared.get("done", 0), violations=self.shared.get("verdicts", {}).get("violation", 0),
+                rate=rate, shared=shared_line(self.shared),
+            )
+            return
         self.progress.update(
             self.task, description="auditing", total=max(self.total, self.done + self.earlier),
             completed=self.done + self.earlier,
             violations=self.verdicts["violation"], rate=rate,
         )
+
+
+def shared_line(status: dict[str, Any]) -> str:
+    """One line about a shared run for the progress bar: queue, leases out, and merchants stored by
+    each worker (this one marked ``*``), e.g. ``queue 12 · in flight 4 · by worker: *a 9, b 7``."""
+    me = status.get("me")
+    by = status.get("by_worker") or {}
+    workers = sorted(set(by) | set(status.get("workers") or {}))
+    parts = [f"{'*' if w == me else ''}{w} {by.get(w, 0)}" for w in workers]
+    line = f"queue {status.get('queued', 0)} · in flight {status.get('leased', 0)}"
+    if not status.get("seeded"):
+        line += " · discovering"
+    if status.get("requeued"):
+        line += f" · requeued {status['requeued']}"
+    return line + (" · by worker: " + ", ".join(parts) if parts else "")
 
 
 @app.command("crawl", epilog=(
@@ -112,19 +144,70 @@ def crawl_cmd(
     discover_only: Annotated[bool, typer.Option("--discover-only", help="find merchants, audit none")] = False,
     engine: Annotated[str | None, typer.Option(hidden=True, help="audit engine module (tests)")] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", hidden=True)] = False,
+    redis: Annotated[str | None, typer.Option(
+        "--redis", help="be a worker of a shared run on this Redis (redis://HOST:PORT/DB); needs --run")] = None,
+    run: Annotated[str | None, typer.Option(
+        "--run", help="shared run id, the same on every worker (letters, digits, -_.)")] = None,
+    seed_only: Annotated[bool, typer.Option(
+        "--seed-only", help="shared run: run discovery and queue the audits, audit nothing")] = False,
+    worker: Annotated[str | None, typer.Option(
+        "--worker", help="shared run: this worker's name (default HOST-PID)")] = None,
+    merge: Annotated[bool, typer.Option(
+        "--merge/--no-merge", help="shared run: merge this machine's worker stores when the run is complete")] = True,
+    lease_seconds: Annotated[float | None, typer.Option(
+        "--lease-seconds", help="shared run: a merchant's lease without renewal (default 60)")] = None,
+    schedule: Annotated[str | None, typer.Option(
+        "--schedule", help="tag the run with a schedule's name; write the diff with its previous run")] = None,
 ) -> None:
-    """Audit every merchant of a district (default: the demo district) and store the results."""
+    """Audit every merchant of a district (default: the demo district) and store the results.
+
+    With --redis URL --run RUN the process is one worker of a crawl shared by any number of
+    workers on any number of machines (see the README, "Several machines, one crawl")."""
     from rich.console import Console  # noqa: PLC0415  (heavy: loaded only when needed)
 
-
+    if (redis is None) != (run is None):
+        raise QrauditError("--redis and --run go together: a shared run needs both")
+    if redis is None and (seed_only or worker or lease_seconds is not None):
+        raise QrauditError("--seed-only, --worker and --lease-seconds are for workers of a shared run (--redis)")
+    if redis is not None and (resume or discover_only):
+        raise QrauditError("a shared run has no --resume or --discover-only: restart a worker to go on, "
+                           "or use --seed-only")
+    if schedule is not None:
+        check_schedule_name(schedule)
+        if redis is not None:
+            raise QrauditError("--schedule is for one-machine runs (a shared run is scheduled by starting "
+                               "its workers)")
     console = Console(stderr=True)
     with CrawlProgress(console, enabled=not no_progress and not verbose) as prog:
-        outcome = run_crawl(
-            district, concurrency=concurrency, env=env, resume=resume, limit=limit,
-            ignore_robots=ignore_robots, allow_submit=allow_submit, data_dir=data, verbose=verbose,
-            discover_only=discover_only, progress=prog, engine=engine, on_start=prog.started,
-        )
-    _summary(outcome, _out_console())
+        if redis is not None:
+            outcome = run_worker(
+                redis, run, district, concurrency=concurrency, env=env, limit=limit, ignore_robots=ignore_robots,
+                allow_submit=allow_submit, data_dir=data, verbose=verbose, seed_only=seed_only, worker=worker,
+                lease_s=lease_seconds, progress=prog, engine=engine, on_start=prog.started, merge=merge,
+            )
+        else:
+            outcome = run_crawl(
+                district, concurrency=concurrency, env=env, resume=resume, limit=limit,
+                ignore_robots=ignore_robots, allow_submit=allow_submit, data_dir=data, verbose=verbose,
+                discover_only=discover_only, progress=prog, engine=engine, on_start=prog.started,
+                schedule=schedule,
+            )
+    if outcome.worker is not None:
+        _worker_summary(outcome, _out_console())
+        if outcome.status == "failed":
+            raise typer.Exit(1)
+        if outcome.status == "interrupted":
+            raise typer.Exit(128 + outcome.signal if outcome.signal else 1)
+        if outcome.merge is not None:
+            failure = crawl_failure(outcome)
+            if failure:
+                raise CrawlAuditedNothing(failure)
+        return
+    changes = None
+    if schedule is not None and outcome.status == "finished":
+        changes = after_scheduled_run(Store(db_path=outcome.db_path, data_dir=outcome.db_path.parent),
+                                      outcome.run_id)
+    _summary(outcome, _out_console(), changes=changes)
     if outcome.status == "failed":
         raise typer.Exit(1)
     if outcome.status == "interrupted":
@@ -140,7 +223,31 @@ class CrawlAuditedNothing(QrauditError):
     exit_code = 1
 
 
-def _summary(outcome: Any, console: Any) -> None:
+def _worker_summary(outcome: Any, console: Any) -> None:
+    """What a worker of a shared run prints at its end: its share, the run's state, and the merge."""
+    st = outcome.shared or {}
+    console.print(f"worker {outcome.worker} of run {outcome.run_id}: [bold]{outcome.status}[/] "
+                  f"({outcome.reason}), {outcome.audited_now} merchant(s) stored here in {outcome.elapsed_s:.0f} s")
+    if st:
+        console.print(f"run {outcome.run_id}: {st.get('done', 0)} of {st.get('merchants', 0)} merchants stored by "
+                      f"{len(st.get('by_worker') or {})} worker(s); {shared_line(st)}"
+                      + ("; complete" if st.get("complete") else ""))
+    console.print(f"worker store: {outcome.worker_dir}")
+    m = outcome.merge
+    if m is not None:
+        console.print(f"merged {m.stores} worker store(s) into run {m.run_id} ({m.status}): {m.audits} audits, "
+                      f"{m.merchants} merchants" + (f", {m.duplicates} duplicate audit(s) left out"
+                                                    if m.duplicates else ""))
+        if m.merged:  # the worker whose merge brought results in writes the summary and the report
+            _summary(outcome, console)
+        else:
+            console.print(f"run folder: {outcome.run_dir}")
+    elif outcome.status == "finished":
+        console.print(f"merge it into the main store when every worker is done:  qraudit merge {outcome.run_id}"
+                      " [--from DIR ...]", markup=False)
+
+
+def _summary(outcome: Any, console: Any, changes: dict[str, Any] | None = None) -> None:
     from rich.table import Table  # noqa: PLC0415  (heavy: loaded only when needed)
 
 
@@ -191,6 +298,8 @@ def _summary(outcome: Any, console: Any) -> None:
             path = build_report(outcome.run_id, store)
             if path and Path(path).exists():
                 console.print(f"report:     {path}")
+                if changes is not None:
+                    console.print(f"changes:    {changes_line(changes)}", markup=False)
             else:
                 console.print("report:     not built")
         except Exception as exc:  # the crawl's results are stored; the report can be rebuilt later

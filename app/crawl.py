@@ -43,6 +43,7 @@ from core.errors import QrauditError
 from crawler.district import District, load_district
 from crawler.scrapy.items import AuditItem, MerchantItem
 from crawler.scrapy.settings import build_settings
+from crawler.scrapy.shared import shared_status
 from crawler.scrapy.spider import DistrictSpider
 from results.store import Store
 
@@ -65,6 +66,12 @@ class CrawlOutcome:
     signal: int | None = None
     #: one line per discovery page that could not be fetched ("source directory URL: DNS lookup failed")
     source_failures: list[str] = field(default_factory=list)
+    #: a worker of a shared run: its id, the run's state in Redis at its end (``SharedRun.status``),
+    #: its own store's folder, and what the merge into the main store did (``results.store.MergeOutcome``)
+    worker: str | None = None
+    shared: dict[str, Any] | None = None
+    worker_dir: Path | None = None
+    merge: Any = None
 
 
 #: Progress callables by run id (Scrapy deep-copies settings, so objects with locks cannot go there).
@@ -77,7 +84,8 @@ class ProgressExtension:
 
     Events: ``merchant`` (``{"record", "known": n, "already_done"}``) when discovery
     finds a new merchant (``already_done``: audited by an earlier attempt of a resumed run), ``result`` (``{"merchant_id", "name", "verdict", "rules"}``)
-    when an audit is stored, ``closed`` (``{"reason"}``).
+    when an audit is stored, ``closed`` (``{"reason"}``), and for a worker of a shared
+    run ``shared`` (:meth:`crawler.scrapy.shared.SharedRun.status`) on every heartbeat.
     """
 
     def __init__(self, crawler: Any, callback: Any) -> None:
@@ -88,6 +96,7 @@ class ProgressExtension:
         self.merchants: set[str] = set()
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.shared_status, signal=shared_status)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ProgressExtension:
@@ -118,6 +127,13 @@ class ProgressExtension:
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
         try:
             self.callback("closed", {"reason": reason})
+        except Exception:
+            pass
+
+    def shared_status(self, status: dict[str, Any] | None = None, **_: Any) -> None:
+        """A shared run's heartbeat (:data:`crawler.scrapy.shared.shared_status`): event ``shared``."""
+        try:
+            self.callback("shared", dict(status or {}))
         except Exception:
             pass
 
@@ -158,6 +174,7 @@ def run_crawl(
     progress: Any = None,
     engine: str | None = None,
     on_start: Any = None,
+    schedule: str | None = None,
 ) -> CrawlOutcome:
     """Crawl a district (name, path or None for ``demo``) or resume run ``resume``.
 
@@ -165,7 +182,9 @@ def run_crawl(
     concurrency, at least 2); ``env``: browser profile (default: the
     district's); ``limit``: max merchants; ``progress``: ``(event, data)``
     callable (see :class:`ProgressExtension`); ``on_start(run_id, district)``
-    is called before the crawl starts.  Returns a :class:`CrawlOutcome`.
+    is called before the crawl starts; ``schedule``: the name of the schedule the
+    run belongs to (``settings.schedule``, see :mod:`app.schedule`; a resumed run
+    keeps its own).  Returns a :class:`CrawlOutcome`.
     Raises QrauditError for bad input (unknown district or run, bad values, a
     run still running elsewhere).
     """
@@ -227,6 +246,8 @@ def run_crawl(
         "per_host_concurrency": d.limits.per_host_concurrency, "download_delay": d.limits.download_delay,
         "obey_robots": d.limits.obey_robots and not ignore_robots,
     })
+    if schedule is not None and not settings_doc.get("schedule"):
+        settings_doc["schedule"] = schedule
     if not resume:
         run_id = store.create_run("crawl", district=d.name, district_file=d.file, env=env, settings=settings_doc)
     run_dir = store.run_dir(run_id)
@@ -264,6 +285,8 @@ def run_crawl(
                 verbose=verbose, audit=not discover_only, progress=progress, engine=engine,
                 known=known, done=done, spider_ref=spider_ref,
             )
+            if stats.get("qraudit/store_deferred"):
+                store.ingest(run_id)  # results written to result.json only while the DB was locked
     except KeyboardInterrupt:
         status, reason = "interrupted", "keyboard interrupt"
         raise
@@ -339,14 +362,17 @@ def crawl_failure(outcome: CrawlOutcome, store: Any = None) -> str | None:
 def _run_process(live: District, *, run_id: str, store: Any, run_dir: Path, concurrency: int, env: str,
                  limit: int | None, obey_robots: bool | None, allow_submit: bool, verbose: bool, audit: bool,
                  progress: Any, engine: str | None, known: list[dict], done: set[str],
-                 spider_ref: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+                 spider_ref: dict[str, Any], shared: dict[str, Any] | None = None,
+                 browser: bool | None = None) -> tuple[str, str, dict[str, Any]]:
     from scrapy.crawler import CrawlerProcess  # noqa: PLC0415  (heavy: loaded only when needed)
 
 
     settings = build_settings(
         live, run_id=run_id, data_dir=store.data_dir, db_path=store.db_path, run_dir=run_dir,
-        concurrency=concurrency, obey_robots=obey_robots, verbose=verbose, audit=audit,
+        concurrency=concurrency, obey_robots=obey_robots, verbose=verbose,
+        audit=audit if browser is None else browser,
         engine=engine, pipelines=ITEM_PIPELINES, extensions={"app.crawl.ProgressExtension": 500},
+        shared=shared,
     )
     if progress is not None:
         PROGRESS[run_id] = progress

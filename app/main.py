@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from app import cmd_check, cmd_crawl, cmd_rescore, cmd_results, cmd_sandbox  # noqa: F401  (register commands)
+from app import cmd_check, cmd_crawl, cmd_merge, cmd_rescore, cmd_results, cmd_sandbox  # noqa: F401  (register commands)
 from app.cli import app
 from core.errors import QrauditError
 

@@ -39,6 +39,7 @@ from core.errors import QrauditError
 from core.paths import data_dir
 from core.reasons import stored
 from core.trace import STAGES, Trace
+from results.store import open_duckdb
 
 __all__ = [
     "Results",
@@ -56,6 +57,8 @@ __all__ = [
 ]
 
 #: Statuses of :meth:`Results.rectification`, in display order.
+#: How long a reader waits for a crawl or a check to let go of the DuckDB file, seconds.
+LOCK_WAIT_S = 60.0
 RECTIFICATION_STATUSES = ("new", "fixed", "unclear", "unchanged", "appeared", "disappeared")
 
 _CONN_ATTRS = ("con", "conn", "_con", "_conn", "db", "_db", "connection")
@@ -156,18 +159,11 @@ class Results:
                 f"no qraudit database at {self.db_path} (set QRAUDIT_DATA or pass data_dir; run a crawl first)"
             )
         try:
-            con = duckdb.connect(str(self.db_path), read_only=True)
+            # waits while a crawl or check holds the file for its few milliseconds (results.store.open_duckdb)
+            con = open_duckdb(self.db_path, read_only=True, lock_timeout_s=LOCK_WAIT_S)
         except duckdb.ConnectionException:
             # Same process already holds a read-write connection: share its configuration.
             con = duckdb.connect(str(self.db_path))
-        except duckdb.IOException as exc:
-            msg = str(exc)
-            if "lock" in msg.lower():
-                raise QrauditError(
-                    f"{self.db_path} is locked by another process (a crawl still running?); "
-                    "try again when it has finished"
-                ) from None
-            raise QrauditError(f"cannot open {self.db_path}: {msg.splitlines()[0]}") from None
         try:
             try:
                 con.execute("SET TimeZone='UTC'")

@@ -14,33 +14,54 @@ or the ``data_dir`` argument; the DB file defaults to ``<data>/qraudit.duckdb``.
 
 Concurrency.  DuckDB allows one writing process at a time, and a writer
 excludes readers of other processes.  The store therefore opens a short-lived
-connection for each operation (about 20 ms) and retries for up to
-``lock_timeout_s`` while another process holds the file; a crawl commits each
-merchant's result as it arrives, so a killed crawl loses at most the
-merchants in flight, and ``qraudit runs`` or a notebook can read in between.
-Readers should use ``Store(read_only=True)`` or :meth:`Store.query`.
+connection for each operation (about 20 ms) and, like every reader of the file
+(:func:`open_duckdb`, also used by ``results.api``), retries with a jittered
+back-off for up to ``lock_timeout_s`` while another process holds it: a
+``qraudit check``, ``report`` or notebook run during a crawl waits its turn for
+a few hundred milliseconds instead of failing.  A crawl commits each merchant's
+result as it arrives, so a killed crawl loses at most the merchants in flight;
+if the file stays locked longer than ``lock_timeout_s`` (a notebook holding a
+connection open), the crawl writes the merchant's self-contained
+``result.json`` only (:meth:`Store.write_result_json`) and loads it with
+:meth:`Store.ingest` when the crawl ends.  Readers should use
+``Store(read_only=True)`` or :meth:`Store.query`.
 
-Multi-machine mode (scrapy-redis workers feeding one run).  Every result is
-self-contained on disk: :meth:`Store.save_result` writes
+Several workers, one run (``qraudit crawl --redis``).  Each worker writes a
+store of its own -- ``<data>/workers/<run>/<worker>/`` holds its DuckDB file and
+its evidence folders, laid out as a data folder -- so workers never wait for
+one another's lock, and a worker on another machine needs no shared disk.
+:func:`merge_run` (``qraudit merge RUN``) brings worker stores into the main
+store's run: one audit per merchant (a merchant audited twice, because a
+killed worker's lease expired after its result was stored, keeps the result
+stored first), the merchant records of every worker merged, the evidence folders
+the kept audits point at (hard links when on the same file system, else
+copies), the audit log, and the run's status: ``finished`` once a worker
+finished (a worker only finishes when the whole shared run is complete), when
+the manifest is written.  Merging again is harmless: merchants already merged are
+skipped.
+
+Every result is also self-contained on disk: :meth:`Store.save_result` writes
 ``merchants/<mid>/result.json`` holding the findings.md object plus
 ``run_id``, ``merchant_id``, ``merchant`` (the merchant record), ``error`` and
-``trace`` (the path of the agent's ``trace.json`` relative to the merchant folder).  A worker without access to the DB writes
-those files into the shared run folder (or a copy synced back later);
-:meth:`Store.ingest` loads every ``result.json`` of a run not yet in the DB
-(merchant record, audit, findings, gates, requests), so one process owns the DB
-and any number of workers produce results.
+``trace`` (the path of the agent's ``trace.json`` relative to the merchant
+folder); :meth:`Store.ingest` loads every ``result.json`` of a run not yet in
+the DB.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
 import json
 import os
+import random
 import re
+import shutil
 import socket
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from dataclasses import fields as dc_fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,6 +110,37 @@ def default_data_dir() -> Path:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _locked(exc: BaseException) -> bool:
+    msg = str(exc).lower()
+    return "lock" in msg or "conflicting" in msg
+
+
+def open_duckdb(path: Path, read_only: bool = False, lock_timeout_s: float = 60.0) -> Any:
+    """A DuckDB connection to ``path``, retried while another process holds the file's lock.
+
+    DuckDB lets one process write a file, and a writing process keeps every other
+    process out, readers included; qraudit's processes hold it for milliseconds at a
+    time, so the attempt is repeated with a jittered back-off (50 ms doubling to
+    0.5 s) for up to ``lock_timeout_s`` seconds.  Raises QrauditError (one line)
+    when the file stays locked that long or cannot be opened.
+    """
+    import duckdb  # noqa: PLC0415  (heavy: loaded only when needed)
+
+    deadline = time.monotonic() + lock_timeout_s
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _locked(exc) or time.monotonic() > deadline:
+                if _locked(exc):
+                    raise QrauditError(f"{path} stayed locked by another process for {lock_timeout_s:g} s "
+                                       f"({str(exc).splitlines()[0]})") from None
+                raise QrauditError(f"{path}: cannot open the store ({str(exc).splitlines()[0]})") from None
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
 
 
 def _ts(value: Any) -> datetime | None:
@@ -150,22 +202,10 @@ class Store:
         back on an exception.  Raises QrauditError if the DB stays locked for
         ``lock_timeout_s`` or (read-only) does not exist.
         """
-        import duckdb  # noqa: PLC0415  (heavy: loaded only when needed)
-
         ro = self.read_only if read_only is None else read_only
         if ro and not self.db_path.exists():
             raise QrauditError(f"{self.db_path}: no qraudit store here (run a crawl first)")
-        deadline = time.monotonic() + self.lock_timeout_s
-        delay = 0.05
-        while True:
-            try:
-                con = duckdb.connect(str(self.db_path), read_only=ro)
-                break
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                    raise QrauditError(f"{self.db_path}: cannot open the store ({exc})") from None
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
+        con = open_duckdb(self.db_path, read_only=ro, lock_timeout_s=self.lock_timeout_s)
         try:
             if not ro and not self._schema_applied:
                 con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
@@ -541,15 +581,34 @@ class Store:
             merchant = dict(zip([d[0] for d in cur.description], row, strict=True)) if row else record
         path = mdir / "result.json"
         if write_json:
-            if merchant:
-                merchant = {k: v for k, v in merchant.items() if k != "run_id"}
-                if isinstance(merchant.get("sources"), str):
-                    merchant["sources"] = json.loads(merchant["sources"])
-            rel = trace_dir.split("/", 2)[2] + "/trace.json" if trace_dir.count("/") == 2 else "trace.json"
-            doc = {**rdict, "run_id": run_id, "merchant_id": merchant_id, "error": error, "merchant": merchant,
-                   "trace": rel if trace is not None else None}
-            write_result_file(path, doc)
+            self.write_result_json(run_id, merchant_id, trace, result, error, record=merchant,
+                                   trace_dir=trace_dir)
         return path
+
+    def write_result_json(self, run_id: str, merchant_id: str, trace: Any | None, result: Any,
+                          error: str | None = None, *, record: dict[str, Any] | None = None,
+                          trace_dir: str | None = None) -> Path:
+        """Write ``merchants/<mid>/result.json`` alone, without touching the DB; returns its path.
+
+        What :meth:`save_result` writes beside the rows, and what a crawl writes
+        when the DB stays locked: :meth:`ingest` loads it later.  ``trace_dir``
+        (relative to the run folder) defaults to the visit's evidence folder when
+        it holds ``trace.json``, else the merchant folder."""
+        mdir = self.merchant_dir(run_id, merchant_id)
+        visit_id = getattr(result, "visit_id", None) or getattr(trace, "visit_id", None)
+        if trace_dir is None:
+            trace_dir = f"merchants/{merchant_id}"
+            if visit_id and (mdir / visit_id / "trace.json").is_file():
+                trace_dir = f"merchants/{merchant_id}/{visit_id}"
+        merchant = dict(record) if record else None
+        if merchant:
+            merchant = {k: v for k, v in merchant.items() if k != "run_id"}
+            if isinstance(merchant.get("sources"), str):
+                merchant["sources"] = json.loads(merchant["sources"])
+        rel = trace_dir.split("/", 2)[2] + "/trace.json" if trace_dir.count("/") == 2 else "trace.json"
+        doc = {**result.to_dict(), "run_id": run_id, "merchant_id": merchant_id, "error": error,
+               "merchant": merchant, "trace": rel if trace is not None else None}
+        return write_result_file(mdir / "result.json", doc)
 
     def ingest(self, run_id: str) -> int:
         """Load every ``merchants/*/result.json`` of the run whose merchant has no stored audit.
@@ -639,3 +698,280 @@ def result_from_dict(doc: dict[str, Any]):
         legacy = from_legacy_text(kwargs["reason"])
         kwargs["reason_code"], kwargs["reason_params"] = str(legacy.code), dict(legacy.params)
     return AuditResult(findings=findings, **kwargs)
+
+
+# ---- several workers, one run -------------------------------------------------------------
+
+#: Folder of the data folder that holds worker stores: ``workers/<run>/<worker>/``.
+WORKERS_DIR = "workers"
+_MERGED_TABLES = ("audits", "findings", "gates", "requests")
+
+
+def worker_store_dir(data: Path, run_id: str, worker: str) -> Path:
+    """Where worker ``worker`` of shared run ``run_id`` keeps its store: ``<data>/workers/<run>/<worker>``."""
+    return Path(data) / WORKERS_DIR / run_id / _slug(worker)
+
+
+def find_worker_stores(run_id: str, places: list[Path]) -> list[Path]:
+    """The worker stores of ``run_id`` found in ``places``, sorted, each once.
+
+    A place is a worker store (a folder holding ``qraudit.duckdb`` and
+    ``runs/<run_id>/``), a folder of worker stores (e.g. another machine's
+    ``data/workers/<run_id>`` copied over), or a data folder (its
+    ``workers/<run_id>/*``).  Raises QrauditError for a place that does not exist.
+    """
+    found: dict[Path, None] = {}
+    for place in places:
+        place = Path(place).expanduser().resolve()
+        if not place.is_dir():
+            raise QrauditError(f"{place}: no such folder (give a worker store, a folder of them, or a data folder)")
+        if (place / WORKERS_DIR / run_id).is_dir():
+            cands = sorted((place / WORKERS_DIR / run_id).iterdir())
+        elif (place / "qraudit.duckdb").is_file() and (place / "runs" / run_id).is_dir():
+            cands = [place]
+        else:
+            cands = sorted(place.iterdir())
+        for c in cands:
+            if (c / "qraudit.duckdb").is_file() and (c / "runs" / run_id).is_dir():
+                found[c.resolve()] = None
+    return sorted(found)
+
+
+@dataclass
+class MergeOutcome:
+    """What :func:`merge_run` did.
+
+    ``stores``: worker stores read; ``merged``: merchants whose audit was brought
+    in now; ``duplicates``: audits left out because the merchant's audit came
+    from another worker (a killed worker's lease expired after its result was
+    stored); ``merchants`` / ``audits``: rows of the run in the main store after
+    the merge; ``status``: the run's status there; ``skipped``: one line per
+    store that could not be read.
+    """
+
+    run_id: str
+    stores: int = 0
+    merged: int = 0
+    duplicates: int = 0
+    merchants: int = 0
+    audits: int = 0
+    status: str = "running"
+    skipped: list[str] = field(default_factory=list)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    """Put file ``src`` at ``dst``: a hard link when both are on one file system, else a copy."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f"{dst.name}.{os.getpid()}-{random.randrange(1 << 30)}.tmp")
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copy2(src, tmp)
+    tmp.replace(dst)
+
+
+def _copy_tree(src: Path, dst: Path) -> int:
+    n = 0
+    for dirpath, _dirnames, filenames in os.walk(src):
+        for name in filenames:
+            if name.endswith(".tmp"):
+                continue
+            f = Path(dirpath) / name
+            _link_or_copy(f, dst / f.relative_to(src))
+            n += 1
+    return n
+
+
+def _copy_photos(photos: Path, rdir: Path, origin: str) -> None:
+    """Copy a discovery worker's QR photos into ``rdir/qr_photos`` (``qr_photos-N`` for a second
+    worker that ran discovery after a takeover), once per worker store (``.worker`` names it)."""
+    n, dest = 1, rdir / "qr_photos"
+    while dest.exists():
+        mark = dest / ".worker"
+        if mark.is_file() and mark.read_text(encoding="utf-8") == origin:
+            return
+        n += 1
+        dest = rdir / f"qr_photos-{n}"
+    _copy_tree(photos, dest)
+    (dest / ".worker").write_text(origin, encoding="utf-8")
+
+
+def _merge_merchant_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One merchant record from several workers' rows: the first non-empty value of each
+    column, the union of ``sources`` (by source and URL).  ``rows[0]`` leads."""
+    out = dict(rows[0])
+    sources: list[dict[str, Any]] = []
+    seen: set[tuple[Any, Any]] = set()
+    for row in rows:
+        raw = row.get("sources")
+        items = json.loads(raw) if isinstance(raw, str) else list(raw or [])
+        for src in items:
+            key = (src.get("source"), src.get("url"))
+            if key not in seen:
+                seen.add(key)
+                sources.append(src)
+        for k, v in row.items():
+            if out.get(k) in (None, "") and v not in (None, ""):
+                out[k] = v
+    out["sources"] = _json(sources)
+    return out
+
+
+def merge_run(store: Store, run_id: str, sources: list[Path]) -> MergeOutcome:
+    """Bring the worker stores ``sources`` of shared run ``run_id`` into ``store``.
+
+    Per merchant one audit: among the workers' audits of a merchant not yet in
+    ``store``, the one that ended first; its rows (audits, findings, gates,
+    requests) are copied in one transaction per worker store, after its evidence
+    folder (``trace_dir``) and ``result.json`` were linked or copied into the
+    run folder.  Merchant records are merged over all workers (the auditing
+    worker's row leads), the audit log is rebuilt from all workers, the
+    ``results.jsonl`` feed gets the merged merchants' lines, and the QR photos of
+    the worker that ran discovery are copied.  The run becomes ``finished``
+    (manifest written or amended with reason ``merge``) when a worker store
+    says so, else stays ``running``.  Safe to repeat; returns a :class:`MergeOutcome`.
+    Raises QrauditError when no source holds the run.  Merges of one run in one data
+    folder take turns (a lock file ``workers/<run>/.merge.lock``).
+    """
+    lock_dir = store.data_dir / WORKERS_DIR / run_id
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_dir / ".merge.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _merge_run(store, run_id, sources)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _merge_run(store: Store, run_id: str, sources: list[Path]) -> MergeOutcome:
+    out = MergeOutcome(run_id)
+    infos: list[tuple[Path, Store, dict[str, Any]]] = []
+    best: dict[str, tuple[Any, int]] = {}
+    counts: dict[str, int] = {}
+    for src in sources:
+        ws = Store(data_dir=src, read_only=True, lock_timeout_s=store.lock_timeout_s)
+        if ws.db_path == store.db_path:
+            continue
+        try:
+            info = ws.get_run(run_id)
+            rows = ws.query("SELECT merchant_id, ended_at FROM audits WHERE run_id = ?", [run_id])
+        except QrauditError as exc:
+            out.skipped.append(f"{src}: {exc}")
+            continue
+        i = len(infos)
+        infos.append((Path(src), ws, info))
+        for mid, ended in zip(rows["merchant_id"], rows["ended_at"], strict=True):
+            counts[mid] = counts.get(mid, 0) + 1
+            key = (ended.timestamp() if hasattr(ended, "timestamp") and ended == ended else float("inf"), i)
+            if mid not in best or key < best[mid]:
+                best[mid] = key
+    if not infos:
+        raise QrauditError(f"no worker store of run {run_id} found in: {', '.join(map(str, sources)) or '(none)'}")
+    out.stores = len(infos)
+    first = infos[0][2]
+    with store.connect() as con:
+        if not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone():
+            settings = {k: v for k, v in (first.get("settings") or {}).items()
+                        if k not in ("worker", "seed_only", "discovery")}
+            started = min((i[2]["started_at"] for i in infos if i[2].get("started_at") is not None), default=_now())
+            con.execute(
+                "INSERT INTO runs (run_id, kind, district, district_file, env, status, started_at, tool_version, "
+                "settings, run_dir) VALUES (?, 'crawl', ?, ?, ?, 'running', ?, ?, ?, ?)",
+                [run_id, first.get("district"), first.get("district_file"), first.get("env"), started,
+                 first.get("tool_version"), _json({**settings, "shared": True}), str(store.run_dir(run_id))])
+        existing = {r[0] for r in con.execute("SELECT merchant_id FROM audits WHERE run_id = ?", [run_id]).fetchall()}
+    rdir = store.run_dir(run_id)
+    (rdir / "merchants").mkdir(parents=True, exist_ok=True)
+    picks_of: dict[int, list[str]] = {}
+    for mid, (_key, i) in best.items():
+        if mid not in existing:
+            picks_of.setdefault(i, []).append(mid)
+    out.duplicates = sum(n - 1 for n in counts.values() if n > 1)
+    feed_lines: list[str] = []
+    for i, (src, ws, info) in enumerate(infos):
+        srun = ws.run_dir(run_id)
+        picks = sorted(picks_of.get(i, []))
+        if picks:
+            dirs = ws.query(
+                "SELECT merchant_id, trace_dir FROM audits WHERE run_id = ? AND merchant_id IN (SELECT unnest(?))",
+                [run_id, picks])
+            for mid, tdir in zip(dirs["merchant_id"], dirs["trace_dir"], strict=True):
+                mdir = srun / "merchants" / mid
+                tdir = tdir if isinstance(tdir, str) and tdir else f"merchants/{mid}"
+                if tdir.count("/") >= 2:  # a visit's own folder: that one, and result.json beside it
+                    _copy_tree(srun / tdir, rdir / tdir)
+                    if (mdir / "result.json").is_file():
+                        _link_or_copy(mdir / "result.json", rdir / "merchants" / mid / "result.json")
+                else:
+                    _copy_tree(mdir, rdir / "merchants" / mid)
+            feed = srun / "results.jsonl"
+            if feed.is_file():
+                wanted = set(picks)
+                for line in feed.read_text(encoding="utf-8").splitlines():
+                    with contextlib.suppress(ValueError, AttributeError):
+                        if json.loads(line).get("merchant_id") in wanted:
+                            feed_lines.append(line)
+        with store.connect() as con:
+            con.execute("ATTACH ? AS w (READ_ONLY)", [str(ws.db_path)])
+            try:
+                con.execute("CREATE OR REPLACE TEMP TABLE merge_pick (merchant_id TEXT)")
+                if picks:
+                    con.executemany("INSERT INTO merge_pick VALUES (?)", [[m] for m in picks])
+                    # another merge may have brought some of them in meanwhile
+                    con.execute("DELETE FROM merge_pick WHERE merchant_id IN "
+                                "(SELECT merchant_id FROM audits WHERE run_id = ?)", [run_id])
+                    out.merged += con.execute("SELECT count(*) FROM merge_pick").fetchone()[0]
+                    for table in _MERGED_TABLES:
+                        con.execute(f"INSERT INTO {table} BY NAME SELECT x.* FROM w.{table} x "
+                                    "JOIN merge_pick USING (merchant_id) WHERE x.run_id = ?", [run_id])
+                con.execute("UPDATE runs SET browser_version = coalesce(browser_version, "
+                            "(SELECT browser_version FROM w.runs WHERE run_id = ?)), user_agent = coalesce("
+                            "user_agent, (SELECT user_agent FROM w.runs WHERE run_id = ?)) WHERE run_id = ?",
+                            [run_id, run_id, run_id])
+            finally:
+                con.execute("DROP TABLE IF EXISTS merge_pick")
+                con.execute("DETACH w")
+        photos = srun / "qr_photos"
+        if (info.get("settings") or {}).get("discovery") and photos.is_dir() and any(photos.iterdir()):
+            _copy_photos(photos, rdir, str(src))
+    if feed_lines:
+        with open(rdir / "results.jsonl", "a", encoding="utf-8") as fh:
+            fh.write("\n".join(feed_lines) + "\n")
+    # merchant records of every worker, and the audit log rebuilt from all of them
+    rows_by_mid: dict[str, list[dict[str, Any]]] = {}
+    logs = []
+    for i, (_src, ws, _info) in enumerate(infos):
+        with ws.connect(read_only=True) as wc:
+            cur = wc.execute("SELECT * FROM merchants WHERE run_id = ?", [run_id])
+            cols = [d[0] for d in cur.description]
+            for r in cur.fetchall():
+                rec = dict(zip(cols, r, strict=True))
+                lst = rows_by_mid.setdefault(rec["merchant_id"], [])
+                # the auditing worker's row first
+                lst.insert(0 if best.get(rec["merchant_id"], (None, -1))[1] == i else len(lst), rec)
+            logs.extend(wc.execute("SELECT run_id, merchant_id, visit_id, event, event_at, pid FROM audit_log "
+                                   "WHERE run_id = ?", [run_id]).fetchall())
+    with store.connect() as con:
+        cur = con.execute("SELECT * FROM merchants WHERE run_id = ?", [run_id])
+        cols = [d[0] for d in cur.description]
+        for r in cur.fetchall():  # rows merged before (or stored by the main store itself) come last
+            rec = dict(zip(cols, r, strict=True))
+            rows_by_mid.setdefault(rec["merchant_id"], []).append(rec)
+        con.execute("DELETE FROM merchants WHERE run_id = ?", [run_id])
+        records = [_merge_merchant_rows(rows) for _mid, rows in sorted(rows_by_mid.items())]
+        if records:
+            con.executemany(f"INSERT INTO merchants ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                            [[rec.get(c) for c in cols] for rec in records])
+        con.execute("DELETE FROM audit_log WHERE run_id = ?", [run_id])
+        if logs:
+            con.executemany("INSERT INTO audit_log (run_id, merchant_id, visit_id, event, event_at, pid) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", [list(x) for x in logs])
+        out.merchants = con.execute("SELECT count(*) FROM merchants WHERE run_id = ?", [run_id]).fetchone()[0]
+        out.audits = con.execute("SELECT count(*) FROM audits WHERE run_id = ?", [run_id]).fetchone()[0]
+    if any(i[2].get("status") == "finished" for i in infos):
+        store.finish_run(run_id, "finished", manifest_reason="merge")
+        out.status = "finished"
+    else:
+        out.status = store.get_run(run_id)["status"]
+        store._write_run_json(run_id)
+    return out

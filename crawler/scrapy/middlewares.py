@@ -7,8 +7,10 @@
   JOBDIR file, because ``--resume`` re-runs discovery from the start.
 * :class:`AuditGuardMiddleware` (downloader middleware): drops an audit request
   whose merchant is already stored or already started in this process
-  (requests left in a JOBDIR queue by an interrupted crawl), and logs each
-  audit start in the store's ``audit_log``.
+  (requests left in a JOBDIR queue by an interrupted crawl), refuses an audit
+  request marked :data:`META_GIVE_UP` (a shared run's merchant whose lease
+  expired too often: :class:`GaveUp`), and logs each audit start in the
+  store's ``audit_log``.
 """
 
 from __future__ import annotations
@@ -21,10 +23,16 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.request import RequestFingerprinter
 
 META_MERCHANT = "qraudit_merchant_id"
+#: Request meta of a shared run's audit that is not to be fetched: the times its lease expired.
+META_GIVE_UP = "qraudit_give_up"
 
 
 class AlreadyAudited(IgnoreRequest):
     """The merchant's audit is stored or running already."""
+
+
+class GaveUp(IgnoreRequest):
+    """The merchant's lease expired too often (its audits kill or stall workers): not visited again."""
 
 
 class MerchantFingerprinter:
@@ -70,6 +78,10 @@ class AuditGuardMiddleware:
         if not mid:
             return None
         spider = spider or self.crawler.spider
+        given_up = request.meta.get(META_GIVE_UP)
+        if given_up:
+            spider.crawler.stats.inc_value("qraudit/audit_given_up")
+            raise GaveUp(f"lease_expired_{int(given_up)}_times")
         if mid in spider.done or mid in spider.started:
             spider.crawler.stats.inc_value("qraudit/audit_skipped_repeat")
             raise AlreadyAudited(f"merchant {mid} already audited in this run")

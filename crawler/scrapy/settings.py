@@ -8,16 +8,23 @@ contexts at a time.  Politeness: robots.txt obeyed unless the district or
 ``--ignore-robots`` says otherwise, AutoThrottle on, per-host concurrency and
 delay from the district's ``[limits]`` (hosts of the built-in sandbox are ours:
 no delay, full concurrency).
+
+A worker of a shared run (``shared=``) uses scrapy-redis's scheduler with the
+leased queue of :mod:`crawler.scrapy.shared` instead of a JOBDIR.  The
+environment variable ``QRAUDIT_AUDIT_ENGINE`` names the audit engine module when
+the caller gives none (tests run the shipped scheduled-run command with a stub).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from core import __version__
 from crawler.browser.launch import launch_options
 from crawler.scrapy.items import FEED_FIELDS
+from crawler.scrapy.shared import shared_settings
 
 BOT_NAME = "qraudit"
 
@@ -65,6 +72,7 @@ def build_settings(
     engine: str | None = None,
     pipelines: dict[str, int] | None = None,
     extensions: dict[str, int] | None = None,
+    shared: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The settings dict of one crawl of a live district (see :func:`crawler.district.open_district`).
 
@@ -72,7 +80,9 @@ def build_settings(
     means the district's ``obey_robots``; ``engine``: audit engine module (default
     ``crawler.engine``); ``pipelines`` / ``extensions``: Scrapy's ``ITEM_PIPELINES`` /
     ``EXTENSIONS`` (dotted class paths -> order), given by whoever runs the crawl:
-    judging and storing the items is not capture's business.
+    judging and storing the items is not capture's business.  ``shared``: make the
+    crawl a worker of a shared run, ``{"redis_url", "run_id", "worker", "lease_s",
+    "seed_only"}`` (see :func:`crawler.scrapy.shared.shared_settings`; no JOBDIR then).
     """
     limits = district.limits
     concurrency = max(1, int(concurrency))
@@ -82,7 +92,7 @@ def build_settings(
         "QRAUDIT_RUN_ID": run_id,
         "QRAUDIT_DATA_DIR": str(data_dir),
         "QRAUDIT_DB_PATH": str(db_path),
-        "QRAUDIT_AUDIT_ENGINE": engine or "crawler.engine",
+        "QRAUDIT_AUDIT_ENGINE": engine or os.environ.get("QRAUDIT_AUDIT_ENGINE") or "crawler.engine",
         "ITEM_PIPELINES": dict(pipelines or {}),
         "EXTENSIONS": dict(extensions or {}),
         "CONCURRENT_REQUESTS": concurrency + 4,
@@ -114,6 +124,11 @@ def build_settings(
     else:
         # discovery only: plain HTTP, no browser is started
         s["DOWNLOAD_HANDLERS"] = {}
-    if jobdir:
+    if shared:
+        s.update(shared_settings(shared["redis_url"], shared["run_id"], shared["worker"],
+                                 lease_s=shared.get("lease_s") or float(limits.timeout_s),
+                                 seed_only=bool(shared.get("seed_only")), audits=concurrency))
+        s["EXTENSIONS"] = {**s["EXTENSIONS"], "crawler.scrapy.shared.SharedRunExtension": 400}
+    elif jobdir:
         s["JOBDIR"] = str(run_dir / "jobdir")
     return s

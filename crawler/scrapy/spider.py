@@ -18,6 +18,12 @@ exception, no page, robots.txt, timeout) the merchant is still stored, as
 The audit engine module is ``crawler.engine`` unless the setting
 ``QRAUDIT_AUDIT_ENGINE`` names another module with the same ``scrapy_meta`` and
 ``audit_page`` (tests use a stub to exercise the crawl without the agent).
+
+Shared runs (:mod:`crawler.scrapy.shared`, ``qraudit crawl --redis``): one worker
+takes the discovery lock and runs discovery; the others wait for the queue.  An
+audit request is queued in Redis as a job (:meth:`DistrictSpider.job_for_request`)
+and the worker that leases it builds its own request
+(:meth:`DistrictSpider.request_for_job`).
 """
 
 from __future__ import annotations
@@ -50,12 +56,15 @@ from crawler.scrapy.discovery import (
     vendor_from_trace,
 )
 from crawler.scrapy.items import AuditItem, MerchantItem
-from crawler.scrapy.middlewares import META_MERCHANT, AlreadyAudited
+from crawler.scrapy.middlewares import META_GIVE_UP, META_MERCHANT, AlreadyAudited
+from crawler.scrapy.shared import rebase_url, shared_run
 
 URL_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 DISCOVERY_PRIORITY = 100
 #: Seconds added to the visit budget before the crawl gives up on audit_page.
 AUDIT_GRACE_S = 30.0
+#: How often a worker of a shared run looks whether discovery ended or needs a new worker, seconds.
+SEED_POLL_S = 2.0
 
 
 class DistrictSpider(scrapy.Spider):
@@ -117,11 +126,35 @@ class DistrictSpider(scrapy.Spider):
 
     # ---- start ---------------------------------------------------------------
 
+    @property
+    def shared(self) -> Any:
+        """The :class:`~crawler.scrapy.shared.SharedRun` of a worker of a shared run, else None."""
+        return shared_run(getattr(self, "crawler", None))
+
     async def start(self):
-        """Yield known records first (resume), then every source's requests and records."""
-        for rec in self.known:
-            for out in self._add(rec):
+        """Yield known records first (resume), then every source's requests and records.
+
+        In a shared run only the worker holding the discovery lock runs discovery;
+        the others keep polling (their audits go on meanwhile) until discovery ended,
+        and take the lock over if its holder died."""
+        shared = self.shared
+        if shared is None:
+            for rec in self.known:
+                for out in self._add(rec):
+                    yield out
+            for out in self._discovery():
                 yield out
+            return
+        while not shared.seeded():
+            if shared.try_seed():
+                self.logger.info("worker %s runs discovery for run %s", shared.worker, shared.run_id)
+                for out in self._discovery():
+                    yield out
+                return
+            await asyncio.sleep(SEED_POLL_S)
+
+    def _discovery(self):
+        """Every source's requests and records."""
         for i, src in enumerate(self.district.sources):
             if src.type == "directory":
                 self.pages_seen[i] = 0
@@ -221,6 +254,8 @@ class DistrictSpider(scrapy.Spider):
                 return
             self.records[mid] = rec
             self.crawler.stats.inc_value("qraudit/merchants")
+            if self.shared is not None:
+                self.shared.add_merchant(mid)
             yield MerchantItem(dict(rec))
             if self.audit and mid not in self.done:
                 yield from self._schedule(mid)
@@ -247,6 +282,13 @@ class DistrictSpider(scrapy.Spider):
             self.crawler.stats.inc_value("qraudit/audited")
             yield AuditItem(mid, dict(rec), trace)
             return
+        self.scheduled.add(mid)
+        yield self._audit_request(mid, rec, visit_id)
+
+    def _audit_request(self, mid: str, rec: dict[str, Any], visit_id: str | None = None) -> Any:
+        """The scrapy-playwright request that audits merchant ``mid`` (its ``audit_url``)."""
+        url = rec["audit_url"]
+        visit_id = visit_id or f"{mid}-{uuid.uuid4().hex[:8]}"
         config = self._config(mid)
         meta = dict(self.engine_module.scrapy_meta(visit_id, config))
         meta.update(self._slot_meta(url))
@@ -254,13 +296,46 @@ class DistrictSpider(scrapy.Spider):
             META_MERCHANT: mid,
             "qraudit_visit_id": visit_id,
             "qraudit_config": config,
+            "qraudit_record": dict(rec),
             "dont_retry": True,
             "handle_httpstatus_all": True,
             "dont_redirect": True,
             "download_timeout": self.timeout_s + AUDIT_GRACE_S,
         })
-        self.scheduled.add(mid)
-        yield scrapy.Request(url, callback=self.audit_response, errback=self.audit_failed, meta=meta)
+        return scrapy.Request(url, callback=self.audit_response, errback=self.audit_failed, meta=meta)
+
+    # ---- shared runs: jobs in the Redis queue ----------------------------------
+
+    def job_for_request(self, request: Any) -> dict[str, Any]:
+        """What the shared queue keeps of an audit request: the merchant's record and the
+        sandbox origins its URLs were found under (plain JSON; no worker's folders)."""
+        mid = request.meta[META_MERCHANT]
+        rec = dict(request.meta.get("qraudit_record") or self.records.get(mid) or {})
+        rec.setdefault("merchant_id", mid)
+        rec["audit_url"] = rec.get("audit_url") or request.url
+        return {"record": rec, "origins": list(getattr(self.district, "sandbox_origins", None) or [])}
+
+    def request_for_job(self, mid: str, job: dict[str, Any], requeued: int = 0) -> Any:
+        """This worker's audit request for a job leased from the shared queue.
+
+        URLs found under another worker's sandbox are moved to this worker's.  A
+        merchant whose lease expired ``MAX_REQUEUES`` times gets a request that is
+        never fetched (``META_GIVE_UP``): it is stored with a crawl error."""
+        rec = dict(job.get("record") or {})
+        rec["merchant_id"] = mid
+        origins = list(job.get("origins") or [])
+        mine = list(getattr(self.district, "sandbox_origins", None) or [])
+        if origins and mine:
+            rec["url"] = rebase_url(rec.get("url"), origins, mine)
+            rec["audit_url"] = rebase_url(rec.get("audit_url"), origins, mine)
+        rec["audit_url"] = rec.get("audit_url") or rec.get("url") or ""
+        old = self.records.get(mid)
+        self.records[mid] = merge_records(old, rec) if old else rec
+        request = self._audit_request(mid, self.records[mid])
+        shared = self.shared
+        if shared is not None and requeued >= shared.max_requeues:
+            request.meta[META_GIVE_UP] = requeued
+        return request
 
     # ---- the audit ------------------------------------------------------------
 
@@ -273,6 +348,10 @@ class DistrictSpider(scrapy.Spider):
     async def audit_failed(self, failure: Any):
         """The first navigation failed (or the request was refused): audit what is there, or store the error."""
         if failure.check(AlreadyAudited):
+            mid = failure.request.meta.get(META_MERCHANT)
+            shared = self.shared
+            if shared is not None and mid in self.done:  # stored here, its acknowledgement was lost: say it again
+                shared.ack(mid, "")
             return
         request = failure.request
         page = request.meta.get("playwright_page")
@@ -319,7 +398,8 @@ class DistrictSpider(scrapy.Spider):
         mid = request.meta[META_MERCHANT]
         visit_id = request.meta.get("qraudit_visit_id") or uuid.uuid4().hex
         config = request.meta.get("qraudit_config")
-        rec = dict(self.records.get(mid) or {"merchant_id": mid, "url": request.url, "audit_url": request.url})
+        rec = dict(self.records.get(mid) or request.meta.get("qraudit_record")
+                   or {"merchant_id": mid, "url": request.url, "audit_url": request.url})
         url = rec.get("audit_url") or request.url
         if response is not None:
             try:

@@ -392,6 +392,19 @@ def _charts(audits: pd.DataFrame, findings: pd.DataFrame, lang: str, titles: dic
     ]
 
 
+def _changes(run_dir: Path, out_dir: Path) -> dict[str, Any] | None:
+    """The run's schedule and the link to its diff with the schedule's previous run, when a
+    scheduled crawl wrote them (``report/schedule.json``, ``report/changes.html``, see ``app.schedule``)."""
+    doc_path = run_dir / "report" / "schedule.json"
+    try:
+        doc = json.loads(doc_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    page = doc_path.parent / str((doc.get("files") or {}).get("html") or "changes.html")
+    href = Path(os.path.relpath(page.resolve(), out_dir.resolve())).as_posix() if page.is_file() else None
+    return {"schedule": doc.get("schedule"), "previous_run": doc.get("previous_run"), "href": href}
+
+
 def build_report(
     run_id: str | None = None,
     store_or_data_dir: Any = None,
@@ -496,6 +509,7 @@ def build_report(
         lang_switch=switch(out_dir / "index.html"),
         times={"started": _times(run.get("started_at")), "ended": _times(run.get("ended_at"))},
         manifest_sha256=sha256_file(manifest_path) if manifest_path.exists() else None,
+        changes=_changes(run_dir, out_dir),
         cards=[(text("audited", lang), len(audits), "")] + [
             (label("verdict", v, lang), int(counts.get(v, 0)), v) for v in VERDICT_ORDER
         ] + [(text("findings", lang), len(findings), "")],

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.redis_server import redis_url  # noqa: F401  (fixture: a live redis-server for shared runs)
+
 REPO = Path(__file__).resolve().parents[2]
 QRAUDIT = [sys.executable, "-c", "from app.main import main; main()"]
 
