@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sandbox import directory, photos, thirdparty
+from sandbox import directory, followup, photos, thirdparty
 from sandbox.merchants import MERCHANTS, by_id, ground_truth_dict
 from sandbox.sites import common
 from sandbox.web import Req, Resp
@@ -81,13 +81,18 @@ class _Server(ThreadingHTTPServer):
 class SandboxServer:
     """The simulated district, on free loopback ports.
 
-    ``SandboxServer(port=0, third_party_port=0)``; use as a context manager or
-    call :meth:`start` / :meth:`stop`.  ``port=0`` picks a free port.  Raises
-    ``OSError`` when a requested port is taken.
+    ``SandboxServer(port=0, third_party_port=0, state="initial")``; use as a context
+    manager or call :meth:`start` / :meth:`stop`.  ``port=0`` picks a free port.
+    ``state``: ``initial`` (the ground truth of ``ground_truth.json``) or ``followup``
+    (the same district a month later, :mod:`sandbox.followup`).  Raises ``OSError``
+    when a requested port is taken, ``ValueError`` for an unknown state.
     """
 
     def __init__(self, port: int = 0, third_party_port: int = 0,
-                 host: str = "127.0.0.1", third_party_host: str = "127.0.0.2"):
+                 host: str = "127.0.0.1", third_party_host: str = "127.0.0.2", state: str = "initial"):
+        if state not in followup.STATES:
+            raise ValueError(f"unknown sandbox state {state!r} (one of {', '.join(followup.STATES)})")
+        self.state = state
         self._port = port
         self._tp_port = third_party_port
         self._host = host
@@ -139,7 +144,10 @@ class SandboxServer:
     # ---- data ------------------------------------------------------------
 
     def ground_truth(self) -> dict[str, Any]:
-        """The parsed ``sandbox/ground_truth.json`` (``{"version": 1, "merchants": [...]}``)."""
+        """The ground truth of the state served: the parsed ``sandbox/ground_truth.json``
+        (``{"version": 1, "merchants": [...]}``), or :func:`sandbox.followup.ground_truth`."""
+        if self.state != "initial":
+            return followup.ground_truth(self.state)
         return json.loads(GROUND_TRUTH_PATH.read_text(encoding="utf-8"))
 
     def merchant_url(self, mid: str, table: str | None = None) -> str:
@@ -206,6 +214,7 @@ class SandboxServer:
                 rest = "/" + parts[4] if len(parts) > 4 else ""
                 m = by_id(mid, None)
                 if m is not None and common.VENDOR_SHORT[m["vendor"]] == vendor:
+                    m = followup.in_state(m, self.state)
                     if rest == "":
                         return Resp.redirect(p + "/" + ("?" + req.raw_query if req.raw_query else ""), 301)
                     return common.site_dispatch(self, req, m, rest)

@@ -60,7 +60,7 @@ def test_header_falls_back_to_the_district_name(tmp_path):
 def test_the_demo_district_is_shown_by_its_label(data_dir):
     """The fixture runs name the demo district but no readable file: seeds/demo.toml gives the label."""
     html = build_report(RUN_A, data_dir).read_text(encoding="utf-8")
-    assert "<h1>沪滨区 (simulated demo district)</h1>" in html
+    assert "<h1>沪滨区（模拟示范区）</h1>" in html
 
 
 # ---- 2. reasons in Chinese (the words themselves: tests/core/test_reasons.py) ------
