@@ -171,12 +171,12 @@ def build_merchant(mdir: Path, m: dict[str, Any], run_started: datetime) -> tupl
 
 def build_fake_run(data_dir: str | Path, run_id: str, merchants: list[dict[str, Any]] | None = None, *,
                    started_at: datetime | None = None, district: str = "demo", nested: bool = False,
-                   district_file: str | Path | None = "seeds/demo.yaml") -> Path:
+                   district_file: str | Path | None = "seeds/demo.yaml", kind: str = "crawl") -> Path:
     """Write a complete fake run into ``data_dir`` through ``results.store.Store``; return its run folder.
 
     Runs are ordered by creation (the store stamps ``started_at``); ``started_at``
     sets the visits' times in the traces.  ``district_file``: the district file the run
-    records (the default names no existing file).  ``nested``: write each visit's evidence into
+    records (the default names no existing file).  ``kind``: the run's kind (crawl, check).  ``nested``: write each visit's evidence into
     ``merchants/<mid>/<visit_id>/`` (as the audit engine does inside a crawl) instead of
     ``merchants/<mid>/``.
     """
@@ -185,7 +185,7 @@ def build_fake_run(data_dir: str | Path, run_id: str, merchants: list[dict[str, 
     merchants = merchants if merchants is not None else DEFAULT_MERCHANTS
     started = started_at or datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
     store = Store(data_dir=data_dir)
-    store.create_run("crawl", district=district, district_file=district_file, env="wechat",
+    store.create_run(kind, district=district, district_file=district_file, env="wechat",
                      settings={"concurrency": 2}, run_id=run_id)
     for m in merchants:
         mdir = store.merchant_dir(run_id, m["id"])
