@@ -122,8 +122,9 @@ def build_merchant(mdir: Path, m: dict[str, Any], run_started: datetime) -> tupl
         (mdir / dom).write_text(f"<html><body><h1>{m['name']}</h1><p>{state}</p></body></html>", encoding="utf-8")
         target = None if action == "open" else Element(selector=f"button.s{i}", tag="button", text=f"下一步 {i}",
                                                      box=Box(10, 280, 160, 30))
+        shown = {"gate": "请输入手机号登录后点餐", "checkout": "姓名 生日 提交订单"}.get(state, "")
         steps.append(Step(n=i, action=action, stage=stage, url=url, state=state, target=target, screenshot=shot,
-                          dom=dom, visible_text=f"{m['name']} {state}", t_ms=i * 900))
+                          dom=dom, visible_text=f"{m['name']} {state} {shown}", t_ms=i * 900))
         if state == "gate":
             gate_step = i
             gates.append(Gate(id="g1", step=i, stage="entry", kind="overlay",
@@ -165,7 +166,8 @@ def build_merchant(mdir: Path, m: dict[str, Any], run_started: datetime) -> tupl
                          order_reached=trace.order_reached, findings=findings,
                          steps=[{"n": s.n, "action": s.action, "url": s.url, "stage": s.stage,
                                  "screenshot": s.screenshot} for s in steps],
-                         visit_id=trace.visit_id, env="wechat", order_mode="dine_in", rules_version="test")
+                         visit_id=trace.visit_id, env="wechat", order_mode="dine_in", rules_version="test",
+                         mode=m.get("mode", "privileged"), not_observed=list(m.get("not_observed", [])))
     return trace, result
 
 
