@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -169,10 +170,8 @@ def _measure(jobs: list[FrameJob]) -> dict[tuple[str, str, int, int], dict[str, 
                 page = browser.new_page(viewport={"width": job.viewport[0], "height": job.viewport[1]},
                                         java_script_enabled=True)
                 try:
-                    page.route("**/*", lambda route: route.abort()
-                               if not route.request.url.startswith(("about:", "data:")) else route.continue_())
-                    page.set_content(job.dom.read_text(encoding="utf-8", errors="replace"), wait_until="load",
-                                     timeout=15000)
+                    page.route(re.compile(r"^(https?|wss?)://"), lambda route: route.abort())  # the snapshot alone
+                    page.goto(job.dom.resolve().as_uri(), wait_until="load", timeout=15000)
                     out[key] = page.evaluate(_FRAME_JS, job.frame_url)
                 except Exception:  # an unreadable snapshot: the box is not drawn
                     out[key] = None
