@@ -8,6 +8,7 @@ code 2 by :func:`app.main.main`.
 from __future__ import annotations
 
 import typer
+from typer.core import TyperOption
 
 app = typer.Typer(
     name="qraudit",
@@ -16,6 +17,19 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+_display_type_rich = TyperOption.display_type_rich
+
+
+def _no_type_for_flags(self: TyperOption, ctx: object) -> str | None:
+    """``--help`` lists a flag (``--dry-run``, ``--help``...) without a ``<bool>`` type: it takes no value."""
+    if self.is_flag:
+        return None
+    return _display_type_rich(self, ctx)
+
+
+TyperOption.display_type_rich = _no_type_for_flags  # typer >= 0.16 shows every option's type, flags' too
+
 
 @app.callback()
 def _root() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal as _signal
 import sys
 import time
@@ -21,11 +22,13 @@ from results.store import Store
 
 
 def _out_console() -> Any:
-    """stdout console; wide when not a terminal so ids are never cut in pipes and logs."""
+    """stdout console: the terminal's width (or ``$COLUMNS``); 160 columns in pipes and logs."""
 
     from rich.console import Console  # noqa: PLC0415  (heavy: loaded only when needed)
 
-    return Console(width=None if sys.stdout.isatty() else 160)
+    columns = os.environ.get("COLUMNS", "")
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else None
+    return Console(width=width or (None if sys.stdout.isatty() else 160))
 
 
 VERDICT_STYLE = {"violation": "bold red", "compliant": "green", "inconclusive": "yellow", "unsupported": "magenta"}
@@ -294,16 +297,16 @@ def _summary(outcome: Any, console: Any, changes: dict[str, Any] | None = None) 
     console.print(f"database:   {outcome.db_path}")
     discover_only = bool((info.get("settings") or {}).get("discover_only"))
     if info["merchants"] and not discover_only and sum(info["verdicts"].values()):
-        try:
-            path = build_report(outcome.run_id, store)
-            if path and Path(path).exists():
-                console.print(f"report:     {path}")
-                if changes is not None:
-                    console.print(f"changes:    {changes_line(changes)}", markup=False)
-            else:
-                console.print("report:     not built")
-        except Exception as exc:  # the crawl's results are stored; the report can be rebuilt later
-            console.print(f"report:     not built ({type(exc).__name__}: {exc})")
+        # both languages, each page linking to its twin; the Chinese one is the report
+        for lang, label in (("en", "report (en):"), ("zh", "report:     ")):
+            try:
+                path = build_report(outcome.run_id, store, lang=lang)
+                shown = str(path) if path and Path(path).exists() else "not built"
+            except Exception as exc:  # the crawl's results are stored; the report can be rebuilt later
+                shown = f"not built ({type(exc).__name__}: {exc})"
+            console.print(f"{label} {shown}", soft_wrap=True, highlight=False)
+        if changes is not None:
+            console.print(f"changes:    {changes_line(changes)}", markup=False)
     if outcome.status == "interrupted":
 
         how = outcome.reason
@@ -324,20 +327,26 @@ def runs_cmd(
         Path | None, typer.Option("--data", "--data-dir", help="data folder (default ./data or $QRAUDIT_DATA)")
     ] = None,
 ) -> None:
-    """List stored runs: id, kind, district, status, merchants, verdict counts, start time."""
+    """List stored runs: id, kind, district, status, merchants, verdict counts, start time.
+
+    Run ids are never shortened (other columns wrap first); give one, a unique prefix of
+    one, or ``latest`` to report, diff, export, verify and rescore.
+    """
     import pandas as pd  # noqa: PLC0415  (heavy: loaded only when needed)
     from rich.table import Table  # noqa: PLC0415  (heavy: loaded only when needed)
-
 
     store = Store(data_dir=data, read_only=True)
     if not store.db_path.exists():
         raise QrauditError(f"no runs yet: {store.db_path} does not exist (run 'qraudit crawl')")
     df = store.runs()
-    t = Table(title=f"runs in {store.db_path}")
-    for col in ("run", "kind", "district", "status", "merchants", "violation", "compliant", "inconclusive",
-                "unsupported", "started (UTC)"):
-        t.add_column(col, justify="right" if col in ("merchants", "violation", "compliant", "inconclusive",
-                                                     "unsupported") else "left")
+    t = Table(title=f"runs in {store.db_path}", title_justify="left")
+    longest = max([len(str(r)) for r in df["run_id"]] + [3])
+    t.add_column("run", no_wrap=True, min_width=longest)
+    for col in ("kind", "district", "status"):
+        t.add_column(col, overflow="fold")
+    for col in ("merchants", "violation", "compliant", "inconclusive", "unsupported"):
+        t.add_column(col, justify="right", overflow="fold")
+    t.add_column("started (UTC)", overflow="fold")
     for row in df.itertuples():
         started = "" if pd.isna(row.started_at) else row.started_at.strftime("%Y-%m-%d %H:%M")
         t.add_row(row.run_id, row.kind, row.district or "", row.status, str(row.merchants), str(row.violation),

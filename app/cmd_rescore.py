@@ -24,7 +24,8 @@ from results.store import Store
 def rescore_cmd(
     target: Annotated[str, typer.Argument(help="A run id of the store, or a folder of trace.json files (recursive).")],
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0 = one per CPU).")] = 0,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Judge only; do not rewrite result.json.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Judge only and say what would change; write nothing "
+                                                            "(a run of the store or a folder of traces).")] = False,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     data_dir: Annotated[
         Path | None, typer.Option("--data", "--data-dir", help="data folder (default $QRAUDIT_DATA or ./data)")
@@ -43,7 +44,7 @@ def rescore_cmd(
             raise QrauditError(f"{target}: no such file or folder")
 
         target = Results(data_dir).resolve_run(target)
-        store = Store(data_dir=data_dir)
+        store = Store(data_dir=data_dir, read_only=dry_run)
     summary = rescore(target, jobs=jobs or None, write=not dry_run, store=store)
     if fmt == "json":
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=1))

@@ -45,20 +45,32 @@ def report_cmd(
 
 @app.command("diff")
 def diff_cmd(
-    run_a: str = typer.Argument(..., help="The earlier run."),
-    run_b: str = typer.Argument(..., help="The later run (the re-check)."),
+    run_a: str | None = typer.Argument(None, help="The earlier run (default: the run before RUN_B's)."),
+    run_b: str | None = typer.Argument(None, help="The later run, the re-check (default: latest)."),
     fmt: str = typer.Option("table", "--format", help="table | json | csv"),
     show_all: bool = typer.Option(False, "--all", help="Table: also list unchanged rows."),
     data_dir: Path | None = typer.Option(None, "--data", "--data-dir", help=_DATA_HELP),
 ) -> None:
     """Per merchant and rule: new, fixed (rectified), unclear, unchanged; merchants that came or went.
 
-    CSV is written as UTF-8 with a byte-order mark (Excel); the same run twice gives a warning on stderr.
+    Give two runs (before, after), or none: the latest run and the crawl of the same district
+    before it.  CSV is written as UTF-8 with a byte-order mark (Excel); the same run twice gives
+    a warning on stderr.
     """
 
     if fmt not in FORMATS:
         raise QrauditError(f"unknown format {fmt!r} (choose {', '.join(FORMATS)})")
-    d = diff_runs(run_a, run_b, results=_results(data_dir))
+    res = _results(data_dir)
+    if run_a is not None and run_b is None:
+        raise QrauditError("diff needs two runs, RUN_A (before) and RUN_B (after), or none: the latest run "
+                           "and the crawl of its district before it")
+    if run_a is None:
+        run_b = res.resolve_run("latest")
+        run_a = res.previous_run(run_b)
+        if run_a is None:
+            raise QrauditError(f"no earlier run of the district of {run_b} to compare it with "
+                               "(give two runs: qraudit diff RUN_A RUN_B)")
+    d = diff_runs(run_a, run_b, results=res)
     if d.run_a == d.run_b:
         print(f"qraudit: warning: {run_a!r} and {run_b!r} are the same run ({d.run_a}); nothing can differ",
               file=sys.stderr)

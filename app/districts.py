@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from core.errors import QrauditError
 from crawler.district import District, check_sources, resolve
 from sandbox.server import SandboxServer
 
@@ -17,8 +18,8 @@ from sandbox.server import SandboxServer
 def open_district(district: District, qr_dir: Path | None = None) -> Iterator[District]:
     """Yield the district ready to crawl; start/stop the sandbox when it asks for one.
 
-    For a sandbox district, starts ``sandbox.server.SandboxServer`` (background
-    thread, loopback ports), writes its QR photos to ``qr_dir`` (a temporary
+    For a sandbox district, starts ``sandbox.server.SandboxServer`` in the district's
+    ``sandbox_state`` (background thread, loopback ports), writes its QR photos to ``qr_dir`` (a temporary
     folder by default) and substitutes ``{sandbox}`` (base URL), ``{sandbox_qr}``
     (that folder) and ``{sandbox_third_party}``.  CSV files of a sandbox district
     may contain ``{sandbox}`` too (see :func:`read_csv_source`).
@@ -34,7 +35,11 @@ def open_district(district: District, qr_dir: Path | None = None) -> Iterator[Di
             qr_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qraudit-qr-")))
         qr_dir = Path(qr_dir).resolve()
         qr_dir.mkdir(parents=True, exist_ok=True)
-        sb = stack.enter_context(SandboxServer())
+        try:
+            server = SandboxServer(state=district.sandbox_state)
+        except ValueError as exc:
+            raise QrauditError(f"{district.file}: district.sandbox_state: {exc}") from None
+        sb = stack.enter_context(server)
         sb.write_qr_photos(qr_dir)
         base = sb.base_url.rstrip("/")
         third = str(getattr(sb, "third_party_base", "") or "").rstrip("/")

@@ -7,13 +7,11 @@ browser-free discovery (:func:`crawler.scrapy.discovery.discover`).  Exact
 name first, then fuzzy matching (rapidfuzz) on name and address.
 
 :func:`check_merchant` audits the merchant it finds as a one-merchant run of
-kind ``check`` in the store, with the standalone engine
-(``crawler.engine.capture_url``, judged by ``detectors.judge``).
+kind ``check`` in the store (:func:`app.jobs.check_run`, shared with ``qraudit check URL``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from app.districts import open_district
+from app.jobs import CheckRun, check_run
 from core.errors import QrauditError
 from crawler.district import District, load_district
-from crawler.engine import AuditConfig, capture_url
+from crawler.engine import AuditConfig
 from crawler.scrapy.discovery import discover
-from detectors import judge
 from results.store import Store
 
 #: Fuzzy score (0-100) a candidate needs, and the lead it needs over the runner-up.
@@ -123,13 +121,18 @@ def check_merchant(
     *,
     timeout_s: float | None = None,
     allow_submit: bool = False,
+    sandbox_hosts: list[str] | None = None,
     data_dir: Path | None = None,
     store: Any = None,
-) -> tuple[str, Any]:
-    """Audit the merchant ``query`` names now, as a one-merchant run of kind ``check``.
+    run_dir: str | Path | None = None,
+    reports: bool = True,
+) -> CheckRun:
+    """Audit the merchant ``query`` names now, as a one-merchant run of kind ``check``
+    (:func:`app.jobs.check_run`, the same as ``qraudit check URL``).
 
-    Returns ``(run_id, AuditResult)``.  The result is stored like a crawl's
-    (merchant record, audit, findings, evidence in ``runs/<run_id>/merchants/<id>``).
+    Returns the :class:`~app.jobs.CheckRun` (it unpacks as ``(run_id, result)``).  The
+    result is stored like a crawl's (merchant record, audit, findings, evidence in
+    ``runs/<run_id>/merchants/<id>``), with the district's sandbox hosts declared.
     Raises QrauditError for no/ambiguous match or bad input.
     """
     store = store or Store(data_dir=data_dir)
@@ -137,25 +140,10 @@ def check_merchant(
         if not recs:
             raise QrauditError(f"no merchants known in district {live.name!r}")
         rec = match_merchant(query, recs)
-        env = env or live.env
-        run_id = store.create_run(
-            "check", district=live.name, district_file=live.file, env=env,
-            settings={"query": query, "timeout_s": timeout_s or live.limits.timeout_s, "allow_submit": allow_submit},
+        url = rec.get("audit_url") or rec["url"]
+        config = AuditConfig(
+            env=env or live.env, timeout_s=timeout_s or live.limits.timeout_s,
+            sandbox_hosts=sorted(set(live.sandbox_hosts) | set(sandbox_hosts or [])), allow_submit=allow_submit,
         )
-        status = "failed"
-        try:
-            store.upsert_merchant(run_id, rec)
-            url = rec.get("audit_url") or rec["url"]
-            config = AuditConfig(
-                env=env, timeout_s=timeout_s or live.limits.timeout_s,
-                out_dir=store.merchant_dir(run_id, rec["merchant_id"]),
-                sandbox_hosts=list(live.sandbox_hosts), allow_submit=allow_submit,
-            )
-            store.log_audit(run_id, rec["merchant_id"], None, "start")
-            trace = asyncio.run(capture_url(url, config))
-            result = judge(trace)
-            store.save_result(run_id, rec["merchant_id"], trace, result, record=rec)
-            status = "finished"
-        finally:
-            store.finish_run(run_id, status)
-    return run_id, result
+        return check_run(url, config, store=store, record=rec, district=live.name, district_file=live.file,
+                         settings={"query": query}, run_dir=run_dir, reports=reports)

@@ -46,7 +46,8 @@ def main() -> int:
                 out = Path(tmp) / f"{mid}-{k}"
                 t0 = time.monotonic()
                 mode = [] if args.live else ["--sandbox-host", "127.0.0.1"]
-                p = subprocess.run([*cmd, sb.merchant_url(mid), "--format", "json", "--out", str(out), *mode],
+                p = subprocess.run([*cmd, sb.merchant_url(mid), "--format", "json", "--out", str(out),
+                                    "--data", str(Path(tmp) / "data"), *mode],
                                    capture_output=True, text=True, timeout=120)
                 runs.append(time.monotonic() - t0)
             secs[mid] = statistics.median(runs)

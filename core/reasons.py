@@ -7,6 +7,10 @@ Chinese) are rendered at the edge from the one table :data:`WORDS` by
 :func:`render`.  Results keep the English rendering in their ``reason`` field
 (the findings.md contract) beside ``reason_code`` and ``reason_params``.
 
+The Chinese words carry no Latin-letter word (the Chinese report shows them as they
+are): the browser's error codes, HTTP, schemes and exception texts stay in the
+parameters and the English words.
+
 Stored runs written before codes existed only have the English sentence:
 :func:`from_legacy_text` recovers the code and parameters from it (the one
 place that still reads those sentences).
@@ -76,7 +80,7 @@ NOT_AUDITED = frozenset({Code.LOAD_FAILED, Code.AGENT_ERROR, Code.AGENT_DID_NOT_
 #: Chromium net errors a diner would meet when a page cannot be reached: code -> (en, zh, transient).
 NET_ERRORS: dict[str, tuple[str, str, bool]] = {
     "ERR_CONNECTION_REFUSED": ("connection refused", "连接被拒绝", True),
-    "ERR_NAME_NOT_RESOLVED": ("host name not found (DNS)", "域名无法解析（DNS）", True),
+    "ERR_NAME_NOT_RESOLVED": ("host name not found (DNS)", "域名无法解析", True),
     "ERR_CONNECTION_TIMED_OUT": ("connection timed out", "连接超时", True),
     "ERR_TIMED_OUT": ("timed out", "超时", True),
     "ERR_CONNECTION_RESET": ("connection reset", "连接被重置", True),
@@ -84,13 +88,13 @@ NET_ERRORS: dict[str, tuple[str, str, bool]] = {
     "ERR_ADDRESS_UNREACHABLE": ("address unreachable", "地址无法访问", True),
     "ERR_INTERNET_DISCONNECTED": ("no network", "无网络", True),
     "ERR_NETWORK_CHANGED": ("network changed", "网络变化", True),
-    "ERR_CERT_AUTHORITY_INVALID": ("TLS certificate not trusted", "TLS 证书不受信任", True),
-    "ERR_CERT_DATE_INVALID": ("TLS certificate expired", "TLS 证书已过期", True),
-    "ERR_CERT_COMMON_NAME_INVALID": ("TLS certificate for another host", "TLS 证书与域名不符", True),
-    "ERR_SSL_PROTOCOL_ERROR": ("TLS error", "TLS 错误", True),
+    "ERR_CERT_AUTHORITY_INVALID": ("TLS certificate not trusted", "安全证书不受信任", True),
+    "ERR_CERT_DATE_INVALID": ("TLS certificate expired", "安全证书已过期", True),
+    "ERR_CERT_COMMON_NAME_INVALID": ("TLS certificate for another host", "安全证书与域名不符", True),
+    "ERR_SSL_PROTOCOL_ERROR": ("TLS error", "安全连接出错", True),
     "ERR_UNSAFE_PORT": ("port blocked by the browser", "端口被浏览器禁止", False),
     "ERR_EMPTY_RESPONSE": ("empty response", "服务器无响应内容", True),
-    "ERR_INVALID_AUTH_CREDENTIALS": ("the site asks for a password (HTTP 401)", "网站要求登录密码（HTTP 401）", False),
+    "ERR_INVALID_AUTH_CREDENTIALS": ("the site asks for a password (HTTP 401)", "网站要求登录密码（状态码 401）", False),
     "timeout": ("timed out", "超时", True),
 }
 
@@ -205,12 +209,13 @@ def _net(p: Mapping[str, Any], lang: str) -> str:
         status = int(p["http_status"]) if str(p["http_status"]).isdigit() else 0
         if status in AUTH_HTTP:
             return AUTH_HTTP[status][_i(lang)]
-        return f"HTTP {p['http_status']}" if lang != "zh" else f"服务器返回 HTTP {p['http_status']} 错误"
+        return f"HTTP {p['http_status']}" if lang != "zh" else f"服务器返回错误（状态码 {p['http_status']}）"
     err = str(p.get("net_error") or "network error")
     en, zh, _t = NET_ERRORS.get(err, (err, err, True))
     words = zh if lang == "zh" else en
-    return words if err == "timeout" or err not in NET_ERRORS else (
-        f"{words}（{err}）" if lang == "zh" else f"{words} ({err})")
+    if lang == "zh":  # the browser's error code stays in the data and the English words
+        return words if err in NET_ERRORS else "网络错误"
+    return words if err == "timeout" or err not in NET_ERRORS else f"{words} ({err})"
 
 
 def _reached(p: Mapping[str, Any], lang: str) -> str:
@@ -240,15 +245,15 @@ WORDS: dict[Code, tuple[Render, Render]] = {
     Code.TIMEOUT: (lambda p, lang: f"timeout after {p.get('seconds', 0):g} s while {_doing(p, lang)}",
                    lambda p, lang: f"超时：{p.get('seconds', 0):g} 秒内未完成（当时在「{_doing(p, lang)}」）"),
     Code.AGENT_ERROR: (lambda p, lang: f"agent error while {_doing(p, lang)}: {p.get('error', '')}",
-                       lambda p, lang: f"审计程序出错（在「{_doing(p, lang)}」时）：{p.get('error', '')}"),
+                       lambda p, lang: f"审计程序出错（在「{_doing(p, lang)}」时）"),
     Code.AGENT_DID_NOT_RUN: (lambda p, lang: "agent did not run", lambda p, lang: "审计程序未运行"),
     Code.MINI_PROGRAM: (lambda p, lang: "mini-program only: the page asks to open a WeChat mini-program",
                         lambda p, lang: "仅限小程序：页面要求打开微信小程序"),
     Code.APP_ONLY: (lambda p, lang: "app-only: the page asks to download/open an app",
-                    lambda p, lang: "仅限 App：页面要求下载或打开 App"),
+                    lambda p, lang: "仅限手机应用：页面要求下载或打开手机应用"),
     Code.APP_LINK: (lambda p, lang: ("mini-program or app link" if p.get("kind", "app") == "app" else "non-web link")
                     + f" ({p.get('scheme', '')}://): not a web page; mini-program/app only",
-                    lambda p, lang: f"小程序或 App 链接（{p.get('scheme', '')}://）：不是网页，只能在小程序或 App 中打开"),
+                    lambda p, lang: "小程序或手机应用的链接：不是网页，只能在小程序或手机应用中打开"),
     Code.GATE_NO_WAY: (lambda p, lang: f"PI gate ({_asks(p.get('asks'), lang)}) with no way past it",
                        lambda p, lang: f"索取个人信息的拦截层（{_asks(p.get('asks'), lang)}）无法绕过"),
     Code.GATE_NOT_PASSED: (lambda p, lang: f"PI gate ({_asks(p.get('asks'), lang)}) not passed even with canary values",
@@ -268,8 +273,8 @@ WORDS: dict[Code, tuple[Render, Render]] = {
                          lambda p, lang: f"下单路径未走完（进度：{_reached(p, lang)}）"),
     Code.NO_CHECKOUT: (lambda p, lang: f"could not reach checkout (reached {_reached(p, lang)})",
                        lambda p, lang: f"未能到达结算页（进度：{_reached(p, lang)}）"),
-    Code.CRAWL_ERROR: (lambda p, lang: f"crawl error: {p.get('error', '')}", lambda p, lang: f"抓取出错：{p.get('error', '')}"),
-    Code.ENGINE_ERROR: (lambda p, lang: f"audit error: {p.get('error', '')}", lambda p, lang: f"审计出错：{p.get('error', '')}"),
+    Code.CRAWL_ERROR: (lambda p, lang: f"crawl error: {p.get('error', '')}", lambda p, lang: "抓取出错（错误详情见英文版）"),
+    Code.ENGINE_ERROR: (lambda p, lang: f"audit error: {p.get('error', '')}", lambda p, lang: "审计出错（错误详情见英文版）"),
     Code.UNKNOWN: (lambda p, lang: str(p.get("text", "")), lambda p, lang: str(p.get("text", ""))),
 }
 

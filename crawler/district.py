@@ -170,7 +170,8 @@ class District:
     """A parsed district file.
 
     ``file``: where it came from; ``sandbox``: start the simulated district
-    and substitute ``{sandbox}``/``{sandbox_qr}``; ``sandbox_hosts``: hosts where
+    and substitute ``{sandbox}``/``{sandbox_qr}``; ``sandbox_state``: which state of it
+    (``initial``, or ``followup``: the same district a month later); ``sandbox_hosts``: hosts where
     the agent may submit (besides loopback).  Filled by :func:`open_district`:
     ``sandbox_origins`` (the live sandbox's origins, used by :meth:`url_key`),
     ``placeholders`` (the substitutions made, also applied to CSV cells) and
@@ -182,6 +183,7 @@ class District:
     env: str = "wechat"
     sandbox: bool = False
     sandbox_hosts: list[str] = field(default_factory=list)
+    sandbox_state: str = "initial"
     sources: list[Source] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
     file: Path | None = None
@@ -265,7 +267,7 @@ def load_district(name_or_path: str | Path | None = None) -> District:
     d = data.get("district")
     if not isinstance(d, dict):
         raise _err(path, "missing [district] table")
-    bad = set(d) - {"name", "label", "env", "sandbox", "sandbox_hosts"}
+    bad = set(d) - {"name", "label", "env", "sandbox", "sandbox_hosts", "sandbox_state"}
     if bad:
         raise _err(path, f"unknown key(s) in [district]: {', '.join(sorted(bad))}")
     name = _typed(path, "district.name", d.get("name", path.stem), str, "a string")
@@ -280,6 +282,7 @@ def load_district(name_or_path: str | Path | None = None) -> District:
         env=env,
         sandbox=_typed(path, "district.sandbox", d.get("sandbox", False), bool, "true or false"),
         sandbox_hosts=_str_list(path, "district.sandbox_hosts", d.get("sandbox_hosts", [])),
+        sandbox_state=_typed(path, "district.sandbox_state", d.get("sandbox_state", "initial"), str, "a string"),
         file=path,
     )
     sources = data.get("sources")

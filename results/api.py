@@ -46,6 +46,7 @@ __all__ = [
     "connect",
     "runs",
     "latest_run",
+    "previous_run",
     "audits",
     "findings",
     "gates",
@@ -225,19 +226,46 @@ class Results:
         df = self.runs()
         return df[df["run_id"] == rid].iloc[0].to_dict()
 
-    def latest_run(self) -> str:
-        """The id of the newest run (by start time, then id), preferring crawls over one-off checks.
+    def latest_run(self, district: str | None = None) -> str:
+        """The id of the newest run that audited at least one merchant (by start time, then id),
+        preferring crawls over one-off checks; of ``district`` when given.  A store whose runs
+        audited nothing gives its newest run.
 
-        Raises ``QrauditError`` when the store holds no run.
+        ``latest`` on the command line means this run: a crawl that found no merchant (a
+        district file still to be fixed) is not taken for the district's results.
+        Raises ``QrauditError`` when the store (or the district) holds no run.
         """
-        df = self.query("SELECT run_id, kind, started_at FROM runs ORDER BY started_at DESC NULLS LAST, run_id DESC")
+        df = self.query(
+            "SELECT r.run_id, r.kind, r.district, r.started_at, "
+            "(SELECT count(*) FROM audits a WHERE a.run_id = r.run_id) AS n_audits "
+            "FROM runs r ORDER BY r.started_at DESC NULLS LAST, r.run_id DESC")
+        if district is not None:
+            df = df[df["district"] == district]
         if df.empty:
-            raise QrauditError(f"no runs in {self.db_path} yet")
-        wide = df[df["kind"] != "check"]
-        return str((wide if not wide.empty else df)["run_id"].iloc[0])
+            where = f" of district {district!r}" if district is not None else ""
+            raise QrauditError(f"no runs{where} in {self.db_path} yet")
+        for pool in (df[(df["n_audits"] > 0) & (df["kind"] != "check")], df[df["n_audits"] > 0],
+                     df[df["kind"] != "check"], df):
+            if not pool.empty:
+                return str(pool["run_id"].iloc[0])
+        return str(df["run_id"].iloc[0])  # pragma: no cover - df is not empty
+
+    def previous_run(self, run_id: str | None = None) -> str | None:
+        """The run before ``run_id`` (default: the latest) of the same district: the newest
+        crawl of that district started earlier that audited at least one merchant, else
+        ``None``.  What ``qraudit diff`` with no argument, the report's comparison page and
+        notebook 03 compare a run with."""
+        rid = self.resolve_run(run_id)
+        df = self.query(
+            "SELECT r.run_id FROM runs r, runs b WHERE b.run_id = ? AND r.run_id <> b.run_id "
+            "AND r.kind = 'crawl' AND r.district IS NOT DISTINCT FROM b.district "
+            "AND (r.started_at < b.started_at OR (r.started_at = b.started_at AND r.run_id < b.run_id)) "
+            "AND EXISTS (SELECT 1 FROM audits a WHERE a.run_id = r.run_id) "
+            "ORDER BY r.started_at DESC, r.run_id DESC LIMIT 1", [rid])
+        return None if df.empty else str(df["run_id"].iloc[0])
 
     def resolve_run(self, run_id: str | None) -> str:
-        """Return ``run_id`` if the store knows it (``None`` or ``"latest"`` = the latest run).
+        """Return ``run_id`` if the store knows it (``None`` or ``"latest"`` = :meth:`latest_run`).
 
         A unique prefix of a run id is accepted too.  Raises ``QrauditError`` otherwise.
         """
@@ -617,9 +645,14 @@ def runs(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     return Results(data_dir).runs()
 
 
-def latest_run(data_dir: str | os.PathLike[str] | None = None) -> str:
+def latest_run(data_dir: str | os.PathLike[str] | None = None, district: str | None = None) -> str:
     """The latest run's id (:meth:`Results.latest_run`)."""
-    return Results(data_dir).latest_run()
+    return Results(data_dir).latest_run(district)
+
+
+def previous_run(run_id: str | None = None, data_dir: str | os.PathLike[str] | None = None) -> str | None:
+    """The run before ``run_id`` of the same district (:meth:`Results.previous_run`)."""
+    return Results(data_dir).previous_run(run_id)
 
 
 def run_dir(run_id: str | None = None, data_dir: str | os.PathLike[str] | None = None) -> Path:

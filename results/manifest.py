@@ -29,6 +29,13 @@ SHA-256), so ``verify`` stays meaningful for everything else.  Only
 A resumed crawl finishes its run again: :func:`update_manifest` then adds the
 files written since, keeps every listed entry (a tampered screenshot keeps
 failing ``verify``) and appends a ``"crawl resumed"`` amendment.
+
+Visits cut short (Ctrl-C, a kill) leave a folder ``merchants/<mid>/<visit_id>/``
+that no stored result refers to; a resume audits the merchant again in a new
+visit folder.  Such folders are not evidence of any result: the manifest keeps
+their files apart, under ``"aborted_visits"`` (``{folder: {"files": {...}}}``),
+still hashed and checked by ``verify`` but out of ``"files"`` and ``"urls"``.
+The visit a merchant's ``result.json`` names (its ``"trace"``) is the one that counts.
 """
 
 from __future__ import annotations
@@ -152,6 +159,38 @@ def _traces(root: Path) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+def _current_visits(root: Path) -> dict[str, str | None]:
+    """``{merchant_id: visit folder name or None}``: the visit each merchant's ``result.json``
+    refers to (``None``: its evidence lies in the merchant folder itself).  Merchants with
+    no readable ``result.json`` are left out (none of their visits counts yet)."""
+    out: dict[str, str | None] = {}
+    for path in sorted(root.glob("merchants/*/result.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        rel = doc.get("trace") if isinstance(doc, dict) else None
+        parts = Path(rel).parts if isinstance(rel, str) and rel else ()
+        out[path.parent.name] = parts[0] if len(parts) == 2 else None
+    return out
+
+
+def aborted_visit(rel: str, current: dict[str, str | None]) -> str | None:
+    """The visit folder (``merchants/<mid>/<visit>``) ``rel`` belongs to when that visit was
+    cut short and no result refers to it; ``None`` for every other file."""
+    parts = rel.split("/")
+    if len(parts) < 4 or parts[0] != "merchants":
+        return None
+    mid, visit = parts[1], parts[2]
+    if mid in current and current[mid] == visit:
+        return None
+    return f"merchants/{mid}/{visit}"
+
+
+def _aborted_ids(aborted: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(folder.split("/")[1], folder.split("/")[2]) for folder in aborted}
+
+
 def district_label(info: dict[str, Any]) -> str | None:
     """The human label of a run's district (``[district] label`` of its TOML file), or ``None``.
 
@@ -208,13 +247,21 @@ def write_manifest(run_dir: str | os.PathLike[str], info: dict[str, Any] | None 
         if label:
             info["district_label"] = label  # sealed with the evidence: the district file may change later
     files: dict[str, dict[str, Any]] = {}
+    aborted: dict[str, dict[str, Any]] = {}
+    current = _current_visits(root)
     total = 0
     for rel in evidence_files(root):
         p = root / rel
         size = p.stat().st_size
-        files[rel] = {"sha256": sha256_file(p), "size": size}
-        total += size
-    traces = _traces(root)
+        entry = {"sha256": sha256_file(p), "size": size}
+        visit = aborted_visit(rel, current)
+        if visit is None:
+            files[rel] = entry
+            total += size
+        else:
+            aborted.setdefault(visit, {"files": {}})["files"][rel] = entry
+    gone = _aborted_ids(aborted)
+    traces = [(mid, t) for mid, t in _traces(root) if (mid, str(t.get("visit_id"))) not in gone]
     browsers = sorted({t.get("browser_version") for _, t in traces if t.get("browser_version")})
     agents = sorted({t.get("user_agent") for _, t in traces if t.get("user_agent")})
     if info.get("browser_version") and info["browser_version"] not in browsers:
@@ -247,6 +294,8 @@ def write_manifest(run_dir: str | os.PathLike[str], info: dict[str, Any] | None 
         "files": files,
         "totals": {"files": len(files), "bytes": total},
     }
+    if aborted:
+        manifest["aborted_visits"] = aborted
     path = root / MANIFEST
     tmp = root / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=False), encoding="utf-8")
@@ -273,12 +322,29 @@ def update_manifest(run_dir: str | os.PathLike[str], info: dict[str, Any] | None
         return write_manifest(root, info)
     manifest = read_manifest(root)
     listed: dict[str, dict[str, Any]] = manifest["files"]
+    aborted: dict[str, dict[str, Any]] = manifest.setdefault("aborted_visits", {})
+    current = _current_visits(root)
     info = dict(info or {})
     added: dict[str, dict[str, Any]] = {}
     changes: dict[str, dict[str, str | None]] = {}
+    set_aside: list[str] = []
+    # visits listed as evidence that no result refers to any more (cut short, then redone on
+    # resume): their entries move, unchanged, to "aborted_visits"
+    for rel in sorted(listed):
+        visit = aborted_visit(rel, current)
+        if visit is not None:
+            aborted.setdefault(visit, {"files": {}})["files"][rel] = listed.pop(rel)
+            set_aside.append(rel)
+    known_aborted = {rel for v in aborted.values() for rel in v.get("files", {})}
     for rel in evidence_files(root):
         p = root / rel
-        if rel not in listed:
+        visit = aborted_visit(rel, current)
+        if rel in known_aborted:
+            continue
+        if visit is not None:
+            aborted.setdefault(visit, {"files": {}})["files"][rel] = {"sha256": sha256_file(p),
+                                                                      "size": p.stat().st_size}
+        elif rel not in listed:
             added[rel] = {"sha256": sha256_file(p), "size": p.stat().st_size}
         elif _derived(rel):
             new = sha256_file(p)
@@ -287,10 +353,16 @@ def update_manifest(run_dir: str | os.PathLike[str], info: dict[str, Any] | None
                 changes[rel] = {"old": old, "new": new}
                 listed[rel] = {"sha256": new, "size": p.stat().st_size}
     listed.update(added)
+    if not aborted:
+        manifest.pop("aborted_visits")
+    gone = _aborted_ids(aborted)
+    if gone:
+        manifest["urls"] = [u for u in manifest.get("urls") or []
+                            if (u.get("merchant_id"), str(u.get("visit_id"))) not in gone]
     known = {(u.get("merchant_id"), u.get("visit_id")) for u in manifest.get("urls") or []}
     urls = []
     for mid, t in _traces(root):
-        if (mid, t.get("visit_id")) in known:
+        if (mid, t.get("visit_id")) in known or (mid, str(t.get("visit_id"))) in gone:
             continue
         utc, sh = both_times(t.get("started_at"))
         urls.append({"merchant_id": mid, "url": t.get("url"), "final_url": t.get("final_url"),
@@ -299,6 +371,8 @@ def update_manifest(run_dir: str | os.PathLike[str], info: dict[str, Any] | None
     at_utc, at_sh = both_times(datetime.now(UTC))
     record: dict[str, Any] = {"at_utc": at_utc, "at_shanghai": at_sh, "reason": reason,
                               "added": added, "files": changes}
+    if set_aside:
+        record["aborted_visits"] = sorted({aborted_visit(rel, current) or rel for rel in set_aside})
     if info.get("status"):
         record["run_status"] = info["status"]
     if info.get("ended_at"):
@@ -342,7 +416,9 @@ def verify(run_dir: str | os.PathLike[str]) -> list[str]:
     if not root.is_dir():
         raise QrauditError(f"run folder {root} does not exist")
     manifest = read_manifest(root)
-    listed: dict[str, dict[str, Any]] = manifest["files"]
+    listed: dict[str, dict[str, Any]] = dict(manifest["files"])
+    for visit in (manifest.get("aborted_visits") or {}).values():
+        listed.update(visit.get("files") or {})
     present = set(evidence_files(root))
     problems = []
     for rel in sorted(set(listed) | present):

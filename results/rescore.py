@@ -190,10 +190,11 @@ def rescore_dir(folder: str | Path, *, jobs: int | None = None, write: bool = Tr
     return summary
 
 
-def rescore_run(run_id: str, *, store: Any = None, jobs: int | None = None) -> RescoreSummary:
+def rescore_run(run_id: str, *, store: Any = None, jobs: int | None = None, write: bool = True) -> RescoreSummary:
     """Re-judge every merchant trace of stored run ``run_id`` and upsert the results
-    (``Store.save_result``; ``result.json`` rewritten).  Raises QrauditError for an
-    unknown run or a run with no trace."""
+    (``Store.save_result``; ``result.json`` rewritten); ``write=False`` (``--dry-run``)
+    only says what would change.  Raises QrauditError for an unknown run or a run with
+    no trace."""
 
     if store is None:
 
@@ -230,12 +231,15 @@ def rescore_run(run_id: str, *, store: Any = None, jobs: int | None = None) -> R
         # the same judgment: the store rows are refreshed, result.json is left byte for byte as it was
         # (rewriting it would only change how it is written, and the manifest would need an amendment)
         same = same_judgment(_read_json(run_dir / rel), result, old_error, check_error=True)
-        store.save_result(run_id, mid, trace, result, error=old_error, log=False, write_json=not same)
+        if write:
+            store.save_result(run_id, mid, trace, result, error=old_error, log=False, write_json=not same)
         if not same:
             rewritten.append(rel)
         items.append(RescoreItem(str(Path(path).parent), old, result.verdict, len(result.findings),
                                  sorted({f.rule for f in result.findings}), changed=not same))
 
+    if not write:
+        return RescoreSummary(items, time.perf_counter() - t0, RULES_VERSION)
     amended = amend(run_dir, rewritten, f"qraudit rescore (rules {RULES_VERSION})") if rewritten else []
     if rewritten:
         _rebuild_reports(run_id, run_dir, store)
@@ -261,6 +265,4 @@ def rescore(target: str | Path, *, jobs: int | None = None, write: bool = True, 
         return rescore_dir(target, jobs=jobs, write=write)
     if os.sep in str(target) or str(target).endswith(".json"):
         raise QrauditError(f"{target}: no such file or folder")
-    if not write:
-        raise QrauditError("--dry-run works on a trace folder, not a stored run")
-    return rescore_run(str(target), store=store, jobs=jobs)
+    return rescore_run(str(target), store=store, jobs=jobs, write=write)

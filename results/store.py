@@ -186,6 +186,7 @@ class Store:
         self.read_only = read_only
         self.lock_timeout_s = lock_timeout_s
         self._schema_applied = False
+        self._run_dirs: dict[str, Path] = {}  # runs kept outside <data>/runs (``check --out``)
         if not read_only:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -237,8 +238,24 @@ class Store:
     # ---- runs --------------------------------------------------------------
 
     def run_dir(self, run_id: str) -> Path:
-        """``<data>/runs/<run_id>`` (not created)."""
-        return self.data_dir / "runs" / run_id
+        """The run's folder (not created): ``<data>/runs/<run_id>``, or the folder the run was
+        created in (``create_run(run_dir=...)``, e.g. ``qraudit check --out DIR``) as the store
+        records it."""
+        if run_id in self._run_dirs:
+            return self._run_dirs[run_id]
+        own = self.data_dir / "runs" / run_id
+        if own.exists() or not self.db_path.exists():
+            return own
+        try:
+            with self.connect(read_only=self.read_only) as con:
+                row = con.execute("SELECT run_dir FROM runs WHERE run_id = ?", [run_id]).fetchone()
+        except QrauditError:
+            return own
+        stored = Path(row[0]) if row and row[0] else None
+        if stored is not None and stored.is_absolute() and stored != own and stored.is_dir():
+            self._run_dirs[run_id] = stored
+            return stored
+        return own
 
     def merchant_dir(self, run_id: str, merchant_id: str) -> Path:
         """``<run_dir>/merchants/<merchant_id>`` (created)."""
@@ -255,15 +272,19 @@ class Store:
         env: str = "wechat",
         settings: dict[str, Any] | None = None,
         run_id: str | None = None,
+        run_dir: str | Path | None = None,
     ) -> str:
         """Register a new run (status ``running``) and create its folder; return its id.
 
         ``kind``: crawl | check | rescore.  The id is ``<UTC yyyymmddThhmmssZ>-<district or kind>``
-        (``-2``, ``-3`` ... appended when taken).  Raises QrauditError for an unknown kind
-        or a given ``run_id`` that exists.
+        (``-2``, ``-3`` ... appended when taken).  ``run_dir``: keep the run's folder there
+        instead of ``<data>/runs/<run_id>`` (the store records where; ``report``, ``verify``
+        and the API find it by the run id).  Raises QrauditError for an unknown kind or a
+        given ``run_id`` that exists.
         """
         if kind not in RUN_KINDS:
             raise QrauditError(f"unknown run kind {kind!r} (one of {', '.join(RUN_KINDS)})")
+        elsewhere = Path(run_dir).expanduser().resolve() if run_dir is not None else None
 
         started = _now()
         with self.connect() as con:
@@ -271,13 +292,15 @@ class Store:
                 base = f"{started:%Y%m%dT%H%M%SZ}-{_slug(district or kind)}"
                 run_id, n = base, 1
                 while con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone() or (
-                    self.run_dir(run_id).exists()
+                    (self.data_dir / "runs" / run_id).exists()
                 ):
                     n += 1
                     run_id = f"{base}-{n}"
             elif con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone():
                 raise QrauditError(f"run {run_id} exists already")
-            rdir = self.run_dir(run_id)
+            rdir = elsewhere or self.data_dir / "runs" / run_id
+            if elsewhere is not None:
+                self._run_dirs[run_id] = elsewhere
             con.execute(
                 "INSERT INTO runs (run_id, kind, district, district_file, env, status, started_at, "
                 "tool_version, settings, run_dir, pid, host) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",

@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sandbox import directory, photos, thirdparty, ws
+from sandbox import directory, followup, photos, thirdparty, ws
 from sandbox import perturb as _perturb
 from sandbox.merchants import MERCHANTS, by_id, ground_truth_dict
 from sandbox.sites import common
@@ -143,9 +143,11 @@ def self_signed_context(host: str) -> ssl.SSLContext:
 class SandboxServer:
     """The simulated district, on free loopback ports.
 
-    ``SandboxServer(port=0, third_party_port=0)``; use as a context manager or
-    call :meth:`start` / :meth:`stop`.  ``port=0`` picks a free port.  Raises
-    ``OSError`` when a requested port is taken.
+    ``SandboxServer(port=0, third_party_port=0, state="initial")``; use as a context
+    manager or call :meth:`start` / :meth:`stop`.  ``port=0`` picks a free port.
+    ``state``: ``initial`` (the ground truth of ``ground_truth.json``) or ``followup``
+    (the same district a month later, :mod:`sandbox.followup`).  Raises ``OSError``
+    when a requested port is taken, ``ValueError`` for an unknown state.
 
     ``perturb``: the name of one transform of :data:`sandbox.perturb.TRANSFORMS` applied to
     every page (``ValueError`` for an unknown name); ``None`` serves the sandbox untouched.
@@ -153,8 +155,12 @@ class SandboxServer:
     """
 
     def __init__(self, port: int = 0, third_party_port: int = 0,
-                 host: str = "127.0.0.1", third_party_host: str = "127.0.0.2", perturb: str | None = None):
+                 host: str = "127.0.0.1", third_party_host: str = "127.0.0.2", state: str = "initial",
+                 perturb: str | None = None):
         self.perturb = _perturb.check_name(perturb)
+        if state not in followup.STATES:
+            raise ValueError(f"unknown sandbox state {state!r} (one of {', '.join(followup.STATES)})")
+        self.state = state
         self._port = port
         self._tp_port = third_party_port
         self._host = host
@@ -217,7 +223,10 @@ class SandboxServer:
     # ---- data ------------------------------------------------------------
 
     def ground_truth(self) -> dict[str, Any]:
-        """The parsed ``sandbox/ground_truth.json`` (``{"version": 1, "merchants": [...]}``)."""
+        """The ground truth of the state served: the parsed ``sandbox/ground_truth.json``
+        (``{"version": 1, "merchants": [...]}``), or :func:`sandbox.followup.ground_truth`."""
+        if self.state != "initial":
+            return followup.ground_truth(self.state)
         return json.loads(GROUND_TRUTH_PATH.read_text(encoding="utf-8"))
 
     def merchant_url(self, mid: str, table: str | None = None) -> str:
@@ -287,6 +296,7 @@ class SandboxServer:
                 rest = "/" + parts[4] if len(parts) > 4 else ""
                 m = by_id(mid, None)
                 if m is not None and common.VENDOR_SHORT[m["vendor"]] == vendor:
+                    m = followup.in_state(m, self.state)
                     if rest == "":
                         return Resp.redirect(p + "/" + ("?" + req.raw_query if req.raw_query else ""), 301)
                     return common.site_dispatch(self, req, m, rest)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import qrcode
 from PIL import Image
 
-from app.cmd_check import default_out, resolve_target
+from app.cmd_check import resolve_target
 from core.errors import QrauditError
 from crawler.qr import decode_qr_photo, read_qr_codes
 
@@ -105,22 +106,18 @@ def test_cli_errors_are_one_line_with_exit_2(args, message):
     assert proc.stdout == ""
 
 
-def test_app_link_is_unsupported_with_its_evidence_folder_in_the_json(tmp_path):
+def test_app_link_is_unsupported_with_its_run_folder_in_the_json(tmp_path):
 
     out = tmp_path / "visit"
-    proc = run_cli("check", "weixin://dl/business/?t=abc", "--format", "json", "--out", str(out))
-    assert proc.returncode == 0, proc.stderr
+    proc = run_cli("check", "weixin://dl/business/?t=abc", "--format", "json", "--out", str(out),
+                   "--data", str(tmp_path / "data"))
+    assert proc.returncode == 0, proc.stderr  # audited: a verdict about the link (not a web page)
     result = json.loads(proc.stdout)  # exactly one JSON object on stdout
     assert result["verdict"] == "unsupported" and "mini-program" in result["reason"]
-    assert result["evidence_dir"] == str(out) and (out / "trace.json").is_file()
+    # --out is the check's run folder: its evidence, manifest and report
+    evidence = Path(result["evidence_dir"])
+    assert evidence.parent.parent == out and (evidence / "trace.json").is_file()
+    assert (out / "manifest.json").is_file() and result["report"] == str(out / "report" / "index.html")
     # the same folder again would mix two visits' evidence: refused
     again = run_cli("check", "weixin://dl/business/?t=abc", "--format", "json", "--out", str(out))
     assert again.returncode == 2 and "already holds an audit's evidence" in again.stderr
-
-
-def test_default_evidence_folders_are_unique_per_check(monkeypatch, tmp_path):
-
-    monkeypatch.setenv("QRAUDIT_DATA", str(tmp_path))
-    folders = {default_out("http://shop.example/order?table=1") for _ in range(20)}
-    assert len(folders) == 20
-    assert all(f.parent == tmp_path / "checks" and "shop.example" in f.name for f in folders)

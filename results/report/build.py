@@ -1,14 +1,23 @@
 """Build the static HTML report of a run.
 
-The report is a folder that opens from disk with no server and no network:
-``index.html`` (district summary, inline SVG charts, a sortable and filterable
-merchant table), ``merchants/<id>.html`` (one page per merchant: verdict,
-findings with explanations in both languages, legal basis, the gate's
-screenshot with the element outlined, gates, third-party requests and the whole
-order path as a strip of screenshots), ``img/<id>/`` (thumbnails and outlined
-copies made with Pillow) and ``assets/`` (CSS and vanilla JS).  Links are
-relative; the full-size screenshots link to the original evidence files of the
-run folder (relative path), whose SHA-256 from ``manifest.json`` is shown.
+The report is a folder that opens from disk with no server and no network, and reads
+on a phone (360-430 px wide: tables turn into cards, nothing scrolls sideways) as on a
+desk.  A crawl's report: ``index.html`` (district summary, the run's facts, inline SVG
+charts, a sortable and filterable merchant list), ``merchants/<id>.html`` (one page per
+merchant: verdict, findings, their legal basis with full titles, the evidence — the
+gate's screenshot with the element outlined, or the network request —, gates,
+third-party requests and the order path as screenshots), ``diff.html`` (what changed
+since the district's previous crawl, when there is one), ``law.html`` (the legal
+texts cited, with notes) and ``glossary.html`` (the terms a lay reader needs).  A
+check's report is one page: ``index.html`` is the merchant's page with the run's facts.
+``img/<id>/`` holds thumbnails and outlined copies (Pillow), ``assets/`` CSS and JS.
+
+Every word of the Chinese report is Chinese; what is not a word of ours is marked up as
+what it is: ``.url`` (addresses), ``code.rule``, ``code.selector``, ``code.hash``,
+``code.id`` (run id, tool name), ``code.tech`` (browser version and user agent,
+algorithm names, OAuth scopes), ``code.canary`` (canary values), ``.page`` (text quoted
+from the merchant's page or records) and ``cite.law`` (published titles).  The English
+words stay in the data (and in the English report).
 """
 
 from __future__ import annotations
@@ -24,20 +33,37 @@ from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from PIL import Image, ImageDraw
 
 from core.errors import QrauditError
+from core.reasons import ASKS
 from core.trace import REACHED, STAGES
+from detectors.engine import load_rules
 from results.api import Results, load_trace, steps_frame
+from results.diff import diff_runs
 from results.manifest import MANIFEST, both_times, district_label, read_manifest, sha256_file
-from results.report import charts
-from results.report.i18n import LABELS, LANGS, VERDICT_COLORS, label, rule_titles, text
+from results.report import boxes, charts
+from results.report.citations import INSTRUMENTS, Article, cite
+from results.report.i18n import (
+    GLOSSARY,
+    LABELS,
+    LANGS,
+    NOT_OBSERVED_WORDS,
+    VERDICT_COLORS,
+    label,
+    rule_titles,
+    text,
+)
 from results.report.reasons import reason_text
 
 HERE = Path(__file__).resolve().parent
 MARKER = ".qraudit-report"
 THUMB_WIDTH = 200
 VERDICT_ORDER = ("violation", "inconclusive", "unsupported", "compliant")
+DIFF_ORDER = ("fixed", "new", "unclear", "appeared", "disappeared", "unchanged")
+#: Brackets, comma and colon in each language (full-width in Chinese).
+PUNCT = {"zh": {"(": "（", ")": "）", ",": "，", ":": "："}, "en": {"(": " (", ")": ")", ",": ", ", ":": ": "}}
 
 
 def _results(store_or_data_dir: Any) -> Results:
@@ -67,9 +93,14 @@ def _row(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _times(value: Any) -> dict[str, str | None]:
-    """Display times to the second: {"utc": "...Z", "shanghai": "...+08:00"}."""
+    """Display times to the second, labelled by their zone on the page:
+    {"utc": "2026-11-30 09:15:05", "shanghai": "2026-11-30 17:15:05"}."""
     utc, sh = both_times(_v(value))
-    return {"utc": re.sub(r"\.\d+", "", utc) if utc else None, "shanghai": re.sub(r"\.\d+", "", sh) if sh else None}
+
+    def show(iso: str | None) -> str | None:
+        return re.sub(r"\.\d+|Z$|[+-]\d\d:\d\d$", "", iso).replace("T", " ") if iso else None
+
+    return {"utc": show(utc), "shanghai": show(sh)}
 
 
 def _prepare(out: Path) -> None:
@@ -78,6 +109,8 @@ def _prepare(out: Path) -> None:
     if (out / MARKER).exists():
         for sub in ("img", "merchants", "assets"):
             shutil.rmtree(out / sub, ignore_errors=True)
+        for page in ("diff.html", "law.html", "glossary.html"):
+            (out / page).unlink(missing_ok=True)
     try:
         (out / "assets").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -102,7 +135,7 @@ def _lang_switch(page: Path, target: Path | None, page_lang: str, target_lang: s
     if target is not None and target.is_file():
         href = Path(os.path.relpath(target.resolve(), page.parent.resolve())).as_posix()
         code = "zh-CN" if target_lang == "zh" else target_lang
-        inner = (f'<a class="lang" href="{escape(href)}" hreflang="{code}" lang="{code}">'
+        inner = (f'<a class="lang" href="{escape(href)}" hreflang="{code}">'
                  f"{escape(text('other_lang', page_lang))}</a>")
     return f"<!--lang-switch-->{inner}<!--/lang-switch-->"
 
@@ -119,9 +152,13 @@ def _other_report(run_dir: Path, out_dir: Path, lang: str) -> tuple[str, Path] |
     return None
 
 
+def _pages(folder: Path) -> list[Path]:
+    return [p for p in [*sorted(folder.glob("*.html")), *sorted((folder / "merchants").glob("*.html"))]]
+
+
 def _relink(folder: Path, lang: str, other_folder: Path, other_lang: str) -> None:
     """Point the language links of the pages of ``folder`` at ``other_folder``'s pages."""
-    for page in [folder / "index.html", *sorted((folder / "merchants").glob("*.html"))]:
+    for page in _pages(folder):
         try:
             html = page.read_text(encoding="utf-8")
         except OSError:
@@ -149,31 +186,6 @@ def _district_label(run: dict[str, Any], run_dir: Path) -> str:
         except ValueError:
             info["settings"] = {}
     return district_label(info) or str(run.get("district") or "")
-
-
-def _box_of(evidence: dict[str, Any], trace: Any) -> dict[str, float] | None:
-    box = evidence.get("box")
-    if isinstance(box, dict) and all(isinstance(box.get(k), int | float) for k in ("x", "y", "width", "height")):
-        return {k: float(box[k]) for k in ("x", "y", "width", "height")}
-    if trace is None:
-        return None
-    step, selector = evidence.get("step"), evidence.get("selector")
-    elements = []
-    for g in trace.gates:
-        if g.element is not None and (step is None or g.step == step or step in g.appeared_steps):
-            elements.append(g.element)
-        for f in g.fields:
-            elements.append(f.element)
-    s = trace.step(step) if isinstance(step, int) else None
-    if s is not None:
-        elements.extend(f.element for f in s.fields)
-    match = [e for e in elements if e.box is not None and selector and e.selector == selector]
-    if not match and not selector:
-        match = [e for e in elements if e.box is not None]
-    if not match:
-        return None
-    b = match[0].box
-    return {"x": b.x, "y": b.y, "width": b.width, "height": b.height}
 
 
 def _scale(trace: Any, img_width: int) -> float:
@@ -216,9 +228,11 @@ class _Evidence:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
         try:
-            self.files = read_manifest(run_dir)["files"]
+            manifest = read_manifest(run_dir)
         except QrauditError:
-            self.files = {}
+            manifest = {"files": {}}
+        self.files = dict(manifest["files"])
+        self.aborted = sorted(manifest.get("aborted_visits") or {})
 
     def sha256(self, path: Path) -> str | None:
         try:
@@ -236,18 +250,115 @@ class _Evidence:
             return path.resolve().as_uri()
 
 
+# ---- words ---------------------------------------------------------------------------------------
+
+
+def _asks_words(value: Any, lang: str) -> str:
+    i = 1 if lang == "zh" else 0
+    return ASKS.get(str(value), (str(value), str(value)))[i] if value else ""
+
+
+def _try_words(method: str, outcome: str, lang: str) -> dict[str, str]:
+    return {"method": label("try", method, lang) if method in LABELS["try"] else "",
+            "method_raw": method, "outcome": label("outcome", outcome, lang) if outcome in LABELS["outcome"] else "",
+            "outcome_raw": outcome}
+
+
+def _tried(evidence: dict[str, Any], trace: Any, lang: str) -> list[dict[str, str]]:
+    """The no-PI tries of a finding, from the gate it names (structured), else from the
+    evidence's ``"method: outcome"`` list."""
+    gate = next((g for g in getattr(trace, "gates", []) or [] if g.id == evidence.get("gate")), None)
+    if gate is not None and gate.tries:
+        return [_try_words(t.method, t.outcome, lang) for t in gate.tries]
+    out = []
+    for item in evidence.get("tried") or []:
+        method, _, outcome = str(item).partition(": ")
+        out.append(_try_words(method.strip(), outcome.strip(), lang))
+    return out
+
+
+_ALGOS = {"md5": "MD5", "sha1": "SHA-1", "sha256": "SHA-256", "base64": "Base64"}
+
+
+def _encoding(value: Any, lang: str) -> dict[str, str]:
+    """An encoding chain of a leak (``"md5(typed)"``, ``"base64(url(typed))"``): its outer layer
+    in words and algorithm name, and what it wraps: {"words": 哈希, "algo": MD5, "inner": ...}."""
+    raw = str(value or "")
+    layers = [x.strip().lower().replace("-", "") for x in re.split(r"[()]", raw) if x.strip()]
+    layers = ["plain" if x == "typed" else x for x in layers] or ["plain"]
+    if not all(x in LABELS["encoding"] for x in layers):
+        return {"words": "", "algo": raw, "inner": ""}
+    outer, inner = layers[0], [x for x in layers[1:] if x != "plain"]
+    return {"words": label("encoding", outer, lang), "algo": _ALGOS.get(outer, "") if lang == "zh" else "",
+            "inner": ("，" if lang == "zh" else "; ") + ("内层为" if lang == "zh" else "inside: ")
+            + "、".join(label("encoding", x, lang) for x in inner) if inner else ""}
+
+
+_PAREN = re.compile(r"（([^（）]*(?:（[^（）]*）[^（）]*)*)）")
+
+
+def _explanation(expl: str, evidence: dict[str, Any], lang: str) -> Markup:
+    """The finding's explanation, escaped; in Chinese, what the rule quoted in brackets is
+    marked up for what it is: the page's own words (``.page``), an API or OAuth scope
+    (``code.tech``), a code of what was asked (its Chinese words), a leak's encoding (words)."""
+    if lang != "zh" or not expl:
+        return Markup(escape(expl or ""))
+    page_texts = " ".join(str(evidence.get(k) or "") for k in ("text", "matched"))
+    tech = {str(evidence.get(k)) for k in ("scope", "api") if evidence.get(k)}
+
+    def mark(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        if not re.search(r"[A-Za-z]", inner):
+            return escape(m.group(0))
+        if inner in tech:
+            return f'（<code class="tech">{escape(inner)}</code>）'
+        codes = [c.strip() for c in inner.split(",")]
+        if all(c in ASKS for c in codes):
+            return "（" + escape("、".join(_asks_words(c, lang) for c in codes)) + "）"
+        if evidence.get("encoding") and inner == str(evidence["encoding"]):
+            enc = _encoding(inner, lang)
+            algo = f'（<code class="tech">{escape(enc["algo"])}</code>）' if enc["algo"] and enc["words"] else ""
+            if enc["words"]:
+                return "（" + escape(enc["words"]) + algo + escape(enc["inner"]) + "）"
+        if inner and inner in page_texts:
+            return f'（<span class="page">{escape(inner)}</span>）'
+        return escape(m.group(0))
+
+    out, last = [], 0
+    for m in _PAREN.finditer(expl):
+        out.append(escape(expl[last:m.start()]))
+        out.append(mark(m))
+        last = m.end()
+    out.append(escape(expl[last:]))
+    return Markup("".join(out))
+
+
+def _citations(basis: list[str], lang: str, law_href: str) -> list[dict[str, Any]]:
+    out = []
+    for raw in basis or []:
+        c = cite(raw)
+        out.append({"known": c.known, "raw": raw, "title": c.title(lang), "where": c.where(lang),
+                    "href": f"{law_href}#{c.anchor}" if c.known else ""})
+    return out
+
+
+# ---- one merchant --------------------------------------------------------------------------------
+
+
 def _merchant_context(
     audit: dict[str, Any], fdf: pd.DataFrame, gdf: pd.DataFrame, qdf: pd.DataFrame, out: Path,
-    ev: _Evidence, lang: str, titles: dict[str, dict[str, str]], result: Any,
+    page_dir: Path, ev: _Evidence, lang: str, titles: dict[str, dict[str, str]], result: Any,
+    jobs: list[tuple[dict[str, Any], boxes.FrameJob]],
 ) -> dict[str, Any]:
     slug = _slug(audit["merchant_id"])
     mdir = Path(audit["evidence_dir"])
     img_dir = out / "img" / slug
     img_dir.mkdir(parents=True, exist_ok=True)
-    page_dir = out / "merchants"
+    img_href = Path(os.path.relpath(img_dir, page_dir)).as_posix()
+    root = Path(os.path.relpath(out, page_dir)).as_posix()
+    root = "" if root == "." else root + "/"
     trace = load_trace(mdir)
     steps = steps_frame(trace, result if isinstance(result, dict) else {}, mdir)
-    other = "en" if lang == "zh" else "zh"
 
     findings = []
     finding_steps = set()
@@ -257,74 +368,110 @@ def _merchant_context(
         shot = rec.get("screenshot_path")
         if not shot and isinstance(evd.get("screenshot"), str):
             shot = str(mdir / evd["screenshot"])
-        img = None
-        if shot and Path(shot).is_file():
-            name = f"finding-{rec['idx']}.png"
-            outlined = _outlined(Path(shot), img_dir / name, _box_of(evd, trace), trace)
-            img = {
-                "src": f"../img/{slug}/{name}",
-                "outlined": outlined,
-                "original": ev.link(Path(shot), page_dir),
-                "original_name": Path(shot).name,
-                "sha256": ev.sha256(Path(shot)),
-            }
+        placement, job = boxes.locate(rec["rule"], evd, trace)
+        if job is not None:
+            job.dom = mdir / job.dom
         if isinstance(rec.get("step"), int | float):
             finding_steps.add(int(rec["step"]))
-        expl_main = rec.get("explanation_zh") if lang == "zh" else rec.get("explanation")
-        expl_other = rec.get("explanation") if lang == "zh" else rec.get("explanation_zh")
+        expl = (rec.get("explanation_zh") or rec.get("explanation")) if lang == "zh" else (
+            rec.get("explanation") or rec.get("explanation_zh"))
         request = evd.get("request")
-        findings.append({
+        if request and not isinstance(request, dict):
+            request = {"url": request}
+        req = None
+        if request:
+            req = {"url": request.get("url") or evd.get("url") or "",
+                   "method": label("method", request.get("method") or evd.get("method") or "", lang)
+                   if (request.get("method") or evd.get("method") or "") in LABELS["method"] else
+                   (request.get("method") or ""),
+                   "method_raw": request.get("method") or evd.get("method") or "",
+                   "site": evd.get("site") or evd.get("host") or "",
+                   "value": _asks_words(evd.get("value_kind"), lang),
+                   "encoding": _encoding(evd.get("encoding"), lang) if evd.get("encoding") else None,
+                   "when": (text("leak_before", lang) if evd.get("before_submit") else text("leak_after", lang))
+                   if "before_submit" in evd else "",
+                   "held": bool(evd.get("held"))}
+        oauth = None
+        if evd.get("oauth_url"):
+            oauth = {"url": evd["oauth_url"], "scope": evd.get("scope") or "",
+                     "provider": label("provider", evd.get("provider"), lang) if evd.get("provider") in
+                     LABELS["provider"] else ""}
+        f = {
             "rule": rec["rule"],
             "title": titles.get(rec["rule"], {}).get(lang) or rec["rule"],
-            "title_other": titles.get(rec["rule"], {}).get(other) or "",
             "group": label("group", rec.get("group"), lang),
             "stage": label("stage", rec.get("stage"), lang),
             "severity": label("severity", rec.get("severity"), lang),
             "severity_key": rec.get("severity") or "",
             "confidence": label("severity", rec.get("confidence"), lang),
-            "explanation": expl_main or expl_other or "",
-            "explanation_other": expl_other if expl_main else "",
-            "other_lang": other,
-            "legal_basis": rec.get("legal_basis") or [],
+            "explanation": _explanation(expl or "", evd, lang),
+            "legal": _citations(rec.get("legal_basis") or [], lang, f"{root}law.html"),
             "step": rec.get("step"),
             "selector": evd.get("selector"),
-            "text": evd.get("text"),
-            "tried": evd.get("tried") or [],
-            "url": evd.get("url"),
-            "request": request if isinstance(request, dict) else ({"url": request} if request else None),
-            "oauth_url": evd.get("oauth_url"),
-            "img": img,
-        })
+            "text": None if (req or oauth) else evd.get("text"),
+            "tried": _tried(evd, trace, lang),
+            "url": evd.get("url") if not req else None,
+            "request": req,
+            "oauth": oauth,
+            "img": None,
+            "placement": placement,
+        }
+        if shot and Path(shot).is_file():
+            f["img"] = {"src_path": Path(shot), "name": f"finding-{rec['idx']}.png",
+                        "original": ev.link(Path(shot), page_dir), "original_name": Path(shot).name,
+                        "sha256": ev.sha256(Path(shot)), "dom": evd.get("dom")}
+        if job is not None:
+            jobs.append((f, job))
+        findings.append(f)
 
-    gate_steps = {int(s) for s in gdf["step"].dropna()} if not gdf.empty else set()
+    tries_at: dict[int, list[dict[str, str]]] = {}
     gates = []
+    trace_gates = {g.id: g for g in getattr(trace, "gates", []) or []}
     for rec in gdf.to_dict("records"):
         rec = _row(rec)
+        tg = trace_gates.get(str(rec.get("gate_id")).split("#")[0])
+        tries = [_try_words(t.get("method", ""), t.get("outcome", ""), lang) for t in (rec.get("tries") or [])
+                 if isinstance(t, dict)]
+        if tg is not None:
+            for t in tg.tries:
+                if isinstance(t.step, int):
+                    tries_at.setdefault(t.step, []).append(_try_words(t.method, t.outcome, lang))
         gates.append({
-            "step": rec.get("step"), "stage": label("stage", rec.get("stage"), lang), "kind": rec.get("kind"),
+            "step": rec.get("step"), "stage": label("stage", rec.get("stage"), lang),
+            "kind": label("gate_kind", rec.get("kind"), lang) if rec.get("kind") in LABELS["gate_kind"] else "",
+            "kind_raw": rec.get("kind"),
             "text": (rec.get("text") or "")[:400], "passed_by": label("passed_by", rec.get("passed_by"), lang),
-            "appearances": rec.get("appearances"),
-            "tries": [f"{t.get('method', '?')} → {t.get('outcome', '?')}" for t in (rec.get("tries") or [])
-                      if isinstance(t, dict)],
+            "appearances": rec.get("appearances"), "tries": tries,
         })
 
     path = []
+    gate_steps = {int(s) for s in gdf["step"].dropna()} if not gdf.empty else set()
     for rec in steps.to_dict("records"):
         rec = _row(rec)
         shot = rec.get("screenshot")
         thumb = original = digest = None
+        n = rec.get("n")
         if shot and Path(shot).is_file():
-            n = rec.get("n")
             name = f"thumb-{int(n):02d}.jpg" if isinstance(n, int | float) else f"thumb-{_slug(Path(shot).stem)}.jpg"
             _thumb(Path(shot), img_dir / name)
-            thumb = f"../img/{slug}/{name}"
+            thumb = f"{img_href}/{name}"
             original = ev.link(Path(shot), page_dir)
             digest = ev.sha256(Path(shot))
-        n = rec.get("n")
+        action = rec.get("action") or ""
+        state = rec.get("state") or ""
+        target = rec.get("target") or ""
+        tstep = trace.step(int(n)) if trace is not None and isinstance(n, int | float) else None
+        target_is_selector = bool(tstep is not None and tstep.target is not None and target
+                                  and target == tstep.target.selector and not tstep.target.text)
         path.append({
-            "n": n, "action": rec.get("action"), "stage": label("stage", rec.get("stage"), lang),
-            "state": rec.get("state"), "url": rec.get("url"), "target": (rec.get("target") or "")[:120],
-            "note": rec.get("note"), "thumb": thumb, "original": original, "sha256": digest,
+            "n": n, "action": label("action", action, lang) if action in LABELS["action"] else "",
+            "action_raw": action, "stage": label("stage", rec.get("stage"), lang),
+            "state": label("state", state, lang) if state in LABELS["state"] else "", "state_raw": state,
+            "url": rec.get("url"), "target": "" if target_is_selector else target[:120],
+            "target_selector": target if target_is_selector else "",
+            "note": rec.get("note") if lang != "zh" else "",
+            "tries": tries_at.get(int(n), []) if isinstance(n, int | float) else [],
+            "thumb": thumb, "original": original, "sha256": digest,
             "flag": "finding" if n in finding_steps else "gate" if n in gate_steps else "",
         })
 
@@ -332,26 +479,68 @@ def _merchant_context(
     if not qdf.empty:
         for rec in qdf[qdf["third_party"].fillna(False).astype(bool)].to_dict("records"):
             rec = _row(rec)
-            third.append({"step": rec.get("step"), "method": rec.get("method"), "url": rec.get("url"),
-                          "site": rec.get("site"), "status": rec.get("status")})
+            method = rec.get("method") or ""
+            third.append({"step": rec.get("step"), "url": rec.get("url"), "site": rec.get("site"),
+                          "method": label("method", method, lang) if method in LABELS["method"] else method,
+                          "method_raw": method, "status": rec.get("status")})
 
     reason = audit.get("reason") or ""
     shown = reason_text(reason, lang, audit.get("reason_code"), audit.get("reason_params"))
+    res = result if isinstance(result, dict) else {}
+    mode = res.get("mode") or ("privileged" if getattr(trace, "sandbox", False) or
+                               getattr(trace, "allow_submit", False) else "live" if trace is not None else None)
+    not_observed = [NOT_OBSERVED_WORDS.get(c, {}).get(lang) or c for c in (res.get("not_observed") or [])]
+    canaries = []
+    for kind, value in (getattr(trace, "canaries", None) or {}).items():
+        canaries.append({"kind": _asks_words(kind, lang) or kind, "value": value})
+    vendor = audit.get("vendor") or ""
     return {
         "slug": slug,
         "audit": audit,
+        "name": audit.get("name"),
+        "vendor": label("vendor", vendor, lang) if vendor in LABELS["vendor"] else "",
+        "vendor_raw": vendor,
+        "env": label("env", audit.get("env"), lang) if audit.get("env") in LABELS["env"] else "",
         "reason": shown,
-        "reason_original": reason if shown != reason else "",
+        "error": audit.get("error") if lang != "zh" else "",
         "verdict_label": label("verdict", audit.get("verdict"), lang),
         "reached_label": label("reached", audit.get("order_reached"), lang),
         "mode_label": label("mode", audit.get("order_mode"), lang),
+        "audit_mode": label("audit_mode", mode, lang) if mode in LABELS["audit_mode"] else "",
+        "audit_mode_key": mode or "",
+        "not_observed": not_observed,
+        "canaries": canaries,
         "times": _times(audit.get("started_at")),
+        "duration": f"{audit['duration_s']:.1f}" if isinstance(audit.get("duration_s"), int | float) else "",
         "findings": findings,
         "gates": gates,
         "path": path,
         "third_party": third,
         "visit_id": getattr(trace, "visit_id", None),
+        "trace": trace,
+        "img_dir": img_dir,
+        "img_href": img_href,
     }
+
+
+def _draw_findings(ctx: dict[str, Any], offsets: dict) -> None:
+    """Outline each finding's screenshot now that the frames' positions are known."""
+    for f in ctx["findings"]:
+        job = f.pop("_job", None)
+        placement = boxes.placed(f["placement"], job, offsets)
+        f["placement"] = placement
+        f["evidence_json"] = boxes.describe(placement)
+        img = f.get("img")
+        if img is None:
+            continue
+        outlined = _outlined(img["src_path"], ctx["img_dir"] / img["name"], placement.box, ctx["trace"])
+        img["src"] = f"{ctx['img_href']}/{img['name']}"
+        img["caption"] = placement.how if outlined else (
+            placement.how if placement.how not in (boxes.OUTLINED, boxes.OUTLINED_FRAME) else boxes.NO_BOX)
+        img["dom_href"] = ""
+
+
+# ---- pages of the whole run --------------------------------------------------------------------
 
 
 def _charts(audits: pd.DataFrame, findings: pd.DataFrame, lang: str, titles: dict[str, dict[str, str]]):
@@ -369,10 +558,11 @@ def _charts(audits: pd.DataFrame, findings: pd.DataFrame, lang: str, titles: dic
 
     by_vendor = []
     if not audits.empty:
-        vend = audits.assign(vendor=audits["vendor"].fillna("?").astype(str))
+        vend = audits.assign(vendor=audits["vendor"].fillna("").astype(str))
         for vendor, grp in sorted(vend.groupby("vendor"), key=lambda kv: (-len(kv[1]), kv[0])):
             vc = grp["verdict"].value_counts().to_dict()
-            by_vendor.append((vendor, [(v, int(vc.get(v, 0))) for v in VERDICT_ORDER if vc.get(v)]))
+            name = label("vendor", vendor, lang) if vendor in LABELS["vendor"] else vendor
+            by_vendor.append((name, [(v, int(vc.get(v, 0))) for v in VERDICT_ORDER if vc.get(v)]))
 
     stage_counts = findings["stage"].value_counts().to_dict() if not findings.empty else {}
     by_stage = [(label("stage", s, lang), [("finding", int(stage_counts[s]))]) for s in STAGES if stage_counts.get(s)]
@@ -387,8 +577,8 @@ def _charts(audits: pd.DataFrame, findings: pd.DataFrame, lang: str, titles: dic
                                                                 text("by_rule", lang), empty)},
         {"title": text("by_vendor", lang), "svg": charts.bar_chart(by_vendor, colors, verdict_names,
                                                                   text("by_vendor", lang), empty)},
-        {"title": text("by_stage", lang), "svg": charts.bar_chart(by_stage, colors, {}, text("by_stage", lang),
-                                                                 empty)},
+        {"title": text("by_stage", lang), "svg": charts.bar_chart(by_stage, colors, {"finding": text("findings", lang)},
+                                                                 text("by_stage", lang), empty)},
     ]
 
 
@@ -403,6 +593,67 @@ def _changes(run_dir: Path, out_dir: Path) -> dict[str, Any] | None:
     page = doc_path.parent / str((doc.get("files") or {}).get("html") or "changes.html")
     href = Path(os.path.relpath(page.resolve(), out_dir.resolve())).as_posix() if page.is_file() else None
     return {"schedule": doc.get("schedule"), "previous_run": doc.get("previous_run"), "href": href}
+def _law(lang: str, cited: set[str]) -> list[dict[str, Any]]:
+    """The instruments the rules cite (those cited in this run first), with each article's note."""
+    rules_of: dict[str, set[str]] = {}
+    articles: dict[str, dict[str, Article]] = {}
+    for rid, info in load_rules().items():
+        for raw in info.legal_basis:
+            c = cite(raw)
+            if not c.known:
+                continue
+            rules_of.setdefault(c.instrument.key, set()).add(rid)
+            for a in c.articles or (Article(""),):
+                nums = [a.number]
+                if a.to and a.number.isdigit() and a.to.isdigit():
+                    nums = [str(n) for n in range(int(a.number), int(a.to) + 1)]
+                for n in nums:
+                    articles.setdefault(c.instrument.key, {}).setdefault(n, Article(n, a.sub if n == a.number else ""))
+    out = []
+    for ins in INSTRUMENTS:
+        if ins.key not in rules_of:
+            continue
+        arts = []
+        for num, _art in sorted(articles.get(ins.key, {}).items(),
+                               key=lambda kv: [int(x) if x.isdigit() else 0 for x in kv[0].split(".")] or [0]):
+            c = cite(f"{ins.names[0]} {'art.' if ins.unit == 'article' else ''} {num}".strip()) if num else None
+            note = ins.notes.get(num) or (ins.notes.get(num.split(".")[0]) if ins.unit == "article" else None)
+            where = c.where(lang) if c is not None else ""
+            anchor = f"{ins.key}-{num.replace('.', '_')}" if num else ins.key
+            arts.append({"anchor": anchor, "where": where, "note": (note or {}).get(lang, "")})
+        title_c = cite(ins.names[0])
+        out.append({"key": ins.key, "title": title_c.title(lang), "issued": ins.issued.get(lang, ""),
+                    "articles": arts, "rules": sorted(rules_of[ins.key]), "cited": ins.key in cited,
+                    "official": ins.official_title})
+    out.sort(key=lambda d: not d["cited"])
+    return out
+
+
+def _diff(res: Results, rid: str, lang: str, titles: dict[str, dict[str, str]], slugs: set[str]) -> dict | None:
+    """The comparison with the district's previous crawl, for ``diff.html``; None when there is none."""
+    prev = res.previous_run(rid)
+    if prev is None:
+        return None
+    d = diff_runs(prev, rid, results=res)
+    summary = d.summary()
+    groups: dict[str, list[dict[str, Any]]] = {s: [] for s in DIFF_ORDER}
+    for rec in d.rules.to_dict("records"):
+        rec = _row(rec)
+        if rec["status"] == "unchanged" and not rec["verdict_changed"]:
+            continue
+        mid = rec["merchant_id"]
+        groups.setdefault(rec["status"], []).append({
+            "merchant_id": mid, "name": rec.get("name"), "slug": _slug(mid) if _slug(mid) in slugs else "",
+            "rule": rec.get("rule"), "rule_title": titles.get(rec.get("rule") or "", {}).get(lang) or "",
+            "verdict_a": label("verdict", rec.get("verdict_a"), lang), "verdict_b": label("verdict", rec.get("verdict_b"),
+                                                                                          lang),
+            "verdict_a_key": rec.get("verdict_a") or "", "verdict_b_key": rec.get("verdict_b") or "",
+            "stage_a": ", ".join(label("stage", s, lang) for s in (rec.get("stage_a") or "").split(",") if s),
+            "stage_b": ", ".join(label("stage", s, lang) for s in (rec.get("stage_b") or "").split(",") if s),
+        })
+    counts = {**summary["rules"]}
+    return {"run_a": prev, "run_b": rid, "counts": counts, "groups": [(s, groups[s]) for s in DIFF_ORDER if groups[s]],
+            "merchants_both": summary["merchants_both"]}
 
 
 def build_report(
@@ -421,7 +672,10 @@ def build_report(
     manifest).  A folder built before is cleaned of its old pages and images.
     When the run's report in the other language exists at its default place, and
     this one is built at its own, each page links to the same page in the other
-    language, and the other report's pages are relinked to these.
+    language, and the other report's pages are relinked to these.  A run of kind
+    ``check`` with one merchant gets a one-page report (``index.html`` is the
+    merchant's page).  Boxes in embedded frames are placed with a headless Chromium
+    (see :mod:`results.report.boxes`); without one they are left out, and said so.
     Raises ``QrauditError`` for an unknown run or language or an unwritable folder.
     """
     if lang not in LANGS:
@@ -440,8 +694,6 @@ def build_report(
             return _lang_switch(page, None, lang, lang)
         return _lang_switch(page, other[1] / page.relative_to(out_dir), lang, other[0])
 
-    (out_dir / "merchants").mkdir(exist_ok=True)
-
     audits = res.audits(rid)
     findings = res.findings(rid)
     gates = res.gates(rid)
@@ -455,76 +707,118 @@ def build_report(
             result_of[mid] = None
     titles = rule_titles()
     ev = _Evidence(run_dir)
+    single = run.get("kind") == "check" and len(audits) == 1
+    if not single:
+        (out_dir / "merchants").mkdir(exist_ok=True)
     env = Environment(
         loader=FileSystemLoader(str(HERE / "templates")),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(t=lambda key: text(key, lang), lang=lang, label=lambda kind, v: label(kind, v, lang),
-                       district_label=dlabel)
+    run_facts = {
+        "kind": label("kind", run.get("kind"), lang), "status": label("status", run.get("status"), lang),
+        "env": label("env", run.get("env"), lang) if run.get("env") in LABELS["env"] else "",
+        "times": {"started": _times(run.get("started_at")), "ended": _times(run.get("ended_at"))},
+    }
+    manifest_path = run_dir / MANIFEST
+    manifest_sha256 = sha256_file(manifest_path) if manifest_path.exists() else None
+    diff = None if single else _diff(res, rid, lang, titles, {_slug(m) for m in audits["merchant_id"]})
+    env.globals.update(t=lambda key: text(key, lang), lang=lang, p=PUNCT[lang], label=lambda kind, v: label(kind, v, lang),
+                       district_label=dlabel, run=run, run_facts=run_facts, manifest_sha256=manifest_sha256,
+                       single=single, has_diff=diff is not None, aborted=ev.aborted)
 
-    rows = []
-    merchant_tpl = env.get_template("merchant.html.j2")
+    # every merchant's context first: boxes in frames are measured in one browser session
+    contexts = []
+    jobs: list[tuple[dict[str, Any], boxes.FrameJob]] = []
     for audit in audits.to_dict("records"):
         audit = _row(audit)
         mid = audit["merchant_id"]
+        page_dir = out_dir if single else out_dir / "merchants"
         ctx = _merchant_context(
-            audit,
-            findings[findings["merchant_id"] == mid],
-            gates[gates["merchant_id"] == mid],
-            requests[requests["merchant_id"] == mid],
-            out_dir, ev, lang, titles, result_of.get(mid),
+            audit, findings[findings["merchant_id"] == mid], gates[gates["merchant_id"] == mid],
+            requests[requests["merchant_id"] == mid], out_dir, page_dir, ev, lang, titles, result_of.get(mid), jobs,
         )
-        page = out_dir / "merchants" / f"{ctx['slug']}.html"
-        html = merchant_tpl.render(root="../", run=run, m=ctx, page_title=audit.get("name") or mid,
-                                   lang_switch=switch(page))
+        contexts.append(ctx)
+    for f, job in jobs:
+        f["_job"] = job
+    offsets = boxes.frame_offsets([job for _f, job in jobs])
+
+    merchant_tpl = env.get_template("merchant.html.j2")
+    rows = []
+    modes: dict[str, int] = {}
+    not_observed: dict[str, int] = {}
+    for ctx in contexts:
+        _draw_findings(ctx, offsets)
+        audit = ctx["audit"]
+        mid = audit["merchant_id"]
+        modes[ctx["audit_mode"]] = modes.get(ctx["audit_mode"], 0) + 1
+        for item in ctx["not_observed"]:
+            not_observed[item] = not_observed.get(item, 0) + 1
+        page = out_dir / "index.html" if single else out_dir / "merchants" / f"{ctx['slug']}.html"
+        root = "" if single else "../"
+        html = merchant_tpl.render(root=root, m=ctx, page_title=audit.get("name") or mid, lang_switch=switch(page))
         page.write_text(html, encoding="utf-8")
         rule_names = [titles.get(r, {}).get(lang) or r for r in audit["rules"]]
         search = " ".join(
-            str(x) for x in (audit.get("name"), audit.get("address"), mid, audit.get("url"), audit.get("vendor"),
-                             label("verdict", audit.get("verdict"), lang), audit.get("reason"), ctx["reason"],
-                             *audit["rules"], *rule_names) if x
+            str(x) for x in (audit.get("name"), audit.get("address"), mid, audit.get("url"), ctx["vendor"],
+                             label("verdict", audit.get("verdict"), lang), ctx["reason"], *audit["rules"],
+                             *rule_names) if x
         ).lower()
         rows.append({
-            "id": mid, "slug": ctx["slug"], "name": audit.get("name") or mid, "address": audit.get("address") or "",
-            "vendor": audit.get("vendor") or "", "verdict": audit.get("verdict"),
+            "id": mid, "slug": ctx["slug"], "name": audit.get("name") or "", "address": audit.get("address") or "",
+            "vendor": ctx["vendor"], "vendor_raw": ctx["vendor_raw"], "verdict": audit.get("verdict"),
             "verdict_label": ctx["verdict_label"],
             "verdict_rank": VERDICT_ORDER.index(audit["verdict"]) if audit.get("verdict") in VERDICT_ORDER else 9,
             "rules": audit["rules"], "rule_names": rule_names, "n_findings": audit.get("n_findings") or 0,
             "reached": ctx["reached_label"],
             "reached_rank": REACHED.index(audit["order_reached"]) if audit.get("order_reached") in REACHED else -1,
-            "reason": ctx["reason"] or audit.get("error") or "",
-            "reason_original": ctx["reason_original"] if ctx["reason"] else "", "search": search,
+            "reason": ctx["reason"] or ctx["error"] or "", "search": search,
         })
-
-    counts = audits["verdict"].value_counts().to_dict() if not audits.empty else {}
-    manifest_path = run_dir / MANIFEST
-    all_rules = sorted({r for row in rows for r in row["rules"]})
-    index_tpl = env.get_template("index.html.j2")
-    html = index_tpl.render(
-        root="",
-        run=run,
-        page_title=f"{dlabel} {rid}".strip(),
-        lang_switch=switch(out_dir / "index.html"),
-        times={"started": _times(run.get("started_at")), "ended": _times(run.get("ended_at"))},
-        manifest_sha256=sha256_file(manifest_path) if manifest_path.exists() else None,
-        changes=_changes(run_dir, out_dir),
-        cards=[(text("audited", lang), len(audits), "")] + [
-            (label("verdict", v, lang), int(counts.get(v, 0)), v) for v in VERDICT_ORDER
-        ] + [(text("findings", lang), len(findings), "")],
-        charts=_charts(audits, findings, lang, titles),
-        rows=rows,
-        verdicts=[(v, label("verdict", v, lang)) for v in VERDICT_ORDER if counts.get(v)],
-        rule_options=[(r, titles.get(r, {}).get(lang) or r) for r in all_rules],
-        legend=[
-            {"id": r, "title": t.get(lang) or r, "title_other": t.get("en" if lang == "zh" else "zh") or ""}
-            for r, t in sorted(titles.items()) if r in all_rules
-        ],
-        generated=_times(datetime.now(UTC).replace(microsecond=0)),
-    )
-    index = out_dir / "index.html"
-    index.write_text(html, encoding="utf-8")
+    if single:
+        index = out_dir / "index.html"
+    else:
+        counts = audits["verdict"].value_counts().to_dict() if not audits.empty else {}
+        all_rules = sorted({r for row in rows for r in row["rules"]})
+        index = out_dir / "index.html"
+        index.write_text(env.get_template("index.html.j2").render(
+            root="",
+            page_title=dlabel or text("title", lang),
+            lang_switch=switch(index),
+            cards=[(text("audited", lang), len(audits), "")] + [
+                (label("verdict", v, lang), int(counts.get(v, 0)), v) for v in VERDICT_ORDER
+            ] + [(text("findings", lang), len(findings), "")],
+            charts=_charts(audits, findings, lang, titles),
+            rows=rows,
+            verdicts=[(v, label("verdict", v, lang)) for v in VERDICT_ORDER if counts.get(v)],
+            rule_options=[(r, titles.get(r, {}).get(lang) or r) for r in all_rules],
+            legend=[{"id": r, "title": t.get(lang) or r} for r, t in sorted(titles.items()) if r in all_rules],
+            modes=sorted(modes.items(), key=lambda kv: -kv[1]),
+            not_observed=sorted(not_observed.items(), key=lambda kv: -kv[1]),
+            diff=diff,
+            changes=_changes(run_dir, out_dir),
+            generated=_times(datetime.now(UTC).replace(microsecond=0)),
+        ), encoding="utf-8")
+        if diff is not None:
+            page = out_dir / "diff.html"
+            page.write_text(env.get_template("diff.html.j2").render(
+                root="", page_title=text("diff_page", lang), lang_switch=switch(page), diff=diff,
+                status_label=lambda s: text(f"diff_{s}", lang) if f"diff_{s}" in _DIFF_WORDS else s,
+            ), encoding="utf-8")
+    cited = {cite(b).instrument.key for b in findings["legal_basis"].explode().dropna() if cite(b).known} \
+        if not findings.empty else set()
+    page = out_dir / "law.html"
+    page.write_text(env.get_template("law.html.j2").render(
+        root="", page_title=text("law_page", lang), lang_switch=switch(page), law=_law(lang, cited),
+        titles=titles), encoding="utf-8")
+    page = out_dir / "glossary.html"
+    page.write_text(env.get_template("glossary.html.j2").render(
+        root="", page_title=text("glossary", lang), lang_switch=switch(page),
+        terms=[{"id": key, "term": term[lang], "text": body[lang]} for key, term, body in GLOSSARY]),
+        encoding="utf-8")
     if other is not None:  # the other language's pages now get their link to these
         _relink(other[1], other[0], out_dir, lang)
     return index
+
+
+_DIFF_WORDS = {"diff_fixed", "diff_new", "diff_unclear", "diff_unchanged", "diff_appeared", "diff_disappeared"}

@@ -122,8 +122,9 @@ def build_merchant(mdir: Path, m: dict[str, Any], run_started: datetime) -> tupl
         (mdir / dom).write_text(f"<html><body><h1>{m['name']}</h1><p>{state}</p></body></html>", encoding="utf-8")
         target = None if action == "open" else Element(selector=f"button.s{i}", tag="button", text=f"下一步 {i}",
                                                      box=Box(10, 280, 160, 30))
+        shown = {"gate": "请输入手机号登录后点餐", "checkout": "姓名 生日 提交订单"}.get(state, "")
         steps.append(Step(n=i, action=action, stage=stage, url=url, state=state, target=target, screenshot=shot,
-                          dom=dom, visible_text=f"{m['name']} {state}", t_ms=i * 900))
+                          dom=dom, visible_text=f"{m['name']} {state} {shown}", t_ms=i * 900))
         if state == "gate":
             gate_step = i
             gates.append(Gate(id="g1", step=i, stage="entry", kind="overlay",
@@ -165,18 +166,19 @@ def build_merchant(mdir: Path, m: dict[str, Any], run_started: datetime) -> tupl
                          order_reached=trace.order_reached, findings=findings,
                          steps=[{"n": s.n, "action": s.action, "url": s.url, "stage": s.stage,
                                  "screenshot": s.screenshot} for s in steps],
-                         visit_id=trace.visit_id, env="wechat", order_mode="dine_in", rules_version="test")
+                         visit_id=trace.visit_id, env="wechat", order_mode="dine_in", rules_version="test",
+                         mode=m.get("mode", "privileged"), not_observed=list(m.get("not_observed", [])))
     return trace, result
 
 
 def build_fake_run(data_dir: str | Path, run_id: str, merchants: list[dict[str, Any]] | None = None, *,
                    started_at: datetime | None = None, district: str = "demo", nested: bool = False,
-                   district_file: str | Path | None = "seeds/demo.yaml") -> Path:
+                   district_file: str | Path | None = "seeds/demo.yaml", kind: str = "crawl") -> Path:
     """Write a complete fake run into ``data_dir`` through ``results.store.Store``; return its run folder.
 
     Runs are ordered by creation (the store stamps ``started_at``); ``started_at``
     sets the visits' times in the traces.  ``district_file``: the district file the run
-    records (the default names no existing file).  ``nested``: write each visit's evidence into
+    records (the default names no existing file).  ``kind``: the run's kind (crawl, check).  ``nested``: write each visit's evidence into
     ``merchants/<mid>/<visit_id>/`` (as the audit engine does inside a crawl) instead of
     ``merchants/<mid>/``.
     """
@@ -185,7 +187,7 @@ def build_fake_run(data_dir: str | Path, run_id: str, merchants: list[dict[str, 
     merchants = merchants if merchants is not None else DEFAULT_MERCHANTS
     started = started_at or datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
     store = Store(data_dir=data_dir)
-    store.create_run("crawl", district=district, district_file=district_file, env="wechat",
+    store.create_run(kind, district=district, district_file=district_file, env="wechat",
                      settings={"concurrency": 2}, run_id=run_id)
     for m in merchants:
         mdir = store.merchant_dir(run_id, m["id"])

@@ -1,24 +1,32 @@
-"""The notebooks run top to bottom against fake runs (through results.api only)."""
+"""The notebooks run top to bottom against fake runs (through results.api only), through the
+documented runner ``python notebooks/run.py`` (parameters, quiet kernel)."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
+from results.store import Store
+
+from .conftest import RUN_A, RUN_B
 from .fakerun import build_fake_run, merchants_with
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+_spec = importlib.util.spec_from_file_location("notebook_runner", NOTEBOOKS / "run.py")
+runner = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(runner)
 
 
-def run_notebook(name: str) -> nbformat.NotebookNode:
+def run_notebook(name: str, **params: str) -> nbformat.NotebookNode:
     """Execute a notebook in a fresh kernel (which inherits QRAUDIT_DATA); raise on any cell error."""
-    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False,
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    return nb
+    return runner.execute(NOTEBOOKS / name, params, timeout=300)
 
 
 def outputs(nb: nbformat.NotebookNode) -> tuple[int, str]:
@@ -74,3 +82,50 @@ def test_notebooks_survive_a_run_without_findings(empty_data):
     assert "no findings" in text
     _, text = outputs(run_notebook("03-rectification.ipynb"))
     assert "comparing it with itself" in text and "nothing to plot" in text
+
+
+def _later_runs_that_are_not_the_demos_results(data_dir: Path) -> None:
+    """After the demo's runs: the README's invented district (a crawl that found nothing) and a check."""
+    store = Store(data_dir=data_dir)
+    rid = store.create_run("crawl", district="example-district", run_id="20261208T091500Z-example-district")
+    store.finish_run(rid, "finished")
+    build_fake_run(data_dir, "20261209T091500Z-check", merchants_with({"m02": None, "m03": None, "m04": None}),
+                   district=None, district_file=None, kind="check")
+
+
+def test_by_default_the_notebooks_show_the_latest_run_of_the_demo_that_audited_merchants(data_dir):
+    _later_runs_that_are_not_the_demos_results(data_dir)
+    _, text = outputs(run_notebook("01-district-overview.ipynb"))
+    assert f"run {RUN_B}: crawl of demo" in text
+    _, text = outputs(run_notebook("03-rectification.ipynb"))
+    assert f"{RUN_A} -> {RUN_B}" in text and "fixed: 1" in text
+
+
+def test_parameters_choose_the_run_without_editing_a_cell(data_dir, monkeypatch):
+    _, text = outputs(run_notebook("01-district-overview.ipynb", RUN_ID=RUN_A))
+    assert f"run {RUN_A}: crawl of demo" in text
+    _, text = outputs(run_notebook("02-merchant-drilldown.ipynb", RUN_ID=RUN_A, MERCHANT_ID="m01"))
+    assert f"run {RUN_A}, merchant m01" in text
+    monkeypatch.setenv("QRAUDIT_RUN", RUN_A)  # or an environment variable, in Jupyter
+    _, text = outputs(run_notebook("01-district-overview.ipynb"))
+    assert f"run {RUN_A}: crawl of demo" in text
+
+
+def test_the_documented_command_runs_quietly_and_keeps_the_executed_notebook(data_dir):
+    env = dict(os.environ, QRAUDIT_DATA=str(data_dir), PYTHONPATH=str(REPO))
+    proc = subprocess.run([sys.executable, "notebooks/run.py", "03-rectification.ipynb", "-p", "RUN_A", RUN_A,
+                           "-p", "RUN_B", RUN_B], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # no kernel or Jupyter warnings
+    assert f"{RUN_A} -> {RUN_B}" in proc.stdout and "fixed: 1" in proc.stdout
+    out = data_dir / "notebooks" / "03-rectification.ipynb"
+    assert f"executed notebook: {out}" in proc.stdout and out.is_file()
+    bad = subprocess.run([sys.executable, "notebooks/run.py", "01-district-overview.ipynb", "-p", "RUN_ID", "nope"],
+                         cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert bad.returncode == 1 and "unknown run 'nope'" in bad.stderr
+
+
+def test_running_a_notebook_prints_no_kernel_warning(data_dir, capfd):
+    run_notebook("01-district-overview.ipynb")
+    err = capfd.readouterr().err
+    assert "WARNING" not in err and "Jupyter is migrating" not in err, err

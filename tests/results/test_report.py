@@ -44,8 +44,10 @@ def test_gate_screenshot_is_outlined_at_the_element_box(data_dir):
     assert img.getpixel((int(x1) - 1, mid_y)) == (230, 0, 0)  # right edge
     assert img.getpixel((int((x0 + x1) / 2), mid_y)) != (230, 0, 0)  # inside untouched
     page = (index.parent / "merchants" / "m01.html").read_text(encoding="utf-8")
-    assert "点餐前必须提供手机号。" in page and "A phone number is required before ordering." in page
-    assert "PIPL art. 16" in page and "div.login-mask" in page
+    # Chinese words only (the English explanation and citation stay in the data and the English report)
+    assert "点餐前必须提供手机号。" in page and "A phone number is required before ordering." not in page
+    assert "《中华人民共和国个人信息保护法》</cite>第十六条" in page and "PIPL art. 16" not in page
+    assert "div.login-mask" in page
     assert "../../merchants/m01/step-02.png" in page  # links the original evidence file
 
 
