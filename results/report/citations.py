@@ -156,6 +156,23 @@ INSTRUMENTS: tuple[Instrument, ...] = (
                             "不得频繁征求同意。",
                       "en": "No misleading or coerced consent; no frequent re-asking after a refusal."}}),
     Instrument(
+        "face_measures", ("Face Recognition Technology Application Security Measures",), "人脸识别技术应用安全管理办法",
+        "Face Recognition Technology Application Security Measures",
+        {"zh": "国家网信办、公安部，2025年6月1日起施行（条号待核实）",
+         "en": "CAC and Ministry of Public Security, in force 1 Jun 2025 (article to verify)"},
+        notes={"": {"zh": "实现相同目的或者达到同等业务要求，存在其他非人脸识别技术方式的，不得将人脸识别技术作为唯一验证方式"
+                          "（据报道为第十条，待核实）。",
+                    "en": "Where a non-face method serves the same purpose, face recognition must not be the only "
+                          "way (art. 10 as reported, to verify)."}}),
+    Instrument(
+        "special_action_2025", ("2025 personal-information special action",), "2025年个人信息保护系列专项行动",
+        "2025 personal-information special action (CAC, MIIT, MPS, SAMR)",
+        {"zh": "中央网信办、工业和信息化部、公安部、市场监管总局，2025年3月公布（措辞待核实）",
+         "en": "CAC, MIIT, MPS and SAMR, announced March 2025 (wording to verify)"}, official_title=False,
+        notes={"": {"zh": "据报道，专项行动点名扫码点餐等线下场景，整治强制入会、强制索要非必要手机号等问题。",
+                    "en": "As reported: names offline scenes incl. scan-to-order; forced membership and forced "
+                          "non-essential phone numbers."}}),
+    Instrument(
         "gbt35273", ("GB/T 35273-2020", "GB/T 35273"), "信息安全技术 个人信息安全规范",
         "Information security technology — Personal information security specification (GB/T 35273-2020)",
         {"zh": "国家标准，2020年10月1日起实施", "en": "national standard, in effect 1 Oct 2020"}, unit="clause",

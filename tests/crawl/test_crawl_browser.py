@@ -81,7 +81,7 @@ def _results(data: Path) -> list[Path]:
 
 def _interrupt_and_resume(tmp_path, crawl_env, sig):
     data = tmp_path / "data"
-    env = dict(crawl_env, QRAUDIT_STUB_DELAY="1.5")
+    env = dict(crawl_env, QRAUDIT_STUB_DELAY="0.6")
     cmd = [*QRAUDIT, "crawl", "--data", str(data), "--concurrency", "2", *STUB]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
