@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test acceptance lint bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -14,6 +14,9 @@ test: setup  ## lint, the layer contracts, then the whole test suite (browser te
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/lint-imports
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+acceptance: setup  ## the README's commands as written after make demo, on a fresh copy (two crawls, ~10 min)
+	@$(PY) -m pytest -m acceptance tests/acceptance $(PYTEST_ARGS)
 
 lint: setup
 	@$(VENV)/bin/ruff check .

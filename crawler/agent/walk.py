@@ -115,6 +115,10 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
         scrolled = 0
         while actions < self.MAX_ACTIONS:
             actions += 1
+            if self._pending_oauth() is not None:
+                # an OAuth redirect that came after the page looked settled (a slow script, a busy machine)
+                await self.handle_oauth()
+                await self.look()
             scan = self.scan
             # delayed gates may appear a moment after load
             view = self.gate_now(scan)

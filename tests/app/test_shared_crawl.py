@@ -133,7 +133,14 @@ def test_two_workers_share_a_district_one_is_killed_holding_a_lease(tmp_path, re
     assert set(held) <= set(audits.merchant_id)
     got_rules = store.query("SELECT rule, count(DISTINCT merchant_id) AS n FROM findings WHERE run_id = ? "
                             "GROUP BY rule", [run])
-    assert dict(zip(got_rules.rule, got_rules.n, strict=True)) == dict(want_rules)
+    per = store.query("SELECT m.name, a.verdict, a.reason, list(DISTINCT f.rule) AS rules FROM audits a "
+                      "JOIN merchants m USING (run_id, merchant_id) LEFT JOIN findings f USING (run_id, merchant_id) "
+                      "WHERE a.run_id = ? GROUP BY ALL", [run])
+    wrong = [(r["name"], r["verdict"], r["reason"], sorted(x for x in r["rules"] if x))
+             for r in per.to_dict("records")
+             if sorted(x for x in r["rules"] if x) != sorted({f["rule"] for m in gt if m["name"] == r["name"]
+                                                              for f in m["findings"]})]
+    assert dict(zip(got_rules.rule, got_rules.n, strict=True)) == dict(want_rules), wrong
     verdicts = Counter(audits.verdict)
     assert verdicts == Counter(m["expected_verdict"] for m in gt), verdicts
     # what a held when it was killed was stored by another worker
