@@ -32,6 +32,7 @@ from crawler.agent.words import (
     CLOSED_RE,
     CONFIRM_RE,
     MINIPROGRAM_RE,
+    ORDER_STATUS_RE,
     SOLD_OUT_RE,
     is_pay,
     score,
@@ -279,8 +280,9 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
                 _st, changed = await self.act(ref, purpose, self.ranked(scan, purpose))
                 if not changed:
                     c.cart_opened, c.at_checkout = was_cart, was_co
-                elif CONFIRM_RE.search(self.scan.text) and not CONFIRM_RE.search(before) \
-                        and self._order_answered(since, scan.url):
+                elif (ORDER_STATUS_RE.search(self.scan.text) and not ORDER_STATUS_RE.search(before)) or \
+                        (CONFIRM_RE.search(self.scan.text) and not CONFIRM_RE.search(before)
+                         and self._order_answered(since, scan.url)):
                     await self._placed_by_checkout(ref)
                     return "done"
                 return changed

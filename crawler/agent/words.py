@@ -309,6 +309,12 @@ APP_ONLY_RE = re.compile(r"下载APP|下載APP|下载App|下载app|打开APP|打
 CONFIRM_RE = re.compile(r"下单成功|下單成功|订单已提交|訂單已提交|提交成功|订单提交成功|訂單提交成功|已下单|已下單|等待上菜|正在制作|正在製作|"
                         r"订单已送出|訂單已送出|订单编号|訂單編號|待接单|待接單|待门店接单|待門店接單|等待商家接单|等待商家接單|已点菜品|已點菜品|订单详情|訂單詳情|"
                         r"order (placed|submitted|received|confirmed)|thank you for your order|your order|订单号|訂單號|取餐号|取餐號", re.I)
+#: Words only a placed order shows (its status in the kitchen, a success message): enough on their
+#: own, where the weaker words of :data:`CONFIRM_RE` (订单详情, 已点菜品...) also need the merchant's answer
+#: to an order request.
+ORDER_STATUS_RE = re.compile(r"下单成功|下單成功|订单已提交|訂單已提交|订单提交成功|訂單提交成功|等待上菜|正在制作|正在製作|"
+                             r"(?<![新上])制作中|(?<![新上])製作中|待取餐|订单已送出|訂單已送出|"
+                             r"order (placed|submitted|received|confirmed)|thank you for your order", re.I)
 NEED_AUTH_RE = re.compile(r"授权|授權|authori[sz]", re.I)
 VALIDATION_RE = re.compile(r"请输入|請輸入|请填写|請填寫|不能为空|不能為空|必填|不正确|不正確|格式|有误|有誤|required|invalid|please (enter|fill)|must", re.I)
 SCAN_CONTROL_RE = re.compile(r"扫一扫|掃一掃|扫码|掃碼|scan", re.I)
