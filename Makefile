@@ -16,7 +16,7 @@ test: setup  ## lint, the layer contracts, then the whole test suite (browser te
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 acceptance: setup  ## the README's commands as written after make demo, on a fresh copy (two crawls, ~10 min)
-	@$(PY) -m pytest -m acceptance tests/acceptance $(PYTEST_ARGS)
+	@QRAUDIT_ACCEPTANCE=1 $(PY) -m pytest tests/acceptance $(PYTEST_ARGS)
 
 lint: setup
 	@$(VENV)/bin/ruff check .

@@ -27,6 +27,11 @@ from crawler.browser import launch_options
 from crawler.engine import AuditConfig
 from sandbox.server import SandboxServer
 
+#: ``tests/acceptance`` (the README walk-through, two whole crawls) is collected only by
+#: ``make acceptance``: collected at all, its browser tests would reorder the session's
+#: (pytest groups the tests that share a browser first).
+collect_ignore = [] if os.environ.get("QRAUDIT_ACCEPTANCE") else ["acceptance"]
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
