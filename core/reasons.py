@@ -129,7 +129,8 @@ ASKS: dict[str, tuple[str, str]] = {
     "camera": ("camera", "摄像头/人脸"), "fields": ("personal fields", "个人信息字段"),
     "consent": ("consent", "隐私同意"), "name": ("name", "姓名"), "email": ("e-mail", "邮箱"),
     "id_number": ("ID number", "身份证号"), "birthday": ("birthday", "生日"), "gender": ("gender", "性别"),
-    "address": ("address", "地址"),
+    "address": ("address", "地址"), "username": ("user name", "用户名"), "password": ("password", "密码"),
+    "bank_card": ("bank card number", "银行卡号"),
 }
 
 REACHED: dict[str, tuple[str, str]] = {

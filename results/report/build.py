@@ -757,7 +757,8 @@ def build_report(
             not_observed[item] = not_observed.get(item, 0) + 1
         page = out_dir / "index.html" if single else out_dir / "merchants" / f"{ctx['slug']}.html"
         root = "" if single else "../"
-        html = merchant_tpl.render(root=root, m=ctx, page_title=audit.get("name") or mid, lang_switch=switch(page))
+        html = merchant_tpl.render(root=root, m=ctx, page_title=audit.get("name") or text("merchant_unnamed", lang).strip("（）()"),
+                                   lang_switch=switch(page))
         page.write_text(html, encoding="utf-8")
         rule_names = [titles.get(r, {}).get(lang) or r for r in audit["rules"]]
         search = " ".join(
