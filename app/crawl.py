@@ -43,7 +43,7 @@ from core.errors import QrauditError
 from crawler.district import District, load_district
 from crawler.scrapy.items import AuditItem, MerchantItem
 from crawler.scrapy.settings import build_settings
-from crawler.scrapy.shared import shared_status
+from crawler.scrapy.shared import rebase_url, shared_status
 from crawler.scrapy.spider import DistrictSpider
 from results.store import Store
 
@@ -148,15 +148,6 @@ def _pid_alive(pid: int | None) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _rebase(url: str | None, old: list[str], new: list[str]) -> str | None:
-    if not url:
-        return url
-    for o, n in zip(old, new, strict=False):
-        if o and n and url.startswith(o):
-            return n + url[len(o):]
-    return url
 
 
 def run_crawl(
@@ -272,8 +263,8 @@ def run_crawl(
             known = store.merchants(run_id) if resume else []
             if old_origins and live.sandbox_origins:
                 for rec in known:
-                    rec["url"] = _rebase(rec.get("url"), old_origins, live.sandbox_origins)
-                    rec["audit_url"] = _rebase(rec.get("audit_url"), old_origins, live.sandbox_origins)
+                    rec["url"] = rebase_url(rec.get("url"), old_origins, live.sandbox_origins)
+                    rec["audit_url"] = rebase_url(rec.get("audit_url"), old_origins, live.sandbox_origins)
             for rec in known:
                 rec["audit_url"] = rec.get("audit_url") or rec.get("url")
             done = store.done_merchants(run_id) if resume else set()
