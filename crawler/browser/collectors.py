@@ -220,20 +220,25 @@ class RequestCollector(Collector):
         key = str(rec.id) if rec is not None else f"p{len(self.bodies) + 1}"
         if key in self.bodies or len(self.bodies) >= MAX_KEPT_BODIES:
             return
-        data = text.encode("utf-8", "replace")
+        if self._write_body(key, text.encode("utf-8", "replace")) and rec is not None \
+                and self.bodies_lost and key in self._lost:
+            self.bodies_lost -= 1
+
+    def _write_body(self, key: str, data: bytes) -> bool:
+        """Keep ``data`` as ``responses/r{key}.txt`` within the per-body and per-visit byte
+        bounds; True when it was written."""
         if len(data) > MAX_KEPT_BODY or self.bodies_bytes + len(data) > MAX_KEPT_BODIES_BYTES:
-            return
+            return False
         rel = f"responses/r{key}.txt"
         try:
             path = self.visit.out_dir / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         except OSError:
-            return
+            return False
         self.bodies_bytes += len(data)
         self.bodies[key] = rel
-        if rec is not None and self.bodies_lost and key in self._lost:
-            self.bodies_lost -= 1
+        return True
 
     async def _keep_body(self, req: Any, rec: Request) -> None:
         try:
@@ -246,17 +251,8 @@ class RequestCollector(Collector):
             return
         if str(rec.id) in self.bodies:
             return  # the page read it first
-        if not body or len(body) > MAX_KEPT_BODY or self.bodies_bytes + len(body) > MAX_KEPT_BODIES_BYTES:
-            return
-        rel = f"responses/r{rec.id}.txt"
-        try:
-            path = self.visit.out_dir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(body)
-        except OSError:
-            return
-        self.bodies_bytes += len(body)
-        self.bodies[str(rec.id)] = rel
+        if body:
+            self._write_body(str(rec.id), body)
 
     def _on_failed(self, req: Any) -> None:
         self._on_done(req)
