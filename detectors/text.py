@@ -1,7 +1,7 @@
 """Words and matching for zh-Hans, zh-Hant and English page text.
 
 Everything is matched on :func:`norm` text: NFKC (full-width digits/letters →
-half-width), traditional → simplified for the characters that matter here,
+half-width), traditional → simplified (:mod:`core.lexicon`, OpenCC's character table),
 camelCase split (``userPhone`` → ``user phone``), lower case.
 
 Classifiers:
@@ -26,21 +26,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# traditional → simplified, only for characters met on ordering pages
-_T2S_PAIRS = (
-    "機机 號号 碼码 會会 員员 註注 冊册 關关 驗验 證证 隱隐 掃扫 點点 務务 錄录 權权 與与 資资 訊讯 "
-    "個个 護护 協协 議议 認认 識识 獲获 頭头 暱昵 稱称 臉脸 攝摄 鏡镜 須须 許许 開开 啟启 設设 區区 "
-    "圖图 戶户 電电 話话 簡简 體体 訂订 單单 結结 帳账 賬账 購购 車车 門门 優优 費费 發发 輸输 項项 "
-    "選选 請请 確确 郵邮 齡龄 別别 營营 銷销 廣广 數数 據据 衛卫 條条 閱阅 讀读 讓让 綁绑 長长 維维 "
-    "聯联 繫系 係系 幫帮 籤签 後后 們们 這这 為为 於于 並并 儲储 動动 態态 顯显 準准 臺台 檯台 歡欢 "
-    "進进 繼继 續续 過过 暫暂 說说 遊游 閉闭 絕绝 傳传 領领 積积 專专 屬属 禮礼 辦办 級级 錢钱 額额 "
-    "贈赠 觀观 頁页 網网 際际 實实 時时 間间 紋纹 聲声 記记 證证 卡卡 麼么 號号 碼码 鍵键 權权 "
-    "務务 戲戏 訊讯 範范 圍围 類类 填填 寫写 號号 錶表 則则 門门 內内 華华 礎础 處处 理理 營营 "
-    "價价 惠惠 歲岁 齡龄 鄉乡 紀纪 錄录 識识 別别 標标 準准 預预 約约 該该 閱阅 請请 邀邀 隨随 "
-    "掃扫 碼码 綠绿 驗验 藝艺 讚赞 贊赞 態态 對对 話话 響响 應应 裝装 置置 權权 護护 將将 衆众 眾众 "
-    "腦脑 聽听 爲为 從从 來来 現现 復复 場场 當当 嗎吗 歷历 況况 兒儿 號号"
-)
-_T2S = {ord(p[0]): p[1] for p in _T2S_PAIRS.split() if len(p) == 2}
+from core.lexicon import fold
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -50,9 +36,7 @@ def norm(text: str | None) -> str:
     """Return ``text`` normalised for matching (see module doc); ``None`` → ``""``."""
     if not text:
         return ""
-    t = unicodedata.normalize("NFKC", text)
-    t = _CAMEL.sub(" ", t)
-    return t.translate(_T2S).lower()
+    return fold(_CAMEL.sub(" ", unicodedata.normalize("NFKC", text)))
 
 
 def _rx(*alts: str) -> re.Pattern[str]:
@@ -87,7 +71,9 @@ PRIVATE_CHANNEL = _rx(
     r"(添加|加|扫码添加|长按添加)(门店|店长|客服|专属|导购|服务|顾问|管家|我们的|店铺)?[^。\n,，]{0,4}(企业微信|企微|微信好友|客服微信|个人微信|好友)",
     r"(添加|加)(企业微信|企微)(客服|好友)?",
     r"(加入|进入|扫码进|扫码加入|进|加)[^。\n,，群]{0,6}(微信|福利|会员|粉丝|顾客|优惠)群",
-    r"add\s+(our|the)\s+(staff|service|wecom)\s*(member|contact|account)?|wecom\s+contact",
+    r"add\s+(our\s+|the\s+|the\s+shop'?s\s+|a\s+)?(staff|service|customer\s+service|wecom|shop\s+assistant)\s*(member|contact|account)?",
+    r"wecom\s+(contact|group)|\bon\s+wecom\b",
+    r"join\s+(our\s+|the\s+)?(wechat\s+|fan\s+|vip\s+|customer\s+|member\s+)?group",
 )
 
 FOLLOW_STRONG = _rx(

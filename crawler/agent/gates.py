@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.lexicon import simplified
 from core.trace import Checkbox, Element, FormField, Gate, Trace
 from crawler.agent.scan import PageScan, Ref
 
@@ -38,7 +39,8 @@ ASK_PATTERNS: dict[str, re.Pattern[str]] = {
     # an official account, or a private channel: a staff member's WeCom contact, a group
     "follow": re.compile(r"关注|關注|公众号|公眾號|服务号|服務號|订阅号|訂閱號|official account|follow|"
                          r"企业微信|企業微信|企微|添加客服|加客服|加好友|加群|进群|進群|入群|社群|"
-                         r"add (our )?(staff|wecom|customer service)|join (our )?(group|community)", re.I),
+                         r"add (our |the |the shop's )?(staff|wecom|customer service|shop assistant)|on wecom|"
+                         r"join (our |the )?(\w+ )?(group|community)", re.I),
     "membership": re.compile(
         r"开卡|開卡|入会|入會|注册会员|註冊會員|成为会员|成為會員|加入会员|加入會員|会员登录|會員登錄|会员注册|會員註冊|领取会员|領取會員|"
         r"开通会员|開通會員|注册|註冊|会员卡|會員卡|join (our )?(membership|loyalty|club)|become a member|membership|sign ?up|register",
@@ -47,11 +49,14 @@ ASK_PATTERNS: dict[str, re.Pattern[str]] = {
     "profile_auth": re.compile(
         r"头像|頭像|昵称|暱稱|微信信息|用户信息|用戶信息|个人信息授权|個人信息授權|授权登录|授權登錄|获取你的|獲取你的|公开信息|公開信息|"
         r"点我授权|點我授權|去授权|去授權|立即授权|立即授權|"
-        r"avatar|nickname|profile",
+        r"avatar|nickname|profile|"
+        # a control that only says "authorise" (the English of 点我授权): a line of its own
+        r"(?m:^\s*(?:tap (?:here )?to |click to |go |please )?authori[sz]e(?: now| here| to continue)?\s*$)",
         re.I,
     ),
     "location": re.compile(r"定位|位置信息|获取位置|獲取位置|地理位置|开启位置|開啟位置|location|geolocat", re.I),
-    "camera": re.compile(r"刷脸|刷臉|人脸|人臉|面部识别|面部識別|相机|相機|摄像头|攝像頭|camera|face (scan|recognition|id)", re.I),
+    "camera": re.compile(r"刷脸|刷臉|人脸|人臉|面部识别|面部識別|相机|相機|摄像头|攝像頭|camera|face (scan|recognition|id)|"
+                         r"(with|by|using) (your )?face|facial", re.I),
     "fields": re.compile(
         r"姓名|真实姓名|真實姓名|身份证|身份證|生日|出生日期|性别|性別|邮箱|郵箱|电子邮件|電子郵件|家庭住址|详细地址|詳細地址|"
         r"real name|id (card|number)|birthday|date of birth|gender|e-?mail|home address",
@@ -70,7 +75,8 @@ WALL_RE = re.compile(r"请先|請先|需要|须|須|必须|必須|才能|后方�
 GATE_SUBMIT_WORDS = re.compile(
     r"登录|登錄|登入|确定|確定|确认|確認|提交|同意|授权|授權|允许|允許|我已关注|已关注|已關注|完成关注|已添加|开卡|開卡|注册|註冊|"
     r"领取|領取|立即|继续|繼續|下一步|开启|開啟|重新定位|开始识别|開始識別|刷脸|刷臉|一键|一鍵|"
-    r"ok|confirm|submit|continue|agree|allow|log ?in|sign ?in|join|next|done",
+    r"ok|confirm|submit|continue|agree|allow|log ?in|sign ?in|join|next|done|authori[sz]e|"
+    r"(i('ve| have) )?(added|followed|subscribed|joined)( it| you| us)?",
     re.I,
 )
 SEND_CODE_RE = re.compile(r"获取验证码|獲取驗證碼|发送验证码|發送驗證碼|获取短信|發送短信|发送|發送|get code|send code|send sms", re.I)
@@ -83,7 +89,8 @@ PI_ACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("join", re.compile(r"开卡|開卡|入会|入會|开通|開通|领取会员|領取會員|领卡|領卡|成为会员|成為會員|加入会员|加入會員|"
                         r"join|become a member", re.I)),
     ("login", re.compile(r"登录|登入|登錄|一键|一鍵|快捷|log ?in|sign ?in", re.I)),
-    ("follow", re.compile(r"关注|關注|我已添加|已添加|添加客服|加好友|加群|进群|進群|入群|follow|subscribe", re.I)),
+    ("follow", re.compile(r"关注|關注|我已添加|已添加|添加客服|加好友|加群|进群|進群|入群|follow|subscribe|"
+                          r"i('ve| have) added|added (it|you|us)", re.I)),
     ("authorise", re.compile(r"授权|授權|允许|允許|authori[sz]|allow", re.I)),
 )
 #: Words that turn a control into the refusal of an act (暂不登录, 拒绝授权, not now...).
@@ -122,7 +129,7 @@ def asks_of(text: str, fields: list[Ref] | None = None) -> list[str]:
     profile_auth, location, camera, fields, consent`` (``login`` alone maps to
     ``phone`` when a phone input is present, else is kept out).
     """
-    t = NOT_ASK_RE.sub(" ", text or "")
+    t = NOT_ASK_RE.sub(" ", simplified(text))
     asks: set[str] = set()
     for k, rx in ASK_PATTERNS.items():
         if k == "login":
@@ -172,8 +179,8 @@ def field_kind(d: dict) -> str:
     typ = (d.get("type") or "").lower()
     if typ == "password":
         return "password"
-    hay = " ".join(str(d.get(k, "")) for k in ("label", "placeholder", "name", "id", "autocomplete"))
-    own = " ".join(str(d.get(k, "")) for k in ("placeholder", "name", "id", "autocomplete"))
+    hay = simplified(" ".join(str(d.get(k, "")) for k in ("label", "placeholder", "name", "id", "autocomplete")))
+    own = simplified(" ".join(str(d.get(k, "")) for k in ("placeholder", "name", "id", "autocomplete")))
     for kind, rx in FIELD_KIND_RES:  # the field's own words first (a row label may name a neighbour)
         if rx.search(own) and not (kind == "sms_code" and re.search(r"邮编|郵編|zip|postal|优惠|coupon", own, re.I)):
             if kind in ("name",) and re.search(r"手机|手機|phone|mobile|tel", hay, re.I) and not re.search(r"姓名|名字", own):

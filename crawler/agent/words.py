@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from core.lexicon import simplified
+
 #: purpose -> [(word, weight)].  Matching is case-insensitive; exact match of
 #: the whole control text scores the full weight, containment 70 %.
 WORDS: dict[str, list[tuple[str, float]]] = {
@@ -37,20 +39,24 @@ WORDS: dict[str, list[tuple[str, float]]] = {
     ],
     "cart": [
         ("购物车", 5), ("購物車", 5), ("去结算", 7), ("去結算", 7), ("结算", 6), ("結算", 6), ("选好了", 6),
-        ("選好了", 6), ("下一步", 5), ("view cart", 6), ("cart", 4), ("checkout", 6), ("check out", 6), ("去下单", 5),
+        ("選好了", 6), ("下一步", 5), ("view cart", 6), ("go to cart", 6), ("cart", 4), ("basket", 4), ("bag", 3),
+        ("checkout", 6), ("check out", 6), ("proceed to checkout", 7), ("next", 5), ("proceed", 4), ("review order", 5),
+        ("i'm done", 5), ("done", 3), ("去下单", 5),
         ("去下單", 5), ("好了", 3), ("已选", 3), ("已選", 3), ("去结账", 7), ("去結帳", 7), ("结账", 6), ("結帳", 6),
         ("結賬", 6), ("去結賬", 7),
     ],
     "checkout": [
         ("去结算", 7), ("去結算", 7), ("结算", 6), ("結算", 6), ("选好了", 6), ("選好了", 6), ("下一步", 5),
-        ("去下单", 6), ("去下單", 6), ("checkout", 6), ("check out", 6), ("继续", 3), ("繼續", 3), ("continue", 3),
+        ("去下单", 6), ("去下單", 6), ("checkout", 6), ("check out", 6), ("proceed to checkout", 7), ("next", 5),
+        ("proceed", 4), ("review order", 5), ("继续", 3), ("繼續", 3), ("continue", 3),
         ("确认订单", 5), ("確認訂單", 5), ("去结账", 7), ("去結帳", 7), ("结账", 6), ("結帳", 6), ("結賬", 6),
         ("去結賬", 7),
     ],
     "submit": [
         ("提交订单", 8), ("提交訂單", 8), ("确认下单", 8), ("確認下單", 8), ("确认提交", 7), ("確認提交", 7),
         ("立即下单", 7), ("立即下單", 7), ("去下单", 6), ("去下單", 6), ("下单", 6), ("下單", 6),
-        ("place order", 8), ("submit order", 8), ("confirm order", 7), ("提交", 5), ("submit", 5),
+        ("place order", 8), ("place my order", 8), ("submit order", 8), ("confirm order", 7), ("send order", 7),
+        ("complete order", 7), ("order now", 6), ("提交", 5), ("submit", 5),
         ("送出订单", 7), ("送出訂單", 7),
     ],
     "close": [
@@ -62,13 +68,16 @@ WORDS: dict[str, list[tuple[str, float]]] = {
         ("稍後", 6), ("游客", 6), ("遊客", 6), ("直接点餐", 7), ("直接點餐", 7), ("普通点餐", 6), ("普通點餐", 6), ("手动点餐", 6), ("手動點餐", 6), ("先逛逛", 6), ("不了", 5),
         ("取消", 5), ("不同意", 4), ("拒绝", 4), ("拒絕", 4), ("not now", 7), ("skip", 7), ("later", 6),
         ("continue as guest", 7), ("guest", 5), ("no thanks", 7), ("no, thanks", 7), ("maybe later", 7),
+        ("order directly", 7), ("order without", 6), ("continue without", 6), ("regular order", 6), ("order normally", 6),
+        ("just browsing", 5), ("browse first", 5), ("not needed", 6), ("no need", 6), ("got it", 4), ("cancel", 5),
+        ("back", 2),
         ("继续点餐", 6), ("繼續點餐", 6), ("先不", 6), ("下次再说", 6), ("下次再說", 6), ("我知道了", 4),
         ("知道了", 4), ("残忍拒绝", 7), ("殘忍拒絕", 7), ("不需要", 6), ("不用了", 6), ("随便看看", 5), ("隨便看看", 5),
         ("返回", 2),
     ],
     "decline": [
         ("不同意", 7), ("拒绝", 7), ("拒絕", 7), ("不允许", 7), ("不允許", 7), ("deny", 7), ("decline", 7),
-        ("disagree", 7), ("don't allow", 7), ("reject", 6), ("取消", 4), ("不授权", 7), ("不授權", 7),
+        ("disagree", 7), ("don't allow", 7), ("do not allow", 7), ("refuse", 7), ("reject", 6), ("cancel", 4), ("取消", 4), ("不授权", 7), ("不授權", 7),
     ],
     "mode_dine_in": [
         ("堂食", 7), ("店内用餐", 7), ("店內用餐", 7), ("在店吃", 6), ("店内就餐", 7), ("店內就餐", 7),
@@ -118,7 +127,8 @@ def words_regex() -> str:
 
 
 def _norm(s: str) -> str:
-    return re.sub(r"\s+", " ", (s or "").strip().lower())
+    """A control's words for matching: Simplified Chinese (:mod:`core.lexicon`), one space, lower case."""
+    return re.sub(r"\s+", " ", simplified(s).strip().lower())
 
 
 def _match(word: str, text: str) -> float:
@@ -305,7 +315,8 @@ CLOSED_RE = re.compile(r"休息中|已打烊|打烊|暂停营业|暫停營業|�
                        r"closed (today|now|for)|we are closed|currently closed|not open", re.I)
 MINIPROGRAM_RE = re.compile(r"请在微信小程序|請在微信小程序|小程序中打开|小程序中打開|打开小程序|打開小程序|仅支持小程序|僅支持小程序|"
                             r"open (it )?in (the )?(wechat )?mini[- ]?program|mini[- ]?program only", re.I)
-APP_ONLY_RE = re.compile(r"下载APP|下載APP|下载App|下载app|打开APP|打開APP|请在APP|請在APP|download (the|our) app|open in (the )?app|app only", re.I)
+APP_ONLY_RE = re.compile(r"下载APP|下載APP|下载App|下载app|打开APP|打開APP|请在APP|請在APP|download (the |our )?app|open (in )?(the |our )?app|app only|"
+                         r"only (supports?|available|accepts?) (in |on |via )?(the |our )?app|order (in|on|via|through) (the |our )?app", re.I)
 CONFIRM_RE = re.compile(r"下单成功|下單成功|订单已提交|訂單已提交|提交成功|订单提交成功|訂單提交成功|已下单|已下單|等待上菜|正在制作|正在製作|"
                         r"订单已送出|訂單已送出|订单编号|訂單編號|待接单|待接單|待门店接单|待門店接單|等待商家接单|等待商家接單|已点菜品|已點菜品|订单详情|訂單詳情|"
                         r"order (placed|submitted|received|confirmed)|thank you for your order|your order|订单号|訂單號|取餐号|取餐號", re.I)
@@ -314,11 +325,11 @@ CONFIRM_RE = re.compile(r"下单成功|下單成功|订单已提交|訂單已提
 #: to an order request.
 ORDER_STATUS_RE = re.compile(r"下单成功|下單成功|订单已提交|訂單已提交|订单提交成功|訂單提交成功|等待上菜|正在制作|正在製作|"
                              r"(?<![新上])制作中|(?<![新上])製作中|待取餐|订单已送出|訂單已送出|"
-                             r"order (placed|submitted|received|confirmed)|thank you for your order", re.I)
+                             r"order (placed|submitted|received|confirmed)|thank you for your order|(being|now being) prepared|in the kitchen", re.I)
 NEED_AUTH_RE = re.compile(r"授权|授權|authori[sz]", re.I)
 VALIDATION_RE = re.compile(r"请输入|請輸入|请填写|請填寫|不能为空|不能為空|必填|不正确|不正確|格式|有误|有誤|required|invalid|please (enter|fill)|must", re.I)
 SCAN_CONTROL_RE = re.compile(r"扫一扫|掃一掃|扫码|掃碼|scan", re.I)
-CHECKOUT_MOVE_RE = re.compile(r"结算|結算|结账|結帳|結賬|选好了|選好了|下一步|去下单|去下單|确认订单|確認訂單|checkout|check out", re.I)
+CHECKOUT_MOVE_RE = re.compile(r"结算|結算|结账|結帳|結賬|选好了|選好了|下一步|去下单|去下單|确认订单|確認訂單|checkout|check out|\bnext\b|proceed|review order", re.I)
 CONSENT_BOX_RE = re.compile(r"隐私|隱私|协议|協議|条款|條款|同意|授权|授權|会员|會員|营销|營銷|短信|推送|优惠|優惠|订阅|訂閱|"
                             r"privacy|terms|agree|consent|member|marketing|newsletter|offers", re.I)
 TICK_RE = re.compile(r"勾选|勾選|同意|阅读|閱讀|agree|accept|tick|check the box", re.I)
