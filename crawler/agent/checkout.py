@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from core.reasons import Code, Doing, Reason
 from core.sites import site_of
-from core.trace import FormField, Gate, Try
+from core.trace import FormField, Gate, Request, Try
 from crawler.agent import gates as G
 from crawler.agent.scan import PageScan, Ref
-from crawler.agent.session import Finished, Session, submit_decision
-from crawler.agent.words import CONFIRM_RE, CONSENT_BOX_RE, TICK_RE, VALIDATION_RE
+from crawler.agent.session import Finished, Session, may_submit, submit_decision
+from crawler.agent.words import CONFIRM_RE, CONSENT_BOX_RE, PAY_URL_RE, TICK_RE, VALIDATION_RE
 
 #: Words in a refusal that name each kind of field.
 FIELD_WORDS = {
@@ -131,13 +132,14 @@ class CheckingOut(Session):
 
     # ---- privileged: submit for real ----------------------------------------------------
 
-    async def _submit_loop(self, scan: PageScan, sub, gate: Gate | None, form: Form, ranked_sub):
-        """Privileged mode: submit with the fields empty, then as the refusals ask, up to four times."""
+    async def _submit_loop(self, scan: PageScan, sub, gate: Gate | None, form: Form, ranked_sub, start: int = 0):
+        """Privileged mode: submit with the fields empty, then as the refusals ask, up to four times
+        (``start=1``: canaries were typed already, the first press here is not an empty one)."""
         c = self.ctx
         filled_for: set[str] = set()
         ticked_once = False
         sub_ref = sub[1]
-        for attempt in range(4):
+        for attempt in range(start, 4):
             press = await self._press_submit(sub_ref, scan.url)
             if press.kind == "confirmed":
                 c.submitted = True
@@ -255,6 +257,7 @@ class CheckingOut(Session):
         """Live mode (or a final control without words): press the final submit with the network
         held, first with the personal fields empty, then with canaries in every one of them; the
         order is never sent."""
+        since = len(self.trace.requests)
         first = await self._press_submit(sub_ref, scan.url, held=True)
         if first.kind == "gate":
             st = await self.record("click", note="submit pressed with the network held: a gate appeared", target=sub_ref)
@@ -267,6 +270,9 @@ class CheckingOut(Session):
             if first.kind == "nothing":
                 await self._dismissal_led_nowhere(met, sub_ref)
         st = await self.record("click", note=self._press_note(first, "with empty PI fields"), target=sub_ref)
+        if first.kind == "formed" and await self._release_for_order(since, scan.url, sub_ref):
+            sub_ref, form = await self._back_to_form(scan.url, sub_ref, form)
+            return await self._submit_loop(self.scan, (5.0, sub_ref, []), gate, form, self.ranked(self.scan, "submit"))
         if first.kind in ("formed", "confirmed", "moved"):
             self._held_accepted_empty(gate, sub_ref, st.n)
         elif not first.clicked:
@@ -288,8 +294,13 @@ class CheckingOut(Session):
         if typed:
             await self.record("type", note="canary values typed into every personal field (network held)")
         sub_ref = (self.best(self.scan, "submit", min_score=5) or (0, sub_ref, []))[1]
-        second = await self._press_submit(sub_ref, self.scan.url, held=True)
+        since, url_before = len(self.trace.requests), self.scan.url
+        second = await self._press_submit(sub_ref, url_before, held=True)
         await self.record("click", note=self._press_note(second, "with canary values"), target=sub_ref)
+        if second.kind == "formed" and await self._release_for_order(since, url_before, sub_ref):
+            sub_ref, form = await self._back_to_form(url_before, sub_ref, form)
+            return await self._submit_loop(self.scan, (5.0, sub_ref, []), gate, form, self.ranked(self.scan, "submit"),
+                                           start=1 if typed else 0)
         if second.kind in ("formed", "confirmed", "moved") or first.kind in ("formed", "confirmed", "moved"):
             if gate is not None and gate.passed_by == "not_passed":
                 gate.passed_by = "canary"
@@ -386,7 +397,8 @@ class CheckingOut(Session):
             return Press("gate", clicked, scan2, msg, view)
         if held and self._order_request_formed(requests_before, url_before):
             return Press("formed", clicked, scan2, msg)
-        moved = scan2.url != url_before or self.best(scan2, "submit", min_score=5) is None
+        still = self.best(scan2, "submit", min_score=5) or (self.unnamed_submit(scan2) if not sub_ref.text().strip() else None)
+        moved = scan2.url != url_before or still is None
         if moved and view is None and not held:
             # the form went away: an order only if the merchant answered the order request
             return Press("confirmed" if self._order_answered(requests_before, url_before) else "moved",
@@ -403,15 +415,61 @@ class CheckingOut(Session):
     def _order_request_formed(self, since: int, page_url: str) -> bool:
         """Whether a held request made since ``since`` is an order: a navigation, or a non-GET
         request to the merchant page's own site (a third party's beacon is not an order)."""
+        return self._formed_order(since, page_url) is not None
+
+    def _formed_order(self, since: int, page_url: str) -> Request | None:
+        """The first held request made since ``since`` that is an order (see
+        :meth:`_order_request_formed`), or ``None``."""
         own = site_of(page_url)
         for r in self.trace.requests[since:]:
             if not r.held:
                 continue
             if r.is_navigation and r.resource_type == "document":
-                return True
+                return r
             if r.method.upper() != "GET" and site_of(r.url) == own and r.resource_type in ("fetch", "xhr", "document", ""):
-                return True
-        return False
+                return r
+        return None
+
+    async def _back_to_form(self, form_url: str, sub_ref: Ref, form: Form) -> tuple[Ref, Form]:
+        """After a released probe whose held navigation left the order form (the browser's error
+        page): back to the form (history, else loading its address again), its submit and fields
+        found afresh; each field keeps its trace record (matched by name, label and kind)."""
+        if not self.left_for_held() and (self.page.url or "") == form_url:
+            return sub_ref, form
+        try:
+            await self.page.go_back(timeout=5000)
+        except Exception:  # noqa: BLE001 - no history entry: load the form's address
+            await self.visit.goto(form_url)
+        await self.settle()
+        scan = await self.look()
+        if (self.page.url or "").startswith("chrome-error:") or not scan.fields:
+            await self.visit.goto(form_url)
+            scan = await self.look()
+        await self.record("back", note="back to the order form after the released probe")
+        sub = self.best(scan, "submit", min_score=5) or self.unnamed_submit(scan)
+        old = {(ff.name, ff.label, ff.kind_hint): ff for _f, ff in form.pi}
+        pi = []
+        for f in scan.fields:
+            new = self.form_field(f)
+            if new.kind_hint in G.PI_FIELD_KINDS:
+                pi.append((f, old.get((new.name, new.label, new.kind_hint), new)))
+        return (sub[1] if sub else sub_ref), Form(pi=pi, fields=form.fields,
+                                                  boxes=[cb for cb in scan.checkboxes if cb.d.get("overlay", -1) < 0])
+
+    async def _release_for_order(self, since: int, page_url: str, sub_ref: Ref) -> bool:
+        """Privileged mode, a final control without words pressed as a probe (network held): when
+        what it formed is an order to the merchant's own site whose address names no payment
+        (pay, cashier, 支付...), end the hold so the order can go in for real; True then."""
+        if self.visit.live or not may_submit(urlsplit(page_url).hostname or "", self.config):
+            return False  # (the page now may be the browser's error page of the held navigation: judge its origin)
+        r = self._formed_order(since, page_url)
+        if r is None or site_of(r.url) != site_of(page_url) or PAY_URL_RE.search(urlsplit(r.url).path + "?" +
+                                                                                  urlsplit(r.url).query):
+            return False
+        self.visit.release_network()
+        await self.record("wait", note=f"network released: the held request was an order to the merchant's own site "
+                                       f"({r.method} {urlsplit(r.url).path}), not a payment", target=sub_ref)
+        return True
 
     async def _tick_if_asked(self, press: Press, msg: str, st, sub_ref: Ref, gate: Gate | None) -> bool:
         """The page refused because a box is unticked ("请先勾选同意"): record the box as required

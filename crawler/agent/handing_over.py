@@ -174,10 +174,11 @@ class HandingOver(Session):
         """Before pressing ``ref`` for ``act`` (a PI act or ``submit``): in live mode (or
         ``always``) hold the network for the rest of the visit (nothing the press triggers
         leaves the browser); True when the press is held.  No-op for ``None``, and in
-        privileged mode unless ``always``."""
+        privileged mode unless ``always``; there, ``always`` holds as a probe that
+        :meth:`crawler.browser.Visit.release_network` may end."""
         if act is None or not (self.live() or always):
             return False
-        await self.visit.hold_network(act, ref.element())
+        await self.visit.hold_network(act, ref.element(), probe=not self.live())
         return True
 
     def _link_oauth(self, gate: Gate, n_before: int) -> None:

@@ -267,8 +267,7 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
                 ranked = inside or ranked
             if ranked:
                 ref = ranked[0][1]
-                if purpose == "checkout" and not any(w.startswith(("text:", "name:")) for w in ranked[0][2]):
-                    c.unnamed_checkouts += 1
+                unnamed = purpose == "checkout" and not any(w.startswith(("text:", "name:")) for w in ranked[0][2])
                 self.doing(Doing.CART if purpose == "cart" else Doing.CHECKOUT)
                 self._last_purpose = purpose
                 was_cart, was_co = c.cart_opened, c.at_checkout
@@ -278,6 +277,8 @@ class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver,
                 self.reach("cart")
                 before, since = scan.text, len(self.trace.requests)
                 _st, changed = await self.act(ref, purpose, self.ranked(scan, purpose))
+                if unnamed and changed and not self.menu_visible(self.scan):
+                    c.unnamed_checkouts += 1  # by look alone past the menu (a sheet over it does not count)
                 if not changed:
                     c.cart_opened, c.at_checkout = was_cart, was_co
                 elif (ORDER_STATUS_RE.search(self.scan.text) and not ORDER_STATUS_RE.search(before)) or \

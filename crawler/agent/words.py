@@ -95,6 +95,9 @@ WORDS: dict[str, list[tuple[str, float]]] = {
 #: Controls never pressed: money moves.  Matched on the control's own text.
 PAY_RE = re.compile(r"支付|付款|买单|買單|结账付款|去付|立即付|\bpay\b|pay now|checkout and pay|微信支付|支付宝", re.I)
 
+#: A request address that asks for money (an order's payment, a cashier page): never released from a hold.
+PAY_URL_RE = re.compile(r"(?<![a-z])pay|prepay|wxpay|alipay|cashier|unifiedorder|收银|收銀|支付", re.I)
+
 #: Words that turn a control into a PI act (login/registration/follow...): never a way "past" a gate,
 #: and a poor "add"/"cart" choice.
 PI_ACT_RE = re.compile(

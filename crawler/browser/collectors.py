@@ -349,9 +349,10 @@ class NetworkHold(Collector):
             with contextlib.suppress(Exception):
                 await page.context.route_web_socket(lambda _url: True, self._on_ws_route)
 
-    async def hold(self, act: str, control: Element | None = None) -> None:
+    async def hold(self, act: str, control: Element | None = None, *, workers: bool = True) -> None:
         """Hold the network from the step in progress on (idempotent: one hold per
-        visit, later presses add a :class:`Hold` record only)."""
+        visit, later presses add a :class:`Hold` record only).  ``workers=False``
+        (a privileged probe, see :meth:`release`) leaves dedicated workers' sockets alone."""
         self.trace.holds.append(Hold(step=self.visit.event_step, act=act, control=control))
         if self.since is not None:
             return
@@ -360,8 +361,17 @@ class NetworkHold(Collector):
             self._routed = True
             await self._page.context.route("**/*", self._on_route)
         emulation = getattr(self.visit, "emulation", None)
-        if emulation is not None:
+        if emulation is not None and workers:
             await emulation.hold_workers()  # workers' sockets are not routed: they keep their frames
+
+    def release(self) -> None:
+        """End the hold (privileged mode only: a probe press showed what a control without words
+        sends).  Requests from now on go out; the step of the release is kept in
+        ``trace.meta["hold_released_at"]``.  No-op when nothing is held."""
+        if self.since is None:
+            return
+        self.trace.meta.setdefault("hold_released_at", []).append(self.visit.event_step)
+        self.since = None
 
     async def _on_route(self, route: Any) -> None:
         if self.since is None:

@@ -213,12 +213,23 @@ class Visit:
         self.trace.complete = False
         self.trace.meta["crashed"] = True
 
-    async def hold_network(self, act: str, control: Element | None = None) -> None:
+    async def hold_network(self, act: str, control: Element | None = None, *, probe: bool = False) -> None:
         """Hold the network for the rest of the visit before a press in live mode
         (see :class:`~crawler.browser.collectors.NetworkHold`); ``act`` names the
         press (``submit``, ``send_code``, ``login``, ``register``, ``join``,
-        ``follow``, ``authorise``), recorded in ``trace.holds``."""
-        await self.network_hold.hold(act, control)
+        ``follow``, ``authorise``), recorded in ``trace.holds``.  ``probe``: a
+        privileged press that may be released (:meth:`release_network`); workers are
+        not held."""
+        if probe and self.live:
+            raise ValueError("a probe hold is for privileged mode only")
+        await self.network_hold.hold(act, control, workers=not probe)
+
+    def release_network(self) -> None:
+        """End a probe hold (privileged mode): what the page sends from now on goes out.
+        ValueError in live mode, where a hold lasts the whole visit."""
+        if self.live:
+            raise ValueError("live mode: the network hold lasts the whole visit")
+        self.network_hold.release()
 
     @property
     def held(self) -> bool:
