@@ -297,7 +297,8 @@ class Hold:
     """A press made with the network held (live mode): from step ``step`` on, every
     request and websocket frame the page sends is recorded and aborted.  ``act``:
     what the press was (``submit``, ``send_code``, ``login``, ``register``, ``join``,
-    ``follow``, ``authorise``); ``control``: the element pressed."""
+    ``follow``, ``authorise``, or ``unknown``: the control of a gate without words);
+    ``control``: the element pressed."""
 
     step: int
     act: str

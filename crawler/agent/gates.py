@@ -112,11 +112,13 @@ def pi_act(control_text: str) -> str | None:
 def gate_press_act(control_text: str, asks: list[str]) -> str | None:
     """What pressing a gate's confirm control with canary values amounts to: a PI act
     named by the control's words, else ``submit`` when the gate asks for personal
-    data (a form handing over phone, code or fields), else ``None`` (agreeing to a
-    notice, granting a browser permission)."""
+    data (a form handing over phone, code or fields), ``unknown`` for a gate without words
+    (:func:`wordless_wall`), else ``None`` (agreeing to a notice, granting a browser permission)."""
     act = pi_act(control_text)
     if act is not None:
         return act
+    if "unknown" in asks:
+        return "unknown"  # a gate that says nothing of what it asks: what the press does is not known
     if set(asks) & {"phone", "sms_code", "fields", "membership", "follow", "profile_auth"}:
         return "submit"
     return None
@@ -242,6 +244,17 @@ def _in_overlay(ref: Ref, ov: Ref, ov_index: int) -> bool:
     return ref.frame is ov.frame and ref.d.get("overlay") == ov_index
 
 
+def wordless_wall(ov: Ref, controls: list[Ref]) -> bool:
+    """A modal layer (covering at least half the screen) whose every control, links and texts aside, has no
+    words, one of them its primary: a gate that says what it asks only once its control is pressed
+    (its asks are ``["unknown"]``; found only where no menu shows)."""
+    if ov.d.get("cover", 0) < 0.5:
+        return False
+    acts = [c for c in controls if not (c.d.get("tag") == "a" and c.d.get("href")) and c.d.get("why") != "text"]
+    return bool(acts) and all(not c.text().strip() for c in acts) and \
+        any(c.d.get("primary") or c.d.get("formSubmit") for c in acts)
+
+
 def find_gate(scan: PageScan, *, menu_visible: bool,
               order_form: Callable[[list[Ref], str], bool] | None = None) -> GateView | None:
     """Return the PI gate the diner faces in ``scan``, or ``None``.
@@ -264,11 +277,13 @@ def find_gate(scan: PageScan, *, menu_visible: bool,
             text = ov.d.get("text", "")
             ofields = [f for f in fields if _in_overlay(f, ov, idx)]
             asks = asks_of(text, ofields)
+            controls = [c for c in cands if _in_overlay(c, ov, idx)]
+            if asks == ["consent"] and not re.search(r"同意|agree|accept|允许|允許", text, re.I):
+                asks = []  # a policy named in passing asks nothing
+            if not asks and not menu_visible and wordless_wall(ov, controls):
+                asks = ["unknown"]
             if not asks:
                 continue
-            if asks == ["consent"] and not re.search(r"同意|agree|accept|允许|允許", text, re.I):
-                continue
-            controls = [c for c in cands if _in_overlay(c, ov, idx)]
             if not controls and not ofields and (ov.d.get("cover", 1) < 0.5 or len(text.strip()) <= 60):
                 continue  # a message that asks nothing of the diner's hands (a toast): not a gate
             if order_form is not None and order_form(controls, text):

@@ -93,6 +93,8 @@ class HandingOver(Session):
             await self.record("stop", note=f"gate {gate.id}: pressing '{ref.text()[:20]}' leaves the page, "
                               "whose load was held: what lies behind is not observed")
             raise Finished("blocked", Reason(Code.GATE_NOT_PASSED, {"asks": list(gate.asks_hint)}))
+        if await self._unfolded(gate, view):
+            return
         if await self._still_there(gate, view):
             # one more chance: another submit-like control
             for _s, c in scored[1:3]:
@@ -107,6 +109,29 @@ class HandingOver(Session):
             gate.passed_by = "try"  # pressed, then declined the authorisation: no PI given
             return
         gate.passed_by = "canary"  # Gate.tries keeps only no-PI tries; the control pressed is the step's target
+
+    async def _unfolded(self, gate: Gate, view: G.GateView) -> bool:
+        """The press left the same gate standing, now with personal fields it did not show before
+        (a login layer whose first control opens its phone form): the gate asks for them.  They join
+        the gate's fields and asks, and the gate is handed canaries once more (once per gate).
+        True when that was done."""
+        if gate.id in self.ctx.unfolded:
+            return False
+        v2 = self.gate_now(await self.look())
+        if v2 is None or v2.signature != view.signature:
+            return False
+        known = {ff.element.selector for ff in gate.fields} | {f.selector for f in view.fields}
+        new = [f for f in v2.fields if f.selector not in known and G.field_kind(f.d) in G.PI_FIELD_KINDS]
+        if not new:
+            return False
+        self.ctx.unfolded.add(gate.id)
+        gate.fields.extend(self.form_field(f) for f in new)
+        gate.asks_hint = sorted(set(gate.asks_hint) - {"unknown"} | set(v2.asks) - {"unknown"})
+        await self.record("wait", note=f"gate {gate.id}: the press showed the fields it asks for "
+                                       f"({', '.join(sorted({G.field_kind(f.d) for f in new}))})")
+        self.ctx.handed[gate.id] -= 1  # the first press only showed the form
+        await self.give_canaries(gate, v2, seen_now=True)
+        return True
 
     async def _fill_gate(self, gate: Gate, view: G.GateView) -> None:
         """Canaries into the gate's fields (phone and name; other personal fields when the gate
@@ -159,14 +184,15 @@ class HandingOver(Session):
                 continue
             m = G.GATE_SUBMIT_WORDS.search(t)
             if m:
-                s = 5 + (1 if c.d.get("saturated") else 0) + (c.d.get("box", {}).get("width", 0) / 400)
+                # a text with no sign of a control (no tag, role or listener of one) scores below one
+                s = (3 if c.d.get("why") == "text" else 5) + (1 if c.d.get("saturated") else 0) \
+                    + (c.d.get("box", {}).get("width", 0) / 400)
                 scored.append((s, c))
-        if not scored:
-            # a gate whose controls have no words: its primary control (filled, or its form's
-            # submit) is the confirmation; never its secondary one (the way out)
-            scored = [(4.0 + (c.d.get("box", {}).get("width", 0) / 400), c) for c in pool
-                      if not c.text().strip() and (c.d.get("primary") or c.d.get("formSubmit"))
-                      and not c.d.get("secondary") and not is_pay(c.d)]
+        # a gate whose controls have no words: its primary control (filled, or its form's
+        # submit) is the confirmation; never its secondary one (the way out)
+        scored += [(4.0 + (c.d.get("box", {}).get("width", 0) / 400), c) for c in pool
+                   if not c.text().strip() and (c.d.get("primary") or c.d.get("formSubmit"))
+                   and not c.d.get("secondary") and not is_pay(c.d)]
         scored.sort(key=lambda x: -x[0])
         return scored
 

@@ -88,6 +88,7 @@ class Ctx:
     top_ups: int = 0  # extra adds made for a minimum order
     added_items: set[str] = field(default_factory=set)  # the rows (dish texts) already added
     handed: dict[str, int] = field(default_factory=dict)  # gate id -> times canaries were given
+    unfolded: set[str] = field(default_factory=set)  # gates whose press showed the fields they ask for
     items_opened: int = 0  # dishes opened to reach their add control
     unnamed_checkouts: int = 0  # checkout controls pressed without their words (by look and place)
     cart_before_add: str | None = None  # the cart as shown before the last add was pressed
