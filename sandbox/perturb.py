@@ -20,6 +20,7 @@ wrappers; the same calls made by anyone else (an auditor's ``evaluate``) behave 
 
 from __future__ import annotations
 
+import codecs
 import html
 import json
 import re
@@ -88,9 +89,25 @@ _HTML = re.compile(r"<html\b[^>]*>", re.I)
 _DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.I)
 
 
-def inject(doc: str, name: str) -> str:
-    """``doc`` with the transform's script as the first thing the parser runs."""
+def _ascii_js(src: str) -> str:
+    """``src`` with every non-ASCII character written as a JavaScript escape (``\\uXXXX``, UTF-16),
+    so the script reads the same in a page of any charset (GBK, Big5...)."""
+    out = []
+    for ch in src:
+        if ord(ch) < 128:
+            out.append(ch)
+        else:
+            b = ch.encode("utf-16-be")
+            out.extend(f"\\u{int.from_bytes(b[i:i + 2], 'big'):04x}" for i in range(0, len(b), 2))
+    return "".join(out)
+
+
+def inject(doc: str, name: str, ascii_only: bool = False) -> str:
+    """``doc`` with the transform's script as the first thing the parser runs (``ascii_only``: its
+    non-ASCII characters escaped, for a page not in UTF-8)."""
     tag = inject_script(name)
+    if ascii_only:
+        tag = _ascii_js(tag)
     for rx in (_HEAD, _HTML, _DOCTYPE):
         m = rx.search(doc)
         if m:
@@ -302,19 +319,28 @@ def apply(name: str | None, req: Req, resp: Resp, third_party: bool = False) -> 
         time.sleep(SLOW_S)
     if third_party or not resp.ctype.startswith("text/html") or not resp.body:
         return resp
-    doc = resp.body.decode("utf-8", "replace")
+    # the page's charset: its Content-Type, else its <meta charset> (a GBK page is read and written back as GBK)
+    m = re.search(r"charset=([\w-]+)", resp.ctype, re.I) or \
+        re.search(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", resp.body[:4096], re.I)
+    charset = (m.group(1) if m else "utf-8")
+    charset = (charset.decode("ascii") if isinstance(charset, bytes) else charset).lower()
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        charset = "utf-8"
+    doc = resp.body.decode(charset, "replace")
     if name == "iframe_wrap":
         top = (req.headers.get("Sec-Fetch-Dest") or "").lower() == "document"
         if top and req.method == "GET" and resp.status == 200:
-            return Resp(iframe_wrapper(doc, req), resp.status, resp.ctype, resp.headers)
+            return Resp(iframe_wrapper(doc, req), resp.status, "text/html; charset=utf-8", resp.headers)
         return resp
     if name == "hashed_classes":
         doc = hash_html(doc)
     elif name in ("zh_hant", "english"):
         doc = translate_html(doc, name)
     if name in CLIENT:
-        doc = inject(doc, name)
-    return Resp(doc, resp.status, resp.ctype, resp.headers)
+        doc = inject(doc, name, ascii_only=charset not in ("utf-8", "utf8"))
+    return Resp(doc.encode(charset, "xmlcharrefreplace"), resp.status, resp.ctype, resp.headers)
 
 
 __all__ = ["TRANSFORMS", "apply", "check_name", "hash_name", "hash_css", "hash_html", "hash_selector",
