@@ -446,6 +446,11 @@ class CheckingOut(Session):
             await self.visit.goto(form_url)
             scan = await self.look()
         await self.record("back", note="back to the order form after the released probe")
+        mode = self.trace.order_mode
+        b = self.best(scan, "mode_" + mode, min_score=4.5) if mode in ("dine_in", "pickup") else None
+        if b is not None and not b[1].d.get("selected"):  # the form came back as first served: choose again
+            await self.act(b[1], "mode_" + mode, self.ranked(scan, "mode_" + mode), note=f"order mode {mode} again")
+            scan = self.scan
         sub = self.best(scan, "submit", min_score=5) or self.unnamed_submit(scan)
         old = {(ff.name, ff.label, ff.kind_hint): ff for _f, ff in form.pi}
         pi = []

@@ -75,7 +75,8 @@ WALL_RE = re.compile(r"请先|請先|需要|须|須|必须|必須|才能|后方�
 GATE_SUBMIT_WORDS = re.compile(
     r"登录|登錄|登入|确定|確定|确认|確認|提交|同意|授权|授權|允许|允許|我已关注|已关注|已關注|完成关注|已添加|开卡|開卡|注册|註冊|"
     r"领取|領取|立即|继续|繼續|下一步|开启|開啟|重新定位|开始识别|開始識別|刷脸|刷臉|一键|一鍵|"
-    r"ok|confirm|submit|continue|agree|allow|log ?in|sign ?in|join|next|done|authori[sz]e|"
+    r"ok|confirm|submit|continue|agree|allow|log ?in|sign ?in|join|next|done|authori[sz]e|claim|"
+    r"(open|get|activate) (a |the |your )?(member(ship)? )?card|"
     r"(i('ve| have) )?(added|followed|subscribed|joined)( it| you| us)?",
     re.I,
 )
@@ -87,7 +88,7 @@ PI_ACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("send_code", SEND_CODE_RE),
     ("register", re.compile(r"注册|註冊|sign ?up|register", re.I)),
     ("join", re.compile(r"开卡|開卡|入会|入會|开通|開通|领取会员|領取會員|领卡|領卡|成为会员|成為會員|加入会员|加入會員|"
-                        r"join|become a member", re.I)),
+                        r"join|become a member|(open|get|activate) (a |the |your )?(member(ship)? )?card", re.I)),
     ("login", re.compile(r"登录|登入|登錄|一键|一鍵|快捷|log ?in|sign ?in", re.I)),
     ("follow", re.compile(r"关注|關注|我已添加|已添加|添加客服|加好友|加群|进群|進群|入群|follow|subscribe|"
                           r"i('ve| have) added|added (it|you|us)", re.I)),

@@ -178,7 +178,7 @@ class HandingOver(Session):
         scored = []
         for c in pool:
             t = c.text()
-            if not t or is_pay(c.d) or G.SEND_CODE_RE.search(t) or len(t) > 20:
+            if not t or is_pay(c.d) or G.SEND_CODE_RE.search(t) or len(t) > (20 if re.search(r"[\u3400-\u9fff]", t) else 40):
                 continue
             if re.search(r"暂不|暫不|跳过|跳過|取消|关闭|關閉|拒绝|拒絕|不同意|以后|以後|稍后|稍後|later|skip|cancel|close|《|隐私|隱私|协议|協議|policy", t, re.I):
                 continue
