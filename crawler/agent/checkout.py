@@ -387,6 +387,20 @@ class CheckingOut(Session):
         clicked = await self.click(sub_ref, allow_force=False)
         await self.settle()
         await self._after_action()
+        press = await self._read_press(sub_ref, url_before, before_text, dialogs_before, requests_before, clicked, held)
+        if press.kind == "nothing" and clicked and not sub_ref.d.get("touchOnly") and self.page.url == url_before:
+            # nothing at all answered the click: a finger's tap (a control that answers touches only)
+            fresh = next((c for c in self.scan.candidates if c.key == sub_ref.key), sub_ref)
+            if await self.tap(fresh):
+                await self.settle()
+                await self._after_action()
+                press = await self._read_press(sub_ref, url_before, before_text, dialogs_before, requests_before,
+                                               clicked, held)
+        return press
+
+    async def _read_press(self, sub_ref: Ref, url_before: str, before_text: str, dialogs_before: int,
+                          requests_before: int, clicked: bool, held: bool) -> Press:
+        """What the page did after a press of the final submit (see :class:`Press`)."""
         scan2 = await self.look()
         new_dialogs = [d.message for d in self.trace.dialogs[dialogs_before:]]
         msg = " ".join(new_dialogs) + " " + self._new_text(before_text, scan2.text)
