@@ -269,6 +269,12 @@ class GettingPast(Session):
                 tried.add(ref.key)
                 method = method_of or ("close icon" if not ref.d.get("text", "").strip() or len(ref.d.get("text", "")) <= 1 else "close button")
                 out = await self._try(gate, view, method, ref, self.click(ref, allow_force=False))
+                by_tap = False
+                if out == "still_blocked" and not ref.d.get("touchOnly") and self.may_press(ref):
+                    # the click did not dismiss it: a finger's tap (a control that answers touches only)
+                    fresh = next((c for c in self.scan.candidates if c.key == ref.key), ref)
+                    out = await self._try(gate, view, method + " (tap)", fresh, self.tap(fresh))
+                    by_tap = True
                 while out == "gate_returned" and gate.appearances < 4:
                     # it went and came back: the same no-PI way again (bounded)
                     self._returned(gate)
@@ -279,7 +285,8 @@ class GettingPast(Session):
                     if not again:
                         break
                     view, ov, ref = v2, v2.overlay, again[0][1]
-                    out = await self._try(gate, view, method, ref, self.click(ref, allow_force=False))
+                    out = await self._try(gate, view, method + (" (tap)" if by_tap else ""), ref,
+                                          self.tap(ref) if by_tap else self.click(ref, allow_force=False))
                 if out == "gate_returned":
                     self._returned(gate)
                 if await done(out, method):
