@@ -275,3 +275,84 @@ def test_privileged_host_sends_login(pages, tmp_path):
     trace, _result = run(url, tmp_path)
     assert trace.sandbox and not trace.holds
     assert any(h.startswith("POST /login") for h in pages.hits)
+
+
+ARROW = '<svg viewBox="0 0 24 24" width="20" height="20"><path d="M5 12h14M13 6l6 6-6 6" stroke="#fff"/></svg>'
+
+
+def icon_checkout(endpoint: str) -> str:
+    """The order form of :data:`CHECKOUT` whose final control is an arrow icon with no words."""
+    return CHECKOUT.replace(
+        '''onclick="fetch('/submit',{method:'POST'}).then(()=>location.href='/done')">提交订单</button>''',
+        f'''onclick="fetch('{endpoint}',{{method:'POST'}}).then(()=>location.href='/done')">{ARROW}</button>''')
+
+
+def test_privileged_icon_submit_goes_in_once_its_held_request_shows_an_order(pages, tmp_path):
+    """A final control without words is pressed with the network held first (it could be a
+    payment); the held request is an order to the merchant's own site, so the hold is released
+    and the order goes in for real."""
+    url = serve_shop(pages, MENU_ITEMS + CART_BAR, {"/checkout": icon_checkout("/submit")})
+    trace, _result = run(url, tmp_path)
+    assert [h.act for h in trace.holds] == ["submit"]
+    assert any("network released" in s.note and "POST /submit" in s.note for s in trace.steps)
+    assert pages.hits.count("POST /submit") == 1  # the held press sent nothing; the real one did
+    assert trace.order_reached == "submitted", trace.reason
+
+
+def test_privileged_icon_submit_that_forms_a_payment_is_never_released(pages, tmp_path):
+    url = serve_shop(pages, MENU_ITEMS + CART_BAR, {"/checkout": icon_checkout("/order/pay")})
+    trace, _result = run(url, tmp_path)
+    assert not any("/pay" in h for h in pages.hits)
+    assert any(r.held and r.url.endswith("/order/pay") for r in trace.requests)
+    assert not any("network released" in s.note for s in trace.steps)
+    assert trace.order_reached != "submitted"
+
+
+WORDLESS_WALL = """<!doctype html><meta charset=utf-8><title>小馆</title><div id=menu style="display:none">""" \
+    + MENU_ITEMS + CART_BAR + """</div>
+<div id=mask style="position:fixed;inset:0;background:rgba(0,0,0,.6);z-index:50;display:flex;align-items:center">
+ <div style="background:#fff;margin:24px;padding:20px;flex:1;text-align:center">
+  <h3>欢迎光临</h3><p>新店开业 全场九折</p><div id=slot></div>
+  <button id=go style="background:#e33;color:#fff;width:100%;height:44px;border:0">""" + ARROW + """</button>
+ </div></div>
+<script>
+document.getElementById('go').onclick = function () {
+  var f = document.getElementById('ph');
+  if (!f) { document.getElementById('slot').innerHTML = '<input id=ph type=tel placeholder="请输入手机号">'; return; }
+  if (/^1\\d{10}$/.test(f.value)) { fetch('/login', {method: 'POST', body: f.value}); document.getElementById('mask').remove();
+    document.getElementById('menu').style.display = 'block'; }
+};
+</script>"""
+
+
+def test_a_wall_without_words_is_a_gate_and_its_unfolded_phone_field_is_judged(pages, tmp_path):
+    """A modal layer standing instead of the menu, whose only control is an icon, says nothing of what it asks:
+    it is a gate all the same; its press shows a phone field, which the gate then asks for."""
+    pages.add("/checkout", CHECKOUT)
+    pages.add("/done", DONE)
+    url = pages.add("/shop", WORDLESS_WALL)
+    trace, result = run(url, tmp_path)
+    g = trace.gates[0]
+    assert g.stage == "entry" and "phone" in [f.kind_hint for f in g.fields]
+    assert any("showed the fields it asks for (phone)" in s.note for s in trace.steps)
+    assert any(h.startswith("POST /login") for h in pages.hits)
+    assert ("forced_phone", "entry") in {(f.rule, f.stage) for f in result.findings}
+
+
+def test_live_a_wall_without_words_is_pressed_only_with_the_network_held(pages, tmp_path):
+    pages.add("/checkout", CHECKOUT)
+    url = pages.add("/shop", WORDLESS_WALL)
+    trace, _result = run(url, tmp_path, live=True)
+    assert trace.holds and trace.holds[0].act == "unknown"
+    assert not any(h.startswith("POST /login") for h in pages.hits)
+
+
+def test_a_submit_that_answers_touches_only_is_tapped(pages, tmp_path):
+    touch = CHECKOUT.replace(
+        '''onclick="fetch('/submit',{method:'POST'}).then(()=>location.href='/done')">提交订单</button>''',
+        '''>提交订单</button><script>document.getElementById('sub').addEventListener('touchend', function () {
+        fetch('/submit', {method: 'POST'}).then(function () { location.href = '/done'; }); });</script>''')
+    url = serve_shop(pages, MENU_ITEMS + CART_BAR, {"/checkout": touch})
+    trace, _result = run(url, tmp_path)
+    assert "POST /submit" in pages.hits
+    assert trace.order_reached == "submitted", trace.reason

@@ -7,8 +7,8 @@ import pytest
 from core.errors import QrauditError
 from crawler.agent.agent import submit_decision
 from crawler.agent.canary import canaries
-from crawler.agent.gates import asks_of, field_kind
-from crawler.agent.words import is_pay, leaves_to_app, score
+from crawler.agent.gates import asks_of, field_kind, gate_press_act, pi_act
+from crawler.agent.words import APP_ONLY_RE, is_pay, leaves_to_app, score
 from crawler.engine import AuditConfig, check_url, is_sandbox_host
 
 VP = {"width": 390, "height": 844}
@@ -102,3 +102,39 @@ def test_field_kind_trusts_more_than_type():
 def test_bad_input_raises(bad):
     with pytest.raises(QrauditError):
         check_url(bad)
+
+
+def test_english_a_diner_reads_scores_like_the_chinese():
+    # the words of a cart bar, a skip and an authorise wall in English, not only in Chinese
+    def best(text, purpose):
+        return score({"text": text, "tag": "button", "box": {"width": 120, "height": 40}}, purpose, VP)[0]
+    assert best("Next", "checkout") >= 5 and best("Next", "cart") >= 5
+    assert best("Proceed to checkout", "checkout") >= 6
+    assert best("Order directly", "skip") >= 6
+    assert best("Place my order", "submit") >= 7
+    assert best("Next", "add") == 0
+
+
+def test_traditional_control_words_score_through_the_normaliser():
+    def best(text, purpose):
+        return score({"text": text, "tag": "button", "box": {"width": 120, "height": 40}}, purpose, VP)[0]
+    assert best("去結賬", "checkout") == best("去结账", "checkout") > 0
+    assert best("暫不登錄", "skip") == best("暂不登录", "skip") > 0
+
+
+def test_english_gate_words():
+    assert "profile_auth" in asks_of("Top up 1000 get 100\nAuthorise")
+    assert "profile_auth" not in asks_of("We authorise refunds within 7 days")
+    assert "follow" in asks_of("Add customer service on WeCom, to get the ordering menu")
+    assert "camera" in asks_of("Quick order with your face (recommended)")
+    assert pi_act("I have added it") == "follow" and pi_act("Open card now") == "join"
+    assert pi_act("Not now") is None
+    assert gate_press_act("", ["unknown"]) == "unknown"
+    assert APP_ONLY_RE.search("This shop only supports APP Order") and APP_ONLY_RE.search("Download APP Order")
+    assert not APP_ONLY_RE.search("Order from our menu")
+
+
+def test_traditional_gate_and_field_words():
+    assert "phone" in asks_of("請輸入手機號碼")
+    assert "follow" in asks_of("添加企業微信客服後才能點餐")
+    assert field_kind({"label": "收貨地址", "type": "text"}) == "address"

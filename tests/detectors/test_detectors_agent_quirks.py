@@ -58,6 +58,14 @@ def test_delivery_inferred():
     assert order_mode(trace(order_modes_offered=["dine_in", "delivery"])) == "dine_in"
 
 
+def test_delivery_inferred_from_a_traditional_chinese_form():
+    # 收貨地址: 貨 is read as 货 by the one normaliser (a zh-TW delivery form asks phone and address lawfully)
+    g = gate(stage="checkout", step=5, kind="page", text="隱私權政策",
+             fields=[field("手機號 *", input_type="tel", name="phone"), field("收貨地址 *", name="addr")])
+    t = trace(gates=[g])
+    assert order_mode(t) == "delivery" and judge(t).findings == []
+
+
 def test_tick_demanded_by_page_makes_bundled_box_required():
     t = trace(links=PRIVACY, checkboxes=[checkbox("我已阅读并同意《隐私政策》并同意加入会员、接收优惠信息", False)])
     assert judge(t).findings == []
