@@ -308,11 +308,22 @@ def _explanation(expl: str, evidence: dict[str, Any], lang: str) -> Markup:
     """The finding's explanation, escaped; in Chinese, what the rule quoted in brackets is
     marked up for what it is: the page's own words (``.page``), an API or OAuth scope
     (``code.tech``), a code of what was asked (its Chinese words), a leak's encoding chain (its
-    words: runs stored before the rule wrote them itself)."""
+    words: runs stored before the rule wrote them itself); outside brackets, the hosts the
+    evidence names (``.url``)."""
     if lang != "zh" or not expl:
         return Markup(escape(expl or ""))
     page_texts = " ".join(str(evidence.get(k) or "") for k in ("text", "matched"))
     tech = {str(evidence.get(k)) for k in ("scope", "api") if evidence.get(k)}
+    leaks = [d for d in evidence.get("leaks") or [] if isinstance(d, dict)]
+    hosts = sorted({str(h) for h in [evidence.get("host"), *(d.get("host") for d in leaks)] if h}, key=len, reverse=True)
+    host_at = re.compile(r"(?<![A-Za-z0-9.-])(" + "|".join(map(re.escape, hosts))
+                         + r")(?![A-Za-z0-9-]|\.[A-Za-z0-9])") if hosts else None  # whole host names only
+
+    def plain(text: str) -> str:
+        if host_at is None:
+            return str(escape(text))
+        return "".join(f'<span class="url">{escape(part)}</span>' if i % 2 else str(escape(part))
+                       for i, part in enumerate(host_at.split(text)))
 
     def mark(m: re.Match[str]) -> str:
         inner = m.group(1)
@@ -334,10 +345,10 @@ def _explanation(expl: str, evidence: dict[str, Any], lang: str) -> Markup:
 
     out, last = [], 0
     for m in _PAREN.finditer(expl):
-        out.append(escape(expl[last:m.start()]))
+        out.append(plain(expl[last:m.start()]))
         out.append(mark(m))
         last = m.end()
-    out.append(escape(expl[last:]))
+    out.append(plain(expl[last:]))
     return Markup("".join(out))
 
 
