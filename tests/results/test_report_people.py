@@ -151,16 +151,19 @@ def test_a_leaks_method_and_encoding_are_in_words_of_the_one_table(tmp_path):
                               "explanation_zh": "输入的手机号被发送至第三方127.0.0.2（prefix8(typed)）。"}},
              "m01": {**REAL["m01"], "findings": [("third_party_leak", "checkout")],
                      "leak": {"method": "POST", "encoding": "url-gbk(typed)", "host": "collect.tracker-cdn.net",
-                              "explanation_zh": "输入的姓名被发送至第三方collect.tracker-cdn.net（按国标扩展汉字字符集的网址编码）。"}}}
+                              "explanation_zh": "输入的姓名被发送至第三方collect.tracker-cdn.net（按国标扩展汉字字符集的网址编码）。"}},
+             "m02": {**REAL["m02"], "verdict": "violation", "findings": [("third_party_leak", "checkout")],
+                     "leak": {"encoding": "sha512(digits)"}}}
     build_fake_run(tmp_path, "leaks", merchants_with(leaks))
     zh = build_report("leaks", tmp_path)
     facts = RunFacts(tmp_path, "leaks")
-    pages = {mid: (zh.parent / "merchants" / f"{mid}.html").read_text(encoding="utf-8") for mid in ("m01", "m04")}
-    assert {mid: problems(p, facts) for mid, p in pages.items()} == {"m01": [], "m04": []}
+    pages = {mid: (zh.parent / "merchants" / f"{mid}.html").read_text(encoding="utf-8") for mid in ("m01", "m02", "m04")}
+    assert {mid: problems(p, facts) for mid, p in pages.items()} == {"m01": [], "m02": [], "m04": []}
     m04, m01 = (re.sub(r"\s+", " ", _visible(pages[m])) for m in ("m04", "m01"))
     assert "网络请求 长连接消息 http" in m04 and "（输入过程中的前8位）" in m04 and "发送形式 输入过程中的前8位" in m04
     assert "网络请求 提交请求 http" in m01 and "发送形式 按国标扩展汉字字符集的网址编码" in m01
     assert '第三方<span class="url">collect.tracker-cdn.net</span>（' in pages["m01"]
+    assert '发送形式</dt><dd>哈希（<code class="tech">SHA-512</code>），内层为仅数字</dd>' in pages["m02"]
     en = build_report("leaks", tmp_path, lang="en")
     m04 = re.sub(r"\s+", " ", _visible((en.parent / "merchants" / "m04.html").read_text(encoding="utf-8")))
     assert "Network request WS http" in m04 and "Sent as the first 8 characters, sent while being typed" in m04
