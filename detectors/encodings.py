@@ -19,6 +19,9 @@ so a needle wrapped in one more layer is still found.
 :class:`NeedleSet.search` finds needles in many pieces at once: hex digests by
 hex-run extraction and set lookup (any number of them for free), the other
 needles with ``str.__contains__`` over one joined text, then locates the piece.
+
+A chain is data (a code); people read it in the words of the one table :data:`LAYER_WORDS`
+(:func:`describe_chain`, :func:`chain_text`), in English or in Chinese.
 """
 
 from __future__ import annotations
@@ -365,3 +368,118 @@ def haystack_views(raw: str, depth: int = 2) -> list[tuple[str, str]]:
                 for vname, t in haystack_views(dec, depth - 1):
                     views.append(("base64" if vname == "raw" else f"base64+{vname}", t))
     return views
+
+
+# ---- words ----------------------------------------------------------------------------------------
+
+#: Every layer of an encoding chain in words, code -> (English, Chinese): the one table the leak
+#: rule's explanations and the report's "sent as" are rendered from.  Covers the variants (the
+#: innermost layer), the hashes (and their raw digests), :data:`ENCODINGS` and the layers a
+#: haystack view adds (``url``, ``html``, ``base64``).  The Chinese words carry no Latin-letter
+#: word and no bracket: an algorithm's name is in :data:`ALGORITHMS`, shown apart as a technical value.
+LAYER_WORDS: dict[str, tuple[str, str]] = {
+    # variants of the value
+    "typed": ("as typed (plain)", "原样明文"),
+    "digits": ("digits only", "仅数字"),
+    "+86": ("with +86 in front", "前加 +86"),
+    "86": ("with 86 in front", "前加 86"),
+    "0086": ("with 0086 in front", "前加 0086"),
+    "+86 ": ("with +86 and a space in front", "前加 +86 和空格"),
+    "spaced": ("in groups with spaces", "分段加空格"),
+    "dashed": ("in groups with dashes", "分段加短横线"),
+    "masked": ("masked (middle digits hidden)", "中间几位打码"),
+    "lower": ("in lower case", "转为小写"),
+    # hashes (hex), and raw digests under an encoding
+    **{h: (f"{name} hash", "哈希") for h, name in (("md5", "MD5"), ("sha1", "SHA-1"), ("sha224", "SHA-224"),
+                                                 ("sha256", "SHA-256"), ("sha384", "SHA-384"),
+                                                 ("sha512", "SHA-512"))},
+    **{f"{h}-raw": (f"{name} digest (raw bytes)", "哈希原始字节") for h, name in (("md5", "MD5"), ("sha1", "SHA-1"),
+                                                                              ("sha256", "SHA-256"))},
+    # text encodings
+    "base16": ("hex (base16)", "可直接还原的十六进制编码"),
+    "base32": ("base32", "可直接还原的三十二进制编码"),
+    "base32-nopad": ("base32", "可直接还原的三十二进制编码"),
+    "base58": ("base58", "可直接还原的五十八进制编码"),
+    "base64": ("base64", "可直接还原的编码"),
+    "base64-nopad": ("base64", "可直接还原的编码"),
+    "base64url": ("base64 (URL-safe)", "可直接还原的编码"),
+    "base64url-nopad": ("base64 (URL-safe)", "可直接还原的编码"),
+    "url": ("URL-encoded", "网址编码"),
+    "url+": ("URL-encoded", "网址编码"),
+    "urlencoded": ("URL-encoded", "网址编码"),  # runs stored before the chains named it url
+    "url-gbk": ("URL-encoded in GBK", "按国标扩展汉字字符集的网址编码"),
+    "url+-gbk": ("URL-encoded in GBK", "按国标扩展汉字字符集的网址编码"),
+    "url-big5": ("URL-encoded in Big5", "按繁体大五码字符集的网址编码"),
+    "js-escape": ("JavaScript escape()", "脚本转义编码"),
+    "html-dec": ("HTML character references", "网页字符实体编码"),
+    "html-hex": ("HTML character references", "网页字符实体编码"),
+    "html": ("HTML character references", "网页字符实体编码"),
+    "json-u": ("JSON \\u escapes", "统一码转义编码"),
+}
+#: A prefix layer (``prefix8``: the first 8 characters): its words with ``{n}``.
+PREFIX_WORDS = ("the first {n} characters, sent while being typed", "输入过程中的前{n}位")
+#: A chain with a layer not in the table (a newer tool's code read by an older one).
+UNKNOWN_WORDS = ("", "其他编码形式")
+#: The algorithm named by a layer (technical values, shown as such in either language).
+ALGORITHMS: dict[str, str] = {
+    "md5": "MD5", "sha1": "SHA-1", "sha224": "SHA-224", "sha256": "SHA-256", "sha384": "SHA-384",
+    "sha512": "SHA-512", "base64": "Base64", "base64-nopad": "Base64", "base64url": "Base64",
+    "base64url-nopad": "Base64",
+}
+_PREFIX = re.compile(r"prefix(\d+)")
+
+
+def chain_layers(chain: str) -> list[str]:
+    """The layers of an encoding chain, outermost first: ``"base64(md5(+86 ))"`` →
+    ``["base64", "md5", "+86 "]`` (a variant's own spaces kept)."""
+    return [x for x in str(chain or "").rstrip(")").split("(") if x]
+
+
+def layer_words(layer: str, lang: str = "en") -> str | None:
+    """One layer of a chain in words (``en`` | ``zh``); None when the table does not know it."""
+    i = 1 if lang == "zh" else 0
+    m = _PREFIX.fullmatch(layer)
+    if m:
+        return PREFIX_WORDS[i].format(n=int(m.group(1)))
+    words = LAYER_WORDS.get(layer)
+    return words[i] if words else None
+
+
+@dataclass(frozen=True)
+class ChainWords:
+    """An encoding chain in words: ``words`` (its outer layer), ``algo`` (that layer's algorithm,
+    or ""), ``inner`` (the words of the layers inside it, outer first, the plain value left out)."""
+
+    words: str
+    algo: str
+    inner: tuple[str, ...]
+
+    def text(self, lang: str = "en") -> str:
+        """The chain as one phrase (``"哈希，内层为仅数字"``, ``"MD5 hash; inside: digits only"``)."""
+        if not self.inner:
+            return self.words
+        if lang == "zh":
+            return f"{self.words}，内层为{'、'.join(self.inner)}"
+        return f"{self.words}; inside: {', '.join(self.inner)}"
+
+
+def describe_chain(chain: str, lang: str = "en") -> ChainWords | None:
+    """An encoding chain (``"md5(typed)"``, ``"url-gbk(typed)"``, ``"prefix8(digits)"``) in words
+    of :data:`LAYER_WORDS`; None when one of its layers is not in the table."""
+    layers = chain_layers(chain)
+    if not layers:
+        return None
+    words = [layer_words(x, lang) for x in layers]
+    if any(w is None for w in words):
+        return None
+    inner = tuple(w for x, w in zip(layers[1:], words[1:], strict=True) if x != "typed" and w)
+    return ChainWords(str(words[0]), ALGORITHMS.get(layers[0], ""), inner)
+
+
+def chain_text(chain: str, lang: str = "en") -> str:
+    """An encoding chain as one phrase of words (:meth:`ChainWords.text`); a chain with an
+    unknown layer is itself in English and :data:`UNKNOWN_WORDS` in Chinese."""
+    d = describe_chain(chain, lang)
+    if d is None:
+        return UNKNOWN_WORDS[1] if lang == "zh" else str(chain)
+    return d.text(lang)

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from core.reasons import ASKS
 from core.sites import host_of, is_oauth_host, site_of, site_of_host
 from core.trace import Trace
 from detectors.base import Finding, rule
 from detectors.common import evidence, make, stage_index, stage_of
-from detectors.encodings import build_needles, compose
+from detectors.encodings import build_needles, chain_text, compose
 from detectors.legal import with_newer
 
 
@@ -297,8 +298,8 @@ def third_party_leak(trace: Trace) -> Iterator[Finding]:
             f"{sent} {', '.join(kinds)} {verb} {', '.join(hosts)} ({d0['encoding']} in {d0['where']})"
             f"{' before the order was submitted' if d0['before_submit'] else ''}"
             f"{' (held by the auditor: it never left the browser)' if held else ''}.",
-            f"输入的{'、'.join({'phone': '手机号', 'name': '姓名'}.get(k, k) for k in kinds)}"
-            f"{'被页面试图发送至' if held else '被发送至'}第三方{'、'.join(hosts)}（{d0['encoding']}）"
+            f"输入的{'、'.join(dict.fromkeys(ASKS.get(k, ('', '个人信息'))[1] for k in kinds))}"
+            f"{'被页面试图发送至' if held else '被发送至'}第三方{'、'.join(hosts)}（{chain_text(d0['encoding'], 'zh')}）"
             f"{'（已被审计工具拦截，未离开浏览器）' if held else ''}。",
             evidence(
                 trace, d0["step"], url=d0["url"], text=f"{d0['method']} {d0['url']}"[:500],

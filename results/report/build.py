@@ -39,6 +39,7 @@ from PIL import Image, ImageDraw
 from core.errors import QrauditError
 from core.reasons import ASKS
 from core.trace import REACHED, STAGES
+from detectors.encodings import UNKNOWN_WORDS, describe_chain
 from detectors.engine import load_rules
 from results.api import Results, load_trace, steps_frame
 from results.diff import diff_runs
@@ -277,21 +278,27 @@ def _tried(evidence: dict[str, Any], trace: Any, lang: str) -> list[dict[str, st
     return out
 
 
-_ALGOS = {"md5": "MD5", "sha1": "SHA-1", "sha256": "SHA-256", "base64": "Base64"}
-
-
 def _encoding(value: Any, lang: str) -> dict[str, str]:
-    """An encoding chain of a leak (``"md5(typed)"``, ``"base64(url(typed))"``): its outer layer
-    in words and algorithm name, and what it wraps: {"words": 哈希, "algo": MD5, "inner": ...}."""
+    """An encoding chain of a leak (``"md5(typed)"``, ``"prefix8(typed)"``) in the words of the one
+    table (:func:`detectors.encodings.describe_chain`): {"words": its outer layer, "algo": that
+    layer's algorithm (Chinese only: the English words name it), "inner": what it wraps}.  A chain
+    the table does not know is shown as the code in English, as 其他编码形式 in Chinese."""
     raw = str(value or "")
-    layers = [x.strip().lower().replace("-", "") for x in re.split(r"[()]", raw) if x.strip()]
-    layers = ["plain" if x == "typed" else x for x in layers] or ["plain"]
-    if not all(x in LABELS["encoding"] for x in layers):
-        return {"words": "", "algo": raw, "inner": ""}
-    outer, inner = layers[0], [x for x in layers[1:] if x != "plain"]
-    return {"words": label("encoding", outer, lang), "algo": _ALGOS.get(outer, "") if lang == "zh" else "",
-            "inner": ("，" if lang == "zh" else "; ") + ("内层为" if lang == "zh" else "inside: ")
-            + "、".join(label("encoding", x, lang) for x in inner) if inner else ""}
+    d = describe_chain(raw, lang)
+    if d is None:
+        return {"words": UNKNOWN_WORDS[1], "algo": "", "inner": ""} if lang == "zh" else {
+            "words": "", "algo": raw, "inner": ""}
+    sep, inside = ("、", "，内层为") if lang == "zh" else (", ", "; inside: ")
+    return {"words": d.words, "algo": d.algo if lang == "zh" else "",
+            "inner": inside + sep.join(d.inner) if d.inner else ""}
+
+
+def _method_words(method: str, lang: str) -> str:
+    """A request's method (``GET``, ``WS`` for a websocket frame) in words; one the table does not
+    know is itself in English and a plain 请求 in Chinese."""
+    if method in LABELS["method"]:
+        return label("method", method, lang)
+    return LABELS["method"][""]["zh"] if lang == "zh" else method
 
 
 _PAREN = re.compile(r"（([^（）]*(?:（[^（）]*）[^（）]*)*)）")
@@ -300,11 +307,23 @@ _PAREN = re.compile(r"（([^（）]*(?:（[^（）]*）[^（）]*)*)）")
 def _explanation(expl: str, evidence: dict[str, Any], lang: str) -> Markup:
     """The finding's explanation, escaped; in Chinese, what the rule quoted in brackets is
     marked up for what it is: the page's own words (``.page``), an API or OAuth scope
-    (``code.tech``), a code of what was asked (its Chinese words), a leak's encoding (words)."""
+    (``code.tech``), a code of what was asked (its Chinese words), a leak's encoding chain (its
+    words: runs stored before the rule wrote them itself); outside brackets, the hosts the
+    evidence names (``.url``)."""
     if lang != "zh" or not expl:
         return Markup(escape(expl or ""))
     page_texts = " ".join(str(evidence.get(k) or "") for k in ("text", "matched"))
     tech = {str(evidence.get(k)) for k in ("scope", "api") if evidence.get(k)}
+    leaks = [d for d in evidence.get("leaks") or [] if isinstance(d, dict)]
+    hosts = sorted({str(h) for h in [evidence.get("host"), *(d.get("host") for d in leaks)] if h}, key=len, reverse=True)
+    host_at = re.compile(r"(?<![A-Za-z0-9.-])(" + "|".join(map(re.escape, hosts))
+                         + r")(?![A-Za-z0-9-]|\.[A-Za-z0-9])") if hosts else None  # whole host names only
+
+    def plain(text: str) -> str:
+        if host_at is None:
+            return str(escape(text))
+        return "".join(f'<span class="url">{escape(part)}</span>' if i % 2 else str(escape(part))
+                       for i, part in enumerate(host_at.split(text)))
 
     def mark(m: re.Match[str]) -> str:
         inner = m.group(1)
@@ -326,10 +345,10 @@ def _explanation(expl: str, evidence: dict[str, Any], lang: str) -> Markup:
 
     out, last = [], 0
     for m in _PAREN.finditer(expl):
-        out.append(escape(expl[last:m.start()]))
+        out.append(plain(expl[last:m.start()]))
         out.append(mark(m))
         last = m.end()
-    out.append(escape(expl[last:]))
+    out.append(plain(expl[last:]))
     return Markup("".join(out))
 
 
@@ -381,9 +400,7 @@ def _merchant_context(
         req = None
         if request:
             req = {"url": request.get("url") or evd.get("url") or "",
-                   "method": label("method", request.get("method") or evd.get("method") or "", lang)
-                   if (request.get("method") or evd.get("method") or "") in LABELS["method"] else
-                   (request.get("method") or ""),
+                   "method": _method_words(request.get("method") or evd.get("method") or "", lang),
                    "method_raw": request.get("method") or evd.get("method") or "",
                    "site": evd.get("site") or evd.get("host") or "",
                    "value": _asks_words(evd.get("value_kind"), lang),
@@ -481,7 +498,7 @@ def _merchant_context(
             rec = _row(rec)
             method = rec.get("method") or ""
             third.append({"step": rec.get("step"), "url": rec.get("url"), "site": rec.get("site"),
-                          "method": label("method", method, lang) if method in LABELS["method"] else method,
+                          "method": _method_words(method, lang),
                           "method_raw": method, "status": rec.get("status")})
 
     reason = audit.get("reason") or ""

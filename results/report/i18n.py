@@ -370,16 +370,12 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
         "GET": {"zh": "读取请求", "en": "GET"},
         "POST": {"zh": "提交请求", "en": "POST"},
         "PUT": {"zh": "写入请求", "en": "PUT"},
+        "PATCH": {"zh": "修改请求", "en": "PATCH"},
+        "DELETE": {"zh": "删除请求", "en": "DELETE"},
+        "HEAD": {"zh": "探测请求", "en": "HEAD"},
+        "OPTIONS": {"zh": "预检请求", "en": "OPTIONS"},
+        "WS": {"zh": "长连接消息", "en": "WS"},  # a websocket frame the page sent
         "": {"zh": "请求", "en": "request"},
-    },
-    "encoding": {
-        "plain": {"zh": "原样（明文）", "en": "as typed (plain)"},
-        "url": {"zh": "网址编码", "en": "URL-encoded"},
-        "urlencoded": {"zh": "网址编码", "en": "URL-encoded"},
-        "base64": {"zh": "可直接还原的编码", "en": "base64"},
-        "md5": {"zh": "哈希", "en": "MD5 hash"},
-        "sha1": {"zh": "哈希", "en": "SHA-1 hash"},
-        "sha256": {"zh": "哈希", "en": "SHA-256 hash"},
     },
     "provider": {
         "wechat": {"zh": "微信", "en": "WeChat"},

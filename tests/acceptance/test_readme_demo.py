@@ -331,6 +331,10 @@ def test_boxes_sit_on_their_element_when_the_snapshot_is_rendered_afresh(demo, b
                 current.update(url=url, html=dom.read_text(encoding="utf-8"),
                                origin=f"{parts.scheme}://{parts.netloc}",
                                third=f"http://127.0.0.2:{_third_port(dom)}" if _third_port(dom) else "")
+                # a blank page first: from the previous figure's ".../?table=X" (a hash-routed page's earlier
+                # step) to ".../?table=X#/pages/order/confirm" goto is a same-document fragment navigation,
+                # which would keep the previous snapshot instead of loading this one
+                page.goto("about:blank")
                 page.goto(url, wait_until="load")
                 frame_url = ev["frame_url"] if ev["how"] == "outlined_frame" else None
                 el = page.evaluate(FIND_JS, [ev["selector"], frame_url])

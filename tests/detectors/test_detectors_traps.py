@@ -5,12 +5,13 @@ repeated on every page, WeCom follows, a face step beside another way, the newer
 from __future__ import annotations
 
 import base64
+import re
 from urllib.parse import quote
 
 from core.trace import TypedValue, WebSocketFrame
 from detectors import judge
 from detectors import text as tx
-from detectors.encodings import build_needles, js_escape
+from detectors.encodings import build_needles, chain_text, compose, describe_chain, js_escape
 from detectors.engine import load_rules
 from detectors.rules.leak import keystroke_streams
 
@@ -108,6 +109,44 @@ def test_a_gbk_request_body_is_read_as_gbk():
               requests=[request(1, f"{TRACKER}/crm", method="POST", body=body, body_encoding="base64", step_n=5,
                                 headers={"Content-Type": "text/plain; charset=gbk"})])
     assert _leaks(judge(t))
+
+
+# ---- the explanation in Chinese: the encoding in words ------------------------------------------
+
+def _zh_without_hosts(f) -> str:
+    text = f.explanation_zh
+    for d in f.evidence["leaks"]:
+        text = text.replace(d["host"], "")
+    return text
+
+
+def test_the_chinese_explanation_names_the_encoding_in_words_and_keeps_the_code_in_english():
+    prefix = _leaks(judge(_phone_trace(requests=[request(1, f"{TRACKER}/suggest?q={PHONE[:8]}")])))[0]
+    gbk = _leaks(judge(trace(typed=[TypedValue(step=4, kind="name", value=NAME)], links=PRIVACY,
+                             requests=[request(1, f"{TRACKER}/p.gif?n={quote(NAME.encode('gbk'))}", step_n=5)])))[0]
+    ws = _leaks(judge(_phone_trace(websocket_frames=[WebSocketFrame(
+        step=3, t_ms=1, url="wss://ws.tracker-cdn.net/ws", direction="sent", payload=f'{{"tel":"{PHONE}"}}')])))[0]
+    assert prefix.evidence["encoding"] == "prefix8(typed)" and "(prefix8(typed) in url)" in prefix.explanation
+    assert "（输入过程中的前8位）" in prefix.explanation_zh and "手机号" in prefix.explanation_zh
+    assert gbk.evidence["encoding"] == "url-gbk(typed)" and "(url-gbk(typed) in url)" in gbk.explanation
+    assert "国标扩展汉字字符集的网址编码" in gbk.explanation_zh and "姓名" in gbk.explanation_zh
+    assert ws.evidence["method"] == "WS" and "（原样明文）" in ws.explanation_zh
+    for f in (prefix, gbk, ws):
+        assert not re.search(r"[A-Za-z]", _zh_without_hosts(f)), f.explanation_zh
+
+
+def test_every_encoding_chain_the_needles_can_carry_has_words_in_both_languages():
+    ns = build_needles([("phone", PHONE), ("name", NAME), ("email", "Diner@example.com")])
+    chains = {n.chain for n in ns.texts.values()} | {n.chain for d in ns.hexes.values() for n in d.values()}
+    views = ("raw", "urldecoded", "urldecoded2", "html", "base64", "base64+urldecoded", "base64+html")
+    assert any(c.startswith("prefix") for c in chains) and "url-gbk(typed)" in chains
+    for chain in chains:
+        for view in views:
+            full = compose(view, chain)
+            en, zh = describe_chain(full, "en"), describe_chain(full, "zh")
+            assert en is not None and zh is not None, full
+            assert not re.search(r"[A-Za-z]", chain_text(full, "zh")), (full, chain_text(full, "zh"))
+    assert chain_text("rot13(typed)", "zh") == "其他编码形式" and chain_text("rot13(typed)") == "rot13(typed)"
 
 
 # ---- excessive fields: the field classes named -----------------------------------------------------

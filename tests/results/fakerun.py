@@ -143,8 +143,11 @@ def build_merchant(mdir: Path, m: dict[str, Any], run_started: datetime) -> tupl
                               "tried": ["close icon", "Escape"]}
         if stage == "entry":
             ev["box"] = dict(GATE_BOX)
-        if rule_id == "third_party_leak":
-            ev["request"] = {"url": "http://127.0.0.2:9000/collect?p=13800000000", "method": "GET"}
+        if rule_id == "third_party_leak":  # m["leak"]: the leak's method, encoding and Chinese words, if not these
+            leak = m.get("leak") or {}
+            ev["request"] = {"url": "http://127.0.0.2:9000/collect?p=13800000000", "method": leak.get("method", "GET")}
+            ev.update({k: leak[k] for k in ("method", "encoding", "host", "site") if k in leak})
+            expl_zh = leak.get("explanation_zh", expl_zh)
         findings.append(Finding(rule=rule_id, group=group, stage=stage, severity="high", explanation=expl,
                                 legal_basis=basis, evidence=ev, explanation_zh=expl_zh))
     started = run_started + timedelta(seconds=5)

@@ -142,6 +142,33 @@ def test_a_network_finding_shows_the_request_and_draws_no_box(data_dir):
     assert "证据是上面的网络请求" in leak and "未记录元素位置" not in leak
 
 
+def test_a_leaks_method_and_encoding_are_in_words_of_the_one_table(tmp_path):
+    """A websocket frame's method (WS) and every layer of an encoding chain (a prefix, a GBK URL
+    encoding) have Chinese words; a run stored when the rule still quoted the chain's code in its
+    Chinese explanation is shown in words too, and the host it names is marked as one.  The English
+    keeps the codes."""
+    leaks = {"m04": {**REAL["m04"], "leak": {"method": "WS", "encoding": "prefix8(typed)", "host": "127.0.0.2",
+                              "explanation_zh": "输入的手机号被发送至第三方127.0.0.2（prefix8(typed)）。"}},
+             "m01": {**REAL["m01"], "findings": [("third_party_leak", "checkout")],
+                     "leak": {"method": "POST", "encoding": "url-gbk(typed)", "host": "collect.tracker-cdn.net",
+                              "explanation_zh": "输入的姓名被发送至第三方collect.tracker-cdn.net（按国标扩展汉字字符集的网址编码）。"}},
+             "m02": {**REAL["m02"], "verdict": "violation", "findings": [("third_party_leak", "checkout")],
+                     "leak": {"encoding": "sha512(digits)"}}}
+    build_fake_run(tmp_path, "leaks", merchants_with(leaks))
+    zh = build_report("leaks", tmp_path)
+    facts = RunFacts(tmp_path, "leaks")
+    pages = {mid: (zh.parent / "merchants" / f"{mid}.html").read_text(encoding="utf-8") for mid in ("m01", "m02", "m04")}
+    assert {mid: problems(p, facts) for mid, p in pages.items()} == {"m01": [], "m02": [], "m04": []}
+    m04, m01 = (re.sub(r"\s+", " ", _visible(pages[m])) for m in ("m04", "m01"))
+    assert "网络请求 长连接消息 http" in m04 and "（输入过程中的前8位）" in m04 and "发送形式 输入过程中的前8位" in m04
+    assert "网络请求 提交请求 http" in m01 and "发送形式 按国标扩展汉字字符集的网址编码" in m01
+    assert '第三方<span class="url">collect.tracker-cdn.net</span>（' in pages["m01"]
+    assert '发送形式</dt><dd>哈希（<code class="tech">SHA-512</code>），内层为仅数字</dd>' in pages["m02"]
+    en = build_report("leaks", tmp_path, lang="en")
+    m04 = re.sub(r"\s+", " ", _visible((en.parent / "merchants" / "m04.html").read_text(encoding="utf-8")))
+    assert "Network request WS http" in m04 and "Sent as the first 8 characters, sent while being typed" in m04
+
+
 # ---- 4. a check's report is one page ------------------------------------------------------------
 
 

@@ -38,7 +38,7 @@ URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S*$", re.I)
 HOST = re.compile(r"^[\w.-]+(:\d+)?$")
 FILE = re.compile(r"^[\w./-]+\.(png|jpg|html|json)$")
 HEX = re.compile(r"^[0-9a-f]{6,64}(-[0-9a-f]{6,})?…?$")
-ALGOS = {"MD5", "SHA-1", "SHA-256", "Base64"}
+ALGOS = {"MD5", "SHA-1", "SHA-224", "SHA-256", "SHA-384", "SHA-512", "Base64"}
 KINDS = {"url": ".url", "rule": "code.rule", "selector": "code.selector", "hash": "code.hash", "page": ".page",
          "canary": "code.canary", "id": "code.id", "tech": "code.tech", "law": "cite.law"}
 VISIBLE_ATTRS = ("placeholder", "title", "data-label", "alt", "aria-label")
