@@ -17,7 +17,7 @@ categories add up to the audit's wall time:
 * ``waits: sleep`` -- ``asyncio.sleep`` outside the above
 * ``screenshots`` -- ``Visit._screenshot``; ``DOM snapshots`` -- ``Visit._snapshot``/``frames_snapshot``
 * ``scans`` -- ``scan_page`` (controls and their scores) and ``probe_blocking``
-* ``actions`` -- clicks, taps, typing (``Session.click``/``tap``/``act``, minus the waits inside)
+* ``actions`` -- clicks, taps, typing (``Pressing.click``/``tap``/``act``, minus the waits inside)
 * ``record (rest)`` -- the rest of ``Visit.record`` (cookies, storage, step bookkeeping)
 * ``setup`` / ``finish`` -- ``Visit.attach`` (collectors, scripts) / ``Visit.finish`` (drain, trace.json)
 * ``detectors`` -- ``detectors.judge`` on the trace; ``other`` -- anything else (agent logic, Playwright calls)
@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 
 import app.jobs as jobs
 import crawler.agent.getting_past as getting_past
+import crawler.agent.pressing as pressing
 import crawler.agent.scan as scan
 import crawler.agent.session as session
 import crawler.browser.visit as visit
@@ -116,7 +117,7 @@ def instrument(tl: Timeline) -> None:
                       ("_snapshot", "DOM snapshots"), ("frames_snapshot", "DOM snapshots"),
                       ("record", "record (rest)"), ("attach", "setup"), ("finish", "finish")):
         setattr(V, name, tl.wrap(cat, getattr(V, name)))
-    S = session.Session
+    S = pressing.Pressing
     for name in ("click", "tap", "act"):
         setattr(S, name, tl.wrap("actions", getattr(S, name)))
     getting_past.GettingPast._wait_unless_idle = tl.wrap("waits: gate", getting_past.GettingPast._wait_unless_idle)

@@ -6,6 +6,9 @@
   per session through the real browser (``app.jobs.audit_many``), with the
   safety events it caused / as ``{merchant_id: (trace, result)}``; the agent and
   detector accuracy tests share it so the browser work is done once.
+* ``demo_crawl``: ``qraudit crawl`` of the demo district (the whole sandbox) once per
+  session, in a data folder of its own: the crawl test checks it against the ground truth
+  and the results stored before the architecture move, the rescore test re-judges a copy.
 * ``browser_launch_options``: pytest-playwright's launch options, pointed at a
   Chromium that exists (Playwright's own, else the system one).  Browser tests
   never skip: if no browser can start they fail.
@@ -15,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +31,8 @@ from app.jobs import audit_many
 from crawler.browser import launch_options
 from crawler.engine import AuditConfig
 from sandbox.server import SandboxServer
+
+REPO = Path(__file__).resolve().parents[1]
 
 #: ``tests/acceptance`` (the README walk-through, two whole crawls) is collected only by
 #: ``make acceptance``: collected at all, its browser tests would reorder the session's
@@ -79,3 +86,29 @@ def sandbox_audit_run(sandbox, tmp_path_factory) -> SandboxAuditRun:
 def sandbox_audits(sandbox_audit_run) -> dict:
     """``{merchant_id: (trace, result)}`` of :func:`sandbox_audit_run`."""
     return sandbox_audit_run.results
+
+
+@dataclass
+class DemoCrawl:
+    """A finished ``qraudit crawl`` of the demo district: its ``data`` folder and the process
+    (``proc.returncode``, ``proc.stdout``, ``proc.stderr``).  Read it, never write it: copy
+    ``data`` first (other tests read the same crawl)."""
+
+    data: Path
+    proc: subprocess.CompletedProcess
+
+
+@pytest.fixture(scope="session")
+def demo_crawl(tmp_path_factory) -> DemoCrawl:
+    """``qraudit crawl`` of the demo district with the real agent and detectors, once per session
+    (concurrency from QRAUDIT_TEST_CONCURRENCY, default 2).  Slow: the whole sandbox."""
+
+    data = tmp_path_factory.mktemp("demo-crawl") / "data"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("QRAUDIT_DATA", None)
+    conc = os.environ.get("QRAUDIT_TEST_CONCURRENCY", "2")
+    proc = subprocess.run([sys.executable, "-c", "from app.main import main; main()", "crawl", "--data", str(data),
+                           "--concurrency", conc, "--no-progress"],
+                          env=env, capture_output=True, text=True, timeout=3600)
+    return DemoCrawl(data, proc)

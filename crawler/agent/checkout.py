@@ -16,59 +16,27 @@ The diner picks the order mode (dine-in, else pickup), reads the order form
   again so a leak fired on submit is recorded.  What only a placed order shows
   (the server's answer, what follows the order) is not observed.
 
-A payment control is never pressed, in either mode.
+A payment control is never pressed, in either mode.  This room decides what to do
+at the checkout; two rooms beside it do it: :mod:`crawler.agent.filling_in` (what the
+diner types and ticks, and reads in a refusal) and :mod:`crawler.agent.submitting` (one
+press of the final submit and what the page did).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from core.reasons import Code, Doing, Reason
 from core.sites import site_of
-from core.trace import FormField, Gate, Request, Try
+from core.trace import Gate, Try
 from crawler.agent import gates as G
+from crawler.agent.filling_in import Form
 from crawler.agent.scan import PageScan, Ref
 from crawler.agent.session import Finished, Session, may_submit, submit_decision
-from crawler.agent.words import CONFIRM_RE, CONSENT_BOX_RE, PAY_URL_RE, TICK_RE, VALIDATION_RE
-
-#: Words in a refusal that name each kind of field.
-FIELD_WORDS = {
-    "phone": r"手机|手機|电话|電話|phone|mobile", "name": r"姓名|名字|称呼|稱呼|name", "email": r"邮箱|郵箱|email|e-mail",
-    "id_number": r"身份证|身份證|证件|證件|\bid\b", "birthday": r"生日|birth", "gender": r"性别|性別|gender",
-    "address": r"地址|address", "sms_code": r"验证码|驗證碼|code",
-}
+from crawler.agent.words import CONFIRM_RE, CONSENT_BOX_RE, PAY_URL_RE
 
 #: Required-ness the page declares itself (as opposed to learning it from a refusal).
 MARKED_REQUIRED = {"required-attr", "aria-required", "asterisk", "text-必填"}
-
-INVALID_JS = ("e => !!(e.validity && !e.validity.valid) || e.getAttribute('aria-invalid') === 'true' || "
-              "/error|invalid/i.test(e.className + ' ' + (e.parentElement ? e.parentElement.className : ''))")
-
-
-@dataclass
-class Form:
-    """The order form as the diner reads it: personal fields (scanned ref + trace field), consent boxes."""
-
-    pi: list[tuple[Ref, FormField]] = field(default_factory=list)
-    fields: list[FormField] = field(default_factory=list)
-    boxes: list[Ref] = field(default_factory=list)
-
-
-@dataclass
-class Press:
-    """What one press of the final submit did.  ``kind``: ``confirmed`` (the page says the order
-    went in), ``moved`` (the form went away, no gate), ``formed`` (live: the order request was
-    formed and held), ``gate`` (a gate popped up: ``view``), ``refused`` (a message or invalid
-    fields; ``msg``), ``nothing``."""
-
-    kind: str
-    clicked: bool
-    scan: PageScan
-    msg: str = ""
-    view: G.GateView | None = None
-    step: int = 0
 
 
 class CheckingOut(Session):
@@ -230,27 +198,6 @@ class CheckingOut(Session):
             return "done"
         return True
 
-    async def _type_required(self, pi: list[tuple[Ref, FormField]], gate: Gate, filled_for: set[str]) -> None:
-        """Type canaries into the required personal fields not yet filled (else into all of them)."""
-        need = [(f, ff) for f, ff in pi if ff.required_signals and f.key not in filled_for]
-        if not need:
-            need = [(f, ff) for f, ff in pi if f.key not in filled_for]
-        if not need:
-            gate.passed_by = "not_passed"
-            raise Finished("blocked", Reason(Code.CHECKOUT_REFUSED))
-        for f, ff in need:
-            filled_for.add(f.key)
-            if ff.kind_hint == "sms_code":
-                send = [x for x in self.scan.candidates if G.SEND_CODE_RE.search(x.text()) and len(x.text()) <= 12]
-                if send:
-                    await self.held_press(send[0], "send_code")
-                    await self.click(send[0], allow_force=False)
-                    await self.settle()
-            await self.type_into(f, ff.kind_hint, gate, ff)
-        await self._fill_other_required(self.scan)
-        await self.settle()  # what the typing set off (a debounced send) belongs to this step
-        await self.record("type", note="canary values typed into required checkout fields")
-
     # ---- live: the held submit ---------------------------------------------------------
 
     async def _held_checkout(self, scan: PageScan, sub_ref: Ref, gate: Gate | None, form: Form):
@@ -325,18 +272,6 @@ class CheckingOut(Session):
                           target=sub_ref)
         raise Finished("blocked", Reason(Code.GATE_NO_WAY, {"asks": list(gate.asks_hint)}))
 
-    @staticmethod
-    def _press_note(press: Press, how: str) -> str:
-        """A step note that says only what happened on a held press of the final submit."""
-        if press.kind == "formed":
-            return f"submit pressed {how}, network held: the order request was formed and held (not sent)"
-        if press.kind in ("confirmed", "moved"):
-            return f"submit pressed {how}, network held: the page went on (nothing sent)"
-        if press.kind == "refused":
-            return f"submit pressed {how}, network held: refused by the page" + (f" ({press.msg.strip()[:80]})"
-                                                                               if press.msg.strip() else "")
-        return f"submit pressed {how}, network held: no request formed and no message"
-
     def _held_accepted_empty(self, gate: Gate | None, sub_ref: Ref, step_no: int) -> None:
         """The page formed the order with the personal fields empty.  A field the page does not mark
         required is optional; one it marks required (``*``, ``required``, 必填) may still be refused
@@ -362,87 +297,6 @@ class CheckingOut(Session):
         for ff in marked or ([form.pi[0][1]] if len(form.pi) == 1 else []):
             if "submit-disabled-while-empty" not in ff.required_signals:
                 ff.required_signals.append("submit-disabled-while-empty")
-
-    async def _type_every_pi_field(self, form: Form, gate: Gate | None) -> int:
-        """Canaries into every personal field, optional ones too (Leaky Forms): typing sends nothing by
-        itself, so whatever leaves the page is the page's doing.  Returns how many were typed."""
-        n = 0
-        for f, ff in form.pi:
-            if ff.value_typed or ff.kind_hint == "sms_code":
-                continue
-            if await self.type_into(f, ff.kind_hint, gate, ff) is not None:
-                n += 1
-        return n
-
-    # ---- one press, read ------------------------------------------------------------------
-
-    async def _press_submit(self, sub_ref: Ref, url_before: str, *, held: bool = False) -> Press:
-        """Press the final submit (held in live mode) and read what the page did."""
-        before_text = self.scan.text
-        dialogs_before = len(self.trace.dialogs)
-        requests_before = len(self.trace.requests)
-        if held:
-            # live mode, or a final control without words in either mode (it could be a payment)
-            await self.held_press(sub_ref, "submit", always=True)
-        clicked = await self.click(sub_ref, allow_force=False)
-        await self.settle()
-        await self._after_action()
-        press = await self._read_press(sub_ref, url_before, before_text, dialogs_before, requests_before, clicked, held)
-        if press.kind == "nothing" and clicked and not sub_ref.d.get("touchOnly") and self.page.url == url_before:
-            # nothing at all answered the click: a finger's tap (a control that answers touches only)
-            fresh = next((c for c in self.scan.candidates if c.key == sub_ref.key), sub_ref)
-            if await self.tap(fresh):
-                await self.settle()
-                await self._after_action()
-                press = await self._read_press(sub_ref, url_before, before_text, dialogs_before, requests_before,
-                                               clicked, held)
-        return press
-
-    async def _read_press(self, sub_ref: Ref, url_before: str, before_text: str, dialogs_before: int,
-                          requests_before: int, clicked: bool, held: bool) -> Press:
-        """What the page did after a press of the final submit (see :class:`Press`)."""
-        scan2 = await self.look()
-        new_dialogs = [d.message for d in self.trace.dialogs[dialogs_before:]]
-        msg = " ".join(new_dialogs) + " " + self._new_text(before_text, scan2.text)
-        if CONFIRM_RE.search(scan2.text) and not CONFIRM_RE.search(before_text):
-            return Press("confirmed", clicked, scan2, msg)
-        view = G.find_gate(scan2, menu_visible=True, order_form=self._order_form)
-        if view is not None and view.kind == "overlay":
-            return Press("gate", clicked, scan2, msg, view)
-        if held and self._order_request_formed(requests_before, url_before):
-            return Press("formed", clicked, scan2, msg)
-        still = self.best(scan2, "submit", min_score=5) or (self.unnamed_submit(scan2) if not sub_ref.text().strip() else None)
-        moved = scan2.url != url_before or still is None
-        if moved and view is None and not held:
-            # the form went away: an order only if the merchant answered the order request
-            return Press("confirmed" if self._order_answered(requests_before, url_before) else "moved",
-                         clicked, scan2, msg)
-        return Press("refused" if msg.strip() else "nothing", clicked, scan2, msg)
-
-    def _order_answered(self, since: int, page_url: str) -> bool:
-        """Whether the merchant's own site answered 2xx to a non-GET request (the order) made
-        since ``since`` (privileged mode: the order went in)."""
-        own = site_of(page_url)
-        return any(r.method.upper() != "GET" and site_of(r.url) == own and r.status is not None and 200 <= r.status < 300
-                   and r.resource_type in ("fetch", "xhr", "document", "") for r in self.trace.requests[since:])
-
-    def _order_request_formed(self, since: int, page_url: str) -> bool:
-        """Whether a held request made since ``since`` is an order: a navigation, or a non-GET
-        request to the merchant page's own site (a third party's beacon is not an order)."""
-        return self._formed_order(since, page_url) is not None
-
-    def _formed_order(self, since: int, page_url: str) -> Request | None:
-        """The first held request made since ``since`` that is an order (see
-        :meth:`_order_request_formed`), or ``None``."""
-        own = site_of(page_url)
-        for r in self.trace.requests[since:]:
-            if not r.held:
-                continue
-            if r.is_navigation and r.resource_type == "document":
-                return r
-            if r.method.upper() != "GET" and site_of(r.url) == own and r.resource_type in ("fetch", "xhr", "document", ""):
-                return r
-        return None
 
     async def _back_to_form(self, form_url: str, sub_ref: Ref, form: Form) -> tuple[Ref, Form]:
         """After a released probe whose held navigation left the order form (the browser's error
@@ -489,90 +343,6 @@ class CheckingOut(Session):
         await self.record("wait", note=f"network released: the held request was an order to the merchant's own site "
                                        f"({r.method} {urlsplit(r.url).path}), not a payment", target=sub_ref)
         return True
-
-    async def _tick_if_asked(self, press: Press, msg: str, st, sub_ref: Ref, gate: Gate | None) -> bool:
-        """The page refused because a box is unticked ("请先勾选同意"): record the box as required
-        (and the form gate if there was none), tick it.  True when something was ticked."""
-        unticked = [cb for cb in press.scan.checkboxes if cb.d.get("overlay", -1) < 0 and not cb.d.get("checked")]
-        if not unticked or not (TICK_RE.search(msg) or not msg.strip()):
-            return False
-        if gate is None:
-            gate = G.boxes_gate(self.trace, st, unticked, sub_ref)
-            self.trace.gates.append(gate)
-        for cb in gate.checkboxes:
-            if "validation-message" not in cb.required_signals and TICK_RE.search(msg):
-                cb.required_signals.append("validation-message")
-        gate.tries.append(Try("leave empty and go on", "still_blocked", control=sub_ref.element(), step=st.n,
-                              detail=msg.strip()[:200]))
-        for cb in unticked:
-            await self._tick(cb)
-        await self.record("click", note="ticked the box(es) the order form requires")
-        return True
-
-    async def _mark_required(self, pi: list[tuple[Ref, FormField]], msg: str) -> None:
-        """After a refused empty submit: the fields the message names, or that the page marks invalid."""
-        invalid = await self._invalid_fields([f for f, _ in pi])
-        named = [ff for f, ff in pi if self._message_names(msg, ff)]
-        for f, ff in pi:
-            if ff in named or f.key in invalid or (not named and not invalid and VALIDATION_RE.search(msg) and ff.required_signals):
-                if "validation-message" not in ff.required_signals:
-                    ff.required_signals.append("validation-message")
-
-    async def _tick(self, cb: Ref) -> None:
-        target = cb.d.get("labelSelector")
-        try:
-            if target and (cb.d.get("box") or {}).get("width", 0) < 2:
-                await cb.frame.locator(target).first.click(timeout=2000)
-            else:
-                await cb.locator().click(timeout=2000)
-        except Exception:
-            try:
-                await cb.locator().dispatch_event("click")
-            except Exception:
-                pass
-
-    @staticmethod
-    def _message_names(msg: str, ff: FormField) -> bool:
-        words = FIELD_WORDS.get(ff.kind_hint)
-        return bool(msg.strip() and words and re.search(words, msg, re.I))
-
-    @staticmethod
-    def _new_text(before: str, after: str) -> str:
-        b = set(before.splitlines())
-        return " ".join(line for line in after.splitlines() if line not in b)[:500]
-
-    async def _invalid_fields(self, refs: list[Ref]) -> set[str]:
-        out = set()
-        for f in refs:
-            try:
-                bad = await f.locator().evaluate(INVALID_JS, timeout=1000)
-            except Exception:
-                bad = False
-            if bad:
-                out.add(f.key)
-        return out
-
-    async def _fill_other_required(self, scan: PageScan) -> bool:
-        """Fill required non-PI fields (table, people) that are empty; True when something was filled."""
-        did = False
-        for f in scan.fields:
-            k = G.field_kind(f.d)
-            if k in G.PI_FIELD_KINDS or f.d.get("value") or f.d.get("readonly") or f.d.get("disabled"):
-                continue
-            if not (f.d.get("required") or f.d.get("valueMissing")):
-                continue
-            try:
-                if f.d.get("tag") == "select":
-                    opts = f.d.get("options") or []
-                    if len(opts) > 1:
-                        await f.locator().select_option(index=1, timeout=1500)
-                        did = True
-                else:
-                    await f.locator().fill("2" if k in ("people", "other") else "A1" if k == "table" else "1", timeout=1500)
-                    did = True
-            except Exception:
-                pass
-        return did
 
     async def post_order(self) -> None:
         """After the order went in: look (and deal with) what follows, e.g. a post-order login prompt."""

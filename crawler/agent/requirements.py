@@ -3,7 +3,7 @@
 Ordinary steps that must never end an audit: a required item (餐具, 茶位费 "必选品") that
 must be in the cart before checkout, a minimum order ("未达到最低消费¥30"), an option to
 choose first.  The page says so in a short message after a press that did nothing else
-(``ctx.last_msg``, see :meth:`~crawler.agent.session.Session.act`); this room reads it
+(``ctx.last_msg``, see :meth:`~crawler.agent.pressing.Pressing.act`); this room reads it
 and adds the required item, adds more, or leaves the choice to
 :meth:`~crawler.agent.walk.OrderAgent._satisfy_choice`.
 """

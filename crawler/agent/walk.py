@@ -4,9 +4,11 @@
 what the diner sees and makes the next move — a gate first (the rooms of
 :mod:`crawler.agent.getting_past` and :mod:`crawler.agent.handing_over`), else
 entering the menu, adding an item (:mod:`crawler.agent.options` for its options),
-opening the cart, checking out (:mod:`crawler.agent.checkout`).  It never presses
-a payment control; in live mode it presses PI acts and the final submit only with
-the network held.  The visit ends with :class:`~crawler.agent.session.Finished`.
+opening the cart, checking out (:mod:`crawler.agent.checkout`, which fills in the
+order form in :mod:`crawler.agent.filling_in` and presses the final submit in
+:mod:`crawler.agent.submitting`); every control is pressed as a finger would
+(:mod:`crawler.agent.pressing`).  It never presses a payment control; in live mode
+it presses PI acts and the final submit only with the network held.  The visit ends with :class:`~crawler.agent.session.Finished`.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from core.reasons import Code, Doing, Reason, doing_text
 from crawler.agent import gates as G
 from crawler.agent.authorising import Authorising
 from crawler.agent.checkout import CheckingOut
+from crawler.agent.filling_in import FillingIn
 from crawler.agent.getting_past import GettingPast
 from crawler.agent.handing_over import HandingOver
 from crawler.agent.options import ChoosingOptions
+from crawler.agent.pressing import Pressing
 from crawler.agent.requirements import MAX_TOP_UPS, MINIMUM_RE, MeetingRequirements
 from crawler.agent.scan import PageScan, Ref
 from crawler.agent.session import Finished, Session
+from crawler.agent.submitting import Submitting
 from crawler.agent.words import (
     APP_ONLY_RE,
     CHECKOUT_MOVE_RE,
@@ -46,7 +51,8 @@ PAY_PROMPT_RE = re.compile(r"需要?支付|需付款|应付|應付|待支付|支
                            r"pay now|amount (due|to pay)|you (need to )?pay", re.I)
 
 
-class OrderAgent(CheckingOut, MeetingRequirements, ChoosingOptions, HandingOver, GettingPast, Authorising, Session):
+class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, ChoosingOptions, HandingOver, GettingPast,
+                 Authorising, Pressing, Session):
     """Drive one visit along the order path (see the module doc)."""
 
     MAX_ACTIONS = 45

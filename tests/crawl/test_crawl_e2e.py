@@ -2,32 +2,27 @@
 
 Every ground-truth merchant must be stored once, with the expected verdict and
 exactly the expected set of rules (a merchant whose verdict waits for an order-agent
-change, ``pending``, only stored).  Slow (the whole sandbox through Chromium).
+change, ``pending``, only stored).  Slow (the whole sandbox through Chromium): the crawl is
+the session's ``demo_crawl`` (tests/conftest.py), which the rescore test re-judges too.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
 import pytest
 
 from results.store import Store
 from sandbox.server import GROUND_TRUTH_PATH
 from tests.app.move_golden import differences, normalise_run
-from tests.crawl.conftest import QRAUDIT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_qraudit_crawl_demo_matches_ground_truth(tmp_path, crawl_env):
+def test_qraudit_crawl_demo_matches_ground_truth(demo_crawl):
 
     gt = json.loads(GROUND_TRUTH_PATH.read_text(encoding="utf-8"))["merchants"]
-    data = tmp_path / "data"
-    conc = os.environ.get("QRAUDIT_TEST_CONCURRENCY", "2")
-    proc = subprocess.run([*QRAUDIT, "crawl", "--data", str(data), "--concurrency", conc, "--no-progress"],
-                          env=crawl_env, capture_output=True, text=True, timeout=3600)
+    data, proc = demo_crawl.data, demo_crawl.proc  # the session's crawl (tests/conftest.py), shared with rescore
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "merchants by verdict" in proc.stdout and "run folder" in proc.stdout
     store = Store(data_dir=data, read_only=True)
