@@ -143,6 +143,25 @@ def open_duckdb(path: Path, read_only: bool = False, lock_timeout_s: float = 60.
             delay = min(delay * 2, 0.5)
 
 
+def _attach_read_only(con: Any, path: Path, lock_timeout_s: float) -> None:
+    """``ATTACH path AS w (READ_ONLY)`` on ``con``, retried with the back-off of :func:`open_duckdb`
+    while the file's owner (a worker still writing its own store) holds its lock for a moment.
+    Raises QrauditError (one line) when it stays locked longer than ``lock_timeout_s`` seconds."""
+    import duckdb  # noqa: PLC0415  (heavy: loaded only when needed)
+
+    deadline = time.monotonic() + lock_timeout_s
+    delay = 0.05
+    while True:
+        try:
+            con.execute("ATTACH ? AS w (READ_ONLY)", [str(path)])
+            return
+        except duckdb.IOException as exc:
+            if not _locked(exc) or time.monotonic() > deadline:
+                raise QrauditError(f"{path}: cannot read the worker store ({str(exc).splitlines()[0]})") from None
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+
 def _ts(value: Any) -> datetime | None:
     if not value:
         return None
@@ -935,7 +954,7 @@ def _merge_run(store: Store, run_id: str, sources: list[Path]) -> MergeOutcome:
                         if json.loads(line).get("merchant_id") in wanted:
                             feed_lines.append(line)
         with store.connect() as con:
-            con.execute("ATTACH ? AS w (READ_ONLY)", [str(ws.db_path)])
+            _attach_read_only(con, ws.db_path, store.lock_timeout_s)
             try:
                 con.execute("CREATE OR REPLACE TEMP TABLE merge_pick (merchant_id TEXT)")
                 if picks:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import duckdb
 import pytest
 
 from app.pipelines import StorePipeline
@@ -23,7 +24,7 @@ from core.trace import Trace
 from crawler.scrapy.items import AuditItem
 from detectors.base import AuditResult
 from results.api import Results
-from results.store import Store
+from results.store import Store, _attach_read_only
 from tests.crawl.conftest import QRAUDIT
 from tests.crawl.fake_district import FakeDistrict
 
@@ -127,3 +128,26 @@ def test_a_crawl_and_check_runs_stored_meanwhile_both_succeed(tmp_path, crawl_en
     assert (runs.kind == "check").sum() == checks and (runs.kind == "crawl").sum() == 1
     crawl_run = runs[runs.kind == "crawl"].iloc[0]
     assert crawl_run.status == "finished" and crawl_run.audited == 7
+
+
+def test_merging_a_worker_store_waits_while_its_worker_writes(tmp_path):
+    """The last worker merges the others' stores while one of them may be writing its own for a
+    moment (found by the two-worker test: a restarted worker's store was locked at the ATTACH)."""
+    worker = tmp_path / "worker.duckdb"
+    duckdb.connect(str(worker)).execute("CREATE TABLE t AS SELECT 1 AS x").close()
+    con = duckdb.connect()
+    holder = _hold(worker, 1.2)
+    try:
+        t0 = time.monotonic()
+        _attach_read_only(con, worker, 20)
+        assert time.monotonic() - t0 >= 0.3
+        assert con.execute("SELECT x FROM w.t").fetchone() == (1,)
+        con.execute("DETACH w")
+    finally:
+        holder.wait()
+    holder = _hold(worker, 3.0)
+    try:
+        with pytest.raises(QrauditError, match="cannot read the worker store"):
+            _attach_read_only(con, worker, 0.5)
+    finally:
+        holder.wait()
