@@ -121,6 +121,7 @@ class Results:
         store: Any = None,
     ) -> None:
         self._store = store
+        self._held: Any = None  # the one connection of a reading() block
         if store is not None:
             data_dir = data_dir or getattr(store, "data_dir", None)
             db_path = db_path or getattr(store, "db_path", None)
@@ -144,10 +145,25 @@ class Results:
         return None
 
     @contextmanager
+    def reading(self) -> Iterator[Results]:
+        """A block whose queries share one read connection (a report reads a run in one go:
+        one open of the file instead of one per query).  The file's lock is held for the
+        block, so keep it short; nests.  Yields ``self``."""
+        if self._held is not None:
+            yield self
+            return
+        with self._connect() as con:
+            self._held = con
+            try:
+                yield self
+            finally:
+                self._held = None
+
+    @contextmanager
     def _connect(self) -> Iterator[Any]:
         import duckdb  # noqa: PLC0415  (heavy: loaded only when needed)
 
-        shared = self._store_connection()
+        shared = self._held if self._held is not None else self._store_connection()
         if shared is not None:
             cur = shared.cursor()
             try:

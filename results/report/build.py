@@ -698,6 +698,12 @@ def build_report(
     if lang not in LANGS:
         raise QrauditError(f"unknown report language {lang!r} (choose {' or '.join(LANGS)})")
     res = _results(store_or_data_dir)
+    with res.reading():
+        return _build_report(res, run_id, lang, out)
+
+
+def _build_report(res: Results, run_id: str | None, lang: str, out: str | os.PathLike[str] | None) -> Path:
+    """:func:`build_report` inside one reading block of ``res``."""
     rid = res.resolve_run(run_id)
     run = _row(res.run(rid))
     run_dir = res.run_dir(rid)
