@@ -239,7 +239,9 @@ class GettingPast(Session):
                 if await done(out, "other order mode"):
                     self.ctx.mode_chosen = mode
                     return True
-        if view.kind == "page":
+        # back, unless going back already led the diner round to this gate again (it leaves the order path)
+        if view.kind == "page" and not any(t.method == "back" and t.outcome in ("gate_returned", "returned_on_retry")
+                                           for t in gate.tries):
             can_back = await self._can_go_back()
             if can_back:
                 out = await self._try(gate, view, "back", None, self.page.go_back(timeout=5000))

@@ -356,3 +356,59 @@ def test_a_submit_that_answers_touches_only_is_tapped(pages, tmp_path):
     trace, _result = run(url, tmp_path)
     assert "POST /submit" in pages.hits
     assert trace.order_reached == "submitted", trace.reason
+
+
+LOGIN_ROUTE_SHOP = """<!doctype html><meta charset=utf-8><title>小馆</title>
+<div class=item><span>在线下单</span><span>¥18</span><button class=add onclick="add()">+</button></div>
+<div class=item><span>红烧肉</span><span>¥38</span><button class=add onclick="add()">+</button></div>
+<div class=cartbar style="position:fixed;bottom:0;left:0;right:0;height:56px;background:#222;color:#fff;display:flex">
+<span>购物车 <b id=cnt>0</b></span>
+<div class=go style="cursor:pointer;background:#f60;flex:1;text-align:center"
+ onclick="if(window.n) location.href = localStorage.member ? '/checkout' : '/login'">去结算</div></div>
+<script>window.n=0;function add(){window.n++;document.getElementById('cnt').textContent=window.n;}</script>"""
+
+LOGIN_PAGE = """<!doctype html><meta charset=utf-8><title>登录</title><h2>登录</h2>
+<p>新用户登录即加入会员，享会员权益</p><p>手机号 <input id=ph type=tel placeholder="请输入手机号"></p>
+<button style="background:#e33;color:#fff;width:100%" onclick="if(document.getElementById('ph').value.length==11)
+{localStorage.member=1;fetch('/login',{method:'POST'}).then(()=>location.href='/checkout')}">登录</button>"""
+
+
+def test_going_back_to_the_menu_round_to_the_same_login_page_is_no_way_past(pages, tmp_path):
+    """A login page met on the way to the checkout, whose only way out is the browser's back to
+    the menu, from where 去结算 leads to it again: back is no way past (tried once), and a dish
+    named 在线下单 in a menu row is never taken for the final submit."""
+    pages.add("/login", LOGIN_PAGE)
+    pages.add("/checkout", CHECKOUT)
+    pages.add("/done", DONE)
+    url = pages.add("/shop", LOGIN_ROUTE_SHOP)
+    trace, result = run(url, tmp_path)
+    g = trace.gates[0]
+    backs = [t for t in g.tries if t.method == "back"]
+    assert len(backs) == 1 and backs[0].outcome != "passed", g.tries
+    assert not any(s.target is not None and s.target.text == "在线下单" for s in trace.steps)
+    assert "POST /login" in pages.hits and trace.order_reached == "submitted", trace.reason
+    assert {"forced_membership", "forced_phone"} & {f.rule for f in result.findings}
+
+
+HASH_SHOP = """<!doctype html><meta charset=utf-8><title>小馆</title><div id=menu>""" + LOGIN_ROUTE_SHOP.split(
+    "<title>小馆</title>", 1)[1].replace(
+    "location.href = localStorage.member ? '/checkout' : '/login'",
+    "localStorage.member ? location.href = '/checkout' : location.hash = '#/login'") + """</div>
+<div id=login style="display:none">""" + LOGIN_PAGE.split("<title>登录</title>", 1)[1] + """</div>
+<script>onhashchange = function () { var l = location.hash == '#/login';
+  document.getElementById('login').style.display = l ? 'block' : 'none';
+  document.getElementById('menu').style.display = l ? 'none' : 'block'; };</script>"""
+
+
+def test_in_a_hash_routed_app_back_round_to_the_same_login_view_is_tried_once(pages, tmp_path):
+    """The same in a one-page app: back only changes the #route, the login view goes, and
+    去结算 brings it straight back — back came back once, so it is not tried again."""
+    pages.add("/checkout", CHECKOUT)
+    pages.add("/done", DONE)
+    url = pages.add("/shop", HASH_SHOP)
+    trace, _result = run(url, tmp_path)
+    g = trace.gates[0]
+    backs = [t for t in g.tries if t.method == "back"]
+    assert backs and backs[0].outcome in ("gate_returned", "returned_on_retry", "navigated_away"), g.tries
+    assert len(backs) == 1, g.tries
+    assert "POST /login" in pages.hits, [s.note for s in trace.steps]
