@@ -48,10 +48,10 @@ def simplified(text: str | None) -> str:
     return (text or "").translate(_table())
 
 
-@lru_cache(maxsize=16384)
 def fold(text: str | None) -> str:
     """``text`` for matching: NFKC (full-width digits and letters → half width), then
-    :func:`simplified`, then lower case; ``None`` → ``""``."""
+    :func:`simplified`, then lower case; ``None`` → ``""``.  Not cached: callers that match
+    the same text often cache their own normal form (``detectors.text.norm``)."""
     if not text:
         return ""
     return simplified(unicodedata.normalize("NFKC", text)).lower()

@@ -274,7 +274,7 @@ class GettingPast(Session):
                 by_tap = False
                 if out == "still_blocked" and not ref.d.get("touchOnly") and self.may_press(ref):
                     # the click did not dismiss it: a finger's tap (a control that answers touches only)
-                    fresh = next((c for c in self.scan.candidates if c.key == ref.key), ref)
+                    fresh = self.current(ref)
                     out = await self._try(gate, view, method + " (tap)", fresh, self.tap(fresh))
                     by_tap = True
                 while out == "gate_returned" and gate.appearances < 4:

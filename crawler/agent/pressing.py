@@ -140,7 +140,7 @@ class Pressing(Session):
         if changed and msg and purpose != "add" and self._only_message(before_text, url_before, before[2]):
             changed = False
         if not changed and not msg and not ref.d.get("touchOnly") and self.may_press(ref) and self.page.url == url_before:
-            fresh = next((c for c in self.scan.candidates if c.key == ref.key), ref)
+            fresh = self.current(ref)
             tapped = await self.tap(fresh)
             await self.settle()
             await self._after_action()

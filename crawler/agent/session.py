@@ -243,6 +243,10 @@ class Session:
         ref = max(mains, key=lambda c: c.d.get("box", {}).get("width", 0) * c.d.get("box", {}).get("height", 0))
         return 5.0, ref, ["no words: the page's primary control after the checkout"]
 
+    def current(self, ref: Ref) -> Ref:
+        """``ref`` as the last look saw it (its fresh scan entry, by key), else ``ref`` itself."""
+        return next((c for c in self.scan.candidates if c.key == ref.key), ref)
+
     def menu_visible(self, scan: PageScan) -> bool:
         """Orderable items are showing: repeated rows that each carry a price and a control
         (recognised by structure, whatever the words), or an add control beside a price."""

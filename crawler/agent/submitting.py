@@ -51,7 +51,7 @@ class Submitting(Session):
         press = await self._read_press(sub_ref, url_before, before_text, dialogs_before, requests_before, clicked, held)
         if press.kind == "nothing" and clicked and not sub_ref.d.get("touchOnly") and self.page.url == url_before:
             # nothing at all answered the click: a finger's tap (a control that answers touches only)
-            fresh = next((c for c in self.scan.candidates if c.key == sub_ref.key), sub_ref)
+            fresh = self.current(sub_ref)
             if await self.tap(fresh):
                 await self.settle()
                 await self._after_action()

@@ -373,17 +373,22 @@ LOGIN_PAGE = """<!doctype html><meta charset=utf-8><title>登录</title><h2>登�
 {localStorage.member=1;fetch('/login',{method:'POST'}).then(()=>location.href='/checkout')}">登录</button>"""
 
 
+def audit_login_shop(pages, tmp_path, shop_html: str):
+    """Serve ``shop_html`` with the order form, audit it (privileged); returns the trace, the
+    result, the first gate and that gate's 'back' tries."""
+    pages.add("/checkout", CHECKOUT)
+    pages.add("/done", DONE)
+    trace, result = run(pages.add("/shop", shop_html), tmp_path)
+    g = trace.gates[0]
+    return trace, result, g, [t for t in g.tries if t.method == "back"]
+
+
 def test_going_back_to_the_menu_round_to_the_same_login_page_is_no_way_past(pages, tmp_path):
     """A login page met on the way to the checkout, whose only way out is the browser's back to
     the menu, from where 去结算 leads to it again: back is no way past (tried once), and a dish
     named 在线下单 in a menu row is never taken for the final submit."""
     pages.add("/login", LOGIN_PAGE)
-    pages.add("/checkout", CHECKOUT)
-    pages.add("/done", DONE)
-    url = pages.add("/shop", LOGIN_ROUTE_SHOP)
-    trace, result = run(url, tmp_path)
-    g = trace.gates[0]
-    backs = [t for t in g.tries if t.method == "back"]
+    trace, result, g, backs = audit_login_shop(pages, tmp_path, LOGIN_ROUTE_SHOP)
     assert len(backs) == 1 and backs[0].outcome != "passed", g.tries
     assert not any(s.target is not None and s.target.text == "在线下单" for s in trace.steps)
     assert "POST /login" in pages.hits and trace.order_reached == "submitted", trace.reason
@@ -403,12 +408,7 @@ HASH_SHOP = """<!doctype html><meta charset=utf-8><title>小馆</title><div id=m
 def test_in_a_hash_routed_app_back_round_to_the_same_login_view_is_tried_once(pages, tmp_path):
     """The same in a one-page app: back only changes the #route, the login view goes, and
     去结算 brings it straight back — back came back once, so it is not tried again."""
-    pages.add("/checkout", CHECKOUT)
-    pages.add("/done", DONE)
-    url = pages.add("/shop", HASH_SHOP)
-    trace, _result = run(url, tmp_path)
-    g = trace.gates[0]
-    backs = [t for t in g.tries if t.method == "back"]
+    trace, _result, g, backs = audit_login_shop(pages, tmp_path, HASH_SHOP)
     assert backs and backs[0].outcome in ("gate_returned", "returned_on_retry", "navigated_away"), g.tries
     assert len(backs) == 1, g.tries
     assert "POST /login" in pages.hits, [s.note for s in trace.steps]
