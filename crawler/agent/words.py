@@ -252,7 +252,7 @@ def score(d: dict[str, Any], purpose: str, viewport: dict[str, int], overlay_box
     if purpose == "submit" and not any(r.startswith(("text:", "name:")) for r in reasons):
         return 0.0, reasons  # the final submit is named (提交订单, place order): a class name alone is not enough
     if purpose == "submit" and d.get("row"):
-        return 0.0, reasons + ["in a menu row: a dish's words (a dish named 在线下单), not the final submit"]
+        return 0.0, reasons + ["in a menu row: a dish's words, not the final submit"]
     shape, why_shape = _shape_score(d, purpose, text, overlay_box)
     if shape and not (purpose == "close" and sc > 0):  # an icon-only close counts only without words
         sc += shape
