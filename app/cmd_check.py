@@ -22,7 +22,6 @@ import typer
 
 from app.cli import app
 from app.jobs import CheckRun, check_run
-from app.merchants import check_merchant
 from core.errors import QrauditError
 from crawler.engine import AuditConfig, check_url
 from crawler.qr import decode_qr_photo, looks_like_photo
@@ -153,6 +152,8 @@ def check(
     run_dir = check_out_dir(out) if out is not None else None
 
     if merchant is not None:
+        from app.merchants import check_merchant  # noqa: PLC0415  (heavy: discovery's Scrapy and bs4, for --merchant only)
+
         done = check_merchant(merchant, district, env=env, timeout_s=timeout, allow_submit=allow_submit,
                               sandbox_hosts=list(sandbox_host or []), data_dir=data, run_dir=run_dir)
     else:

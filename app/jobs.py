@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,6 @@ from crawler.engine import AuditConfig, capture_many, capture_url
 from detectors import judge
 from detectors.base import AuditResult
 from detectors.engine import load_rules
-from results.report import build_report
 from results.store import Store, write_result_file
 
 
@@ -92,6 +92,15 @@ class CheckRun:
                 "evidence_dir": str(self.evidence_dir), "report": str(self.report) if self.report else None}
 
 
+def _report_builder() -> Any:
+    """:func:`results.report.build_report`, imported on first use: the report code (pandas,
+    jinja2, PIL: about 0.4 s) is not needed before a visit ends, so a check loads it in a
+    thread while the browser works."""
+    from results.report import build_report  # noqa: PLC0415  (heavy: loaded while the browser works)
+
+    return build_report
+
+
 def url_record(url: str) -> dict[str, Any]:
     """The merchant record of a bare URL (no name or address known): its id is the hash of the
     canonical URL, as in a crawl (:func:`crawler.district.merchant_id`)."""
@@ -113,31 +122,38 @@ def check_run(url: str, config: AuditConfig, *, store: Store | None = None, reco
     run ``interrupted`` and an unexpected error ``failed`` before they propagate.
     """
     store = store or Store()
+    if reports:  # the report code (pandas, jinja2, PIL) loads in a thread while the browser works
+        threading.Thread(target=_report_builder, name="qraudit-warm-report", daemon=True).start()
     record = dict(record or url_record(url))
     mid = record["merchant_id"]
     run_settings = {"url": url, "timeout_s": config.timeout_s, "allow_submit": config.allow_submit,
                     "sandbox_hosts": list(config.sandbox_hosts), **(settings or {})}
-    run_id = store.create_run("check", district=district, district_file=district_file, env=config.env,
-                              settings=run_settings, run_dir=run_dir)
+    with store.holding():
+        run_id = store.create_run("check", district=district, district_file=district_file, env=config.env,
+                                  settings=run_settings, run_dir=run_dir)
+        store.upsert_merchant(run_id, record)
+        store.log_audit(run_id, mid, None, "start")
     status = "failed"
     try:
-        store.upsert_merchant(run_id, record)
         out = store.merchant_dir(run_id, mid)
         cfg = dataclasses.replace(config, out_dir=out)
-        store.log_audit(run_id, mid, None, "start")
         trace = asyncio.run(capture_url(url, cfg))
         result = judge(trace)
-        store.save_result(run_id, mid, trace, result, record=record)
+        with store.holding():  # the result and the run's end in one transaction
+            store.save_result(run_id, mid, trace, result, record=record)
+            store.finish_run(run_id, "finished")
         status = "finished"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
     finally:
-        store.finish_run(run_id, status)
+        if status != "finished":
+            store.finish_run(run_id, status)
     rdir = store.run_dir(run_id)
     done = CheckRun(run_id, mid, result, rdir, _evidence_dir(out, trace))
     if reports:
         try:
+            build_report = _report_builder()  # waits for the warming thread's import if it still runs
             done.report_en = build_report(run_id, store, lang="en")
             done.report = build_report(run_id, store, lang="zh")
         except Exception as exc:  # the result is stored; `qraudit report RUN` can build it later

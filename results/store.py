@@ -205,6 +205,7 @@ class Store:
         self.read_only = read_only
         self.lock_timeout_s = lock_timeout_s
         self._schema_applied = False
+        self._held: Any = None  # the connection of a holding() block
         self._run_dirs: dict[str, Path] = {}  # runs kept outside <data>/runs (``check --out``)
         if not read_only:
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -222,6 +223,9 @@ class Store:
         back on an exception.  Raises QrauditError if the DB stays locked for
         ``lock_timeout_s`` or (read-only) does not exist.
         """
+        if self._held is not None:  # inside holding(): its connection and transaction
+            yield self._held
+            return
         ro = self.read_only if read_only is None else read_only
         if ro and not self.db_path.exists():
             raise QrauditError(f"{self.db_path}: no qraudit store here (run a crawl first)")
@@ -239,6 +243,23 @@ class Store:
             con.execute("COMMIT")
         finally:
             con.close()
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[Store]:
+        """A block whose store calls share one write connection and one transaction: one
+        open of the file for several small writes (a check's run, merchant and log rows;
+        then its result and the run's end).  Committed when the block ends normally, rolled
+        back entirely on an exception.  Other processes wait for the file's lock for the
+        block, so never hold it across a visit.  Nests; yields ``self``."""
+        if self._held is not None:
+            yield self
+            return
+        with self.connect(read_only=False) as con:
+            self._held = con
+            try:
+                yield self
+            finally:
+                self._held = None
 
     def query(self, sql: str, params: list[Any] | None = None):
         """Run a read query and return a pandas DataFrame (read-only connection)."""

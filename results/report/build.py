@@ -22,6 +22,8 @@ words stay in the data (and in the English report).
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import os
 import re
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from PIL import Image, ImageDraw
 
@@ -126,6 +128,24 @@ def default_out(run_dir: Path, lang: str) -> Path:
     return run_dir / ("report" if lang == "zh" else f"report-{lang}")
 
 
+class _MemoryBytecode(BytecodeCache):
+    """Compiled templates kept for the process: the second report of a run (its other
+    language) and every later one skip Jinja's parse and compile.  Keyed by Jinja's own
+    key (template name and source checksum), so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Any) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:  # the bucket checks the source checksum itself
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODE = _MemoryBytecode()
 _LANG_SWITCH = re.compile(r"<!--lang-switch-->.*?<!--/lang-switch-->", re.S)
 
 
@@ -217,10 +237,21 @@ def _outlined(src: Path, dest: Path, box: dict[str, float] | None, trace: Any) -
 
 
 def _thumb(src: Path, dest: Path) -> None:
+    """Write the JPEG thumbnail of screenshot ``src`` (``THUMB_WIDTH`` px wide) to ``dest``."""
+    st = src.stat()
+    dest.write_bytes(_thumb_bytes(str(src), st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=256)
+def _thumb_bytes(src: str, _mtime_ns: int, _size: int) -> bytes:
+    """The thumbnail of a screenshot as JPEG bytes; the file's time and size key the cache, so
+    the two languages of a report draw each thumbnail once."""
     with Image.open(src) as im:
         img = im.convert("RGB")
     img.thumbnail((THUMB_WIDTH, THUMB_WIDTH * 6))
-    img.save(dest, format="JPEG", quality=80)
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=80)
+    return buf.getvalue()
 
 
 class _Evidence:
@@ -738,6 +769,7 @@ def _build_report(res: Results, run_id: str | None, lang: str, out: str | os.Pat
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_TEMPLATE_CODE,
     )
     run_facts = {
         "kind": label("kind", run.get("kind"), lang), "status": label("status", run.get("status"), lang),
