@@ -285,8 +285,16 @@ def analyse_gate(trace: Trace, gate: Gate) -> GateInfo:
             _add(asks, Ask("location", "permission", p.api))
         elif p.name == "camera" or p.constraints.get("video"):
             _add(asks, Ask("camera", "permission", p.api))
+    if "login" in asks and not asks.keys() & _ACCOUNT_OR_PI:
+        wall = tx.find(tx.ACCOUNT_WALL, text)
+        if wall:  # a member login/registration wall (legal-basis: forced_member_registration)
+            _add(asks, Ask("membership", "text", wall, gate.element))
     forced, conf = gate_forced(trace, gate)
     return GateInfo(gate, asks, forced, conf)
+
+
+#: asks that name what a login wall wants by themselves (then the login is theirs)
+_ACCOUNT_OR_PI = {"phone", "membership", "follow", "profile_auth", "location", "camera"}
 
 
 def _without_checkbox_labels(gate: Gate) -> str:

@@ -90,6 +90,14 @@ FOLLOW_WEAK = _rx(r"关注", r"follow", r"subscribe", r"企业微信|企微|加�
 
 #: a login or registration asked for (counted when it comes back: ``induced_consent``)
 LOGIN = _rx(r"登录|登陆|注册|(?<!未)登入", r"\blog\s?in\b|\bsign\s?(in|up)\b|\bregister\b")
+#: a page that an account opens: "登录后查看更多商家", "请先登录", "log in to order" (a member
+#: login/registration wall: forced_membership when nothing else is asked and no try got past)
+ACCOUNT_WALL = _rx(
+    r"(登录|登陆|登入|注册)(之)?后(才能|才可|方可|可以|可|查看|浏览|使用|继续|下单|点餐|购买)",
+    r"(请|须|需|需要|必须)(先)?(登录|登陆|登入|注册)",
+    r"\b(log|sign)\s?in\s+(first|to\s+(see|view|order|continue|browse|use|shop))\b",
+    r"\b(please|you\s+must|you\s+need\s+to)\s+(log|sign)\s?in\b",
+)
 
 MEMBERSHIP = _rx(
     r"(注册|开通|成为|加入|申请|办理|激活|领取)(为)?(\S{0,4})?会员(?!价|专享价|折扣)",

@@ -70,6 +70,13 @@ NOT_ASK_RE = re.compile(r"会员价|會員價|member price|商家电话|商家�
 
 #: An "auth needed" wall: text of a page standing instead of the menu.
 WALL_RE = re.compile(r"请先|請先|需要|须|須|必须|必須|才能|后方可|後方可|方可|before (you )?(order|continue)|required|please", re.I)
+#: A page that says an account opens it: 登录后查看更多商家, 注册后才能下单, "log in to see more".
+LOGIN_WALL_RE = re.compile(
+    r"(?:登录|登錄|登入|注册|註冊)(?:之)?(?:后|後)(?:才能|才可|方可|可以|可|查看|浏览|瀏覽|使用|继续|繼續|下单|下單|点餐|點餐|购买|購買)|"
+    r"(?:请|請|须|須|需|需要|必须|必須)(?:先)?(?:登录|登錄|登入|注册|註冊)|"
+    r"(?:log|sign) ?in (?:first|to (?:see|view|order|continue|browse|use|shop))|(?:please|you must|you need to) (?:log|sign) ?in",
+    re.I,
+)
 
 #: Confirmation-ish controls of a gate form (pressed only when canaries are given).
 GATE_SUBMIT_WORDS = re.compile(
@@ -302,6 +309,8 @@ def find_gate(scan: PageScan, *, menu_visible: bool,
     pfields = [f for f in fields if f.d.get("overlay", -1) < 0]
     pi_fields = [f for f in pfields if field_kind(f.d) in PI_FIELD_KINDS | ACCOUNT_FIELD_KINDS]
     asks = asks_of(text, pi_fields)
+    if not asks and LOGIN_WALL_RE.search(text):
+        asks = ["login"]  # an account opens the page: what the login asks shows once it is pressed
     if not asks:
         return None
     act_buttons = [
@@ -309,7 +318,8 @@ def find_gate(scan: PageScan, *, menu_visible: bool,
         if re.search(r"登录|登錄|一键|一鍵|授权|授權|允许|允許|关注|關注|开卡|開卡|注册|註冊|定位|刷脸|刷臉|log ?in|sign|authori|allow|follow|join|register",
                      c.text(), re.I)
     ]
-    wall = bool(WALL_RE.search(text)) and any(a in asks for a in ("follow", "profile_auth", "location", "camera", "membership", "phone"))
+    wall = (bool(WALL_RE.search(text)) and any(a in asks for a in ("follow", "profile_auth", "location", "camera", "membership", "phone"))) \
+        or asks == ["login"]
     if not (pi_fields or act_buttons or wall):
         return None
     if asks == ["consent"] and not pi_fields:

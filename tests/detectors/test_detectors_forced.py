@@ -139,6 +139,26 @@ def test_member_registration_with_phone_is_both():
     assert rules_of(judge(trace(gates=[g]))) == {("forced_phone", "entry"), ("forced_membership", "entry")}
 
 
+def test_a_page_an_account_opens_is_forced_membership_in_every_wording():
+    for words in ("没有结果 登录后查看更多商家 登录", "請先登錄後點餐 登錄", "Please log in to order. Log in"):
+        g = gate(kind="page", text=words, buttons=[el("button.l", words.split()[-1], tag="button")],
+                 passed_by="not_passed")
+        assert rules_of(judge(trace(gates=[g], links=PRIVACY, reached="landing"))) == {("forced_membership", "entry")}, words
+
+
+def test_a_login_offer_is_not_a_wall():
+    # a login a diner may start, with the menu reachable: no try was needed, or one got past
+    for text, kw in (("首页 订单 我的 登录", {"passed_by": "not_passed"}),
+                     ("登录后查看更多商家 登录", {"passed_by": "try", "tried": tries(("back", "passed"))})):
+        g = gate(kind="page", text=text, buttons=[el("button.l", "登录", tag="button")], **kw)
+        assert "forced_membership" not in {r for r, _s in rules_of(judge(trace(gates=[g], links=PRIVACY)))}, text
+
+
+def test_a_phone_login_wall_is_forced_phone_not_also_a_login_membership():
+    g = phone_gate(text="请先登录 请输入手机号 获取验证码 登录", links=[el("a.p", "隐私政策")])
+    assert rules_of(judge(trace(gates=[g]))) == {("forced_phone", "entry")}
+
+
 # ---- forced_profile_auth ---------------------------------------------------
 
 def test_snsapi_base_never():
