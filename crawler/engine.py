@@ -235,8 +235,22 @@ async def instrument(page: Any, request: Any) -> None:
     trace = new_trace(request.url, config, visit_id)
     profile = get_profile(config.env)
     visit = Visit(page, trace, Path(config.out_dir) / visit_id, profile, screenshots=config.screenshots)
+    await _drop_handler_route(page)
     await visit.attach()
     _INSTRUMENTED[id(page)] = (visit, trace, config)
+
+
+#: The route scrapy-playwright puts on each page it makes (``page.route("**", ...)``): it
+#: continues every request of the page with Scrapy's method and body, costing the browser,
+#: the driver and Python a round trip per request.  A qraudit request is a GET without a
+#: body, so the route has nothing to do; and while it stands it must not be what decides a
+#: held request (the hold routes the page too, newest first, see ``NetworkHold``).
+_HANDLER_ROUTE = "**"
+
+
+async def _drop_handler_route(page: Any) -> None:
+    with contextlib.suppress(Exception):
+        await page.unroute(_HANDLER_ROUTE)
 
 
 async def capture_page(page: Any, url: str, config: AuditConfig, visit_id: str | None = None) -> Trace:
@@ -245,6 +259,7 @@ async def capture_page(page: Any, url: str, config: AuditConfig, visit_id: str |
 
     Evidence goes to ``config.out_dir / <visit_id>``."""
     url = check_url(url)
+    await _drop_handler_route(page)
     found = _INSTRUMENTED.pop(id(page), None)
     if found is not None:
         visit, trace, _cfg = found

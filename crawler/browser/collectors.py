@@ -322,6 +322,11 @@ class NetworkHold(Collector):
     marked ``held`` and aborted before it leaves the browser; websocket frames the
     page sends are recorded (``held=True``) and never relayed.
 
+    The hold is a route on the context (pop-ups, frames) *and* on the page: a
+    page's routes come before its context's and the newest first, so a route
+    another library put on the page (scrapy-playwright's ``"**"``, which
+    continues every request) cannot let a held request through.
+
     Websockets can only be held when they were routed from the start, so in live
     mode (``visit.live``) every socket is routed through Playwright from
     :meth:`attach` on and relayed to its server until the hold begins.  Service
@@ -360,6 +365,7 @@ class NetworkHold(Collector):
         if not self._routed:
             self._routed = True
             await self._page.context.route("**/*", self._on_route)
+            await self._page.route("**/*", self._on_route)
         emulation = getattr(self.visit, "emulation", None)
         if emulation is not None and workers:
             await emulation.hold_workers()  # workers' sockets are not routed: they keep their frames
