@@ -2,7 +2,8 @@
 
 Discovery requests (directory pages, sitemaps, robots.txt) go through Scrapy's
 HTTP client with retries; audit requests go through scrapy-playwright
-(Chromium from ``crawler.browser.launch_options()``), one fresh browser context
+(Chromium from ``crawler.browser.launch_options()``; one browser for http and https,
+:mod:`crawler.scrapy.handler`), one fresh browser context
 per visit (``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 1``), at most ``concurrency``
 contexts at a time.  Politeness: robots.txt obeyed unless the district or
 ``--ignore-robots`` says otherwise, AutoThrottle on, per-host concurrency and
@@ -34,8 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "USER_AGENT": f"qraudit/{__version__} (personal-information audit of scan-to-order pages; research)",
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     "DOWNLOAD_HANDLERS": {
-        "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-        "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+        # one handler (one driver, one browser) for both schemes
+        "http": "crawler.scrapy.handler.SharedPlaywrightHandler",
+        "https": "crawler.scrapy.handler.SharedPlaywrightHandler",
     },
     "PLAYWRIGHT_BROWSER_TYPE": "chromium",
     "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 1,
