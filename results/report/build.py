@@ -22,12 +22,14 @@ words stay in the data (and in the English report).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import json
 import os
 import re
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -242,6 +244,50 @@ def _thumb(src: Path, dest: Path) -> None:
     dest.write_bytes(_thumb_bytes(str(src), st.st_mtime_ns, st.st_size))
 
 
+class _Thumbs:
+    """The thumbnails of one report, drawn by a few threads while the pages are rendered
+    (Pillow decodes and encodes without holding the GIL): about 9 ms of CPU per step of
+    every merchant, which a district report used to spend one after the other at its end.
+    :meth:`add` queues one; :meth:`wait` returns once all are written and re-raises the
+    first error (as drawing them in line did).  With :meth:`twin` set, a thumbnail the
+    report in the other language already holds (newer than its screenshot) is copied."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1),
+                                        thread_name_prefix="qraudit-thumb")
+        self._pending: list[Future[None]] = []
+        self._twin: tuple[Path, Path] | None = None
+
+    def twin(self, out_dir: Path, other_dir: Path) -> None:
+        """Thumbnails under ``out_dir`` have their twin at the same place under ``other_dir``."""
+        self._twin = (out_dir, other_dir)
+
+    def add(self, src: Path, dest: Path) -> None:
+        """Queue the thumbnail of screenshot ``src`` to be written to ``dest``."""
+        twin = None
+        if self._twin is not None:
+            with contextlib.suppress(ValueError):
+                twin = self._twin[1] / dest.relative_to(self._twin[0])
+        self._pending.append(self._pool.submit(self._one, src, dest, twin))
+
+    @staticmethod
+    def _one(src: Path, dest: Path, twin: Path | None) -> None:
+        if twin is not None:
+            with contextlib.suppress(OSError):
+                if twin.stat().st_mtime_ns >= src.stat().st_mtime_ns:
+                    shutil.copyfile(twin, dest)
+                    return
+        _thumb(src, dest)
+
+    def wait(self) -> None:
+        """Block until every queued thumbnail is written; raise the first error."""
+        try:
+            for job in self._pending:
+                job.result()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 @functools.lru_cache(maxsize=256)
 def _thumb_bytes(src: str, _mtime_ns: int, _size: int) -> bytes:
     """The thumbnail of a screenshot as JPEG bytes; the file's time and size key the cache, so
@@ -398,7 +444,7 @@ def _citations(basis: list[str], lang: str, law_href: str) -> list[dict[str, Any
 def _merchant_context(
     audit: dict[str, Any], fdf: pd.DataFrame, gdf: pd.DataFrame, qdf: pd.DataFrame, out: Path,
     page_dir: Path, ev: _Evidence, lang: str, titles: dict[str, dict[str, str]], result: Any,
-    jobs: list[tuple[dict[str, Any], boxes.FrameJob]],
+    jobs: list[tuple[dict[str, Any], boxes.FrameJob]], thumbs: _Thumbs,
 ) -> dict[str, Any]:
     slug = _slug(audit["merchant_id"])
     mdir = Path(audit["evidence_dir"])
@@ -501,7 +547,7 @@ def _merchant_context(
         n = rec.get("n")
         if shot and Path(shot).is_file():
             name = f"thumb-{int(n):02d}.jpg" if isinstance(n, int | float) else f"thumb-{_slug(Path(shot).stem)}.jpg"
-            _thumb(Path(shot), img_dir / name)
+            thumbs.add(Path(shot), img_dir / name)
             thumb = f"{img_href}/{name}"
             original = ev.link(Path(shot), page_dir)
             digest = ev.sha256(Path(shot))
@@ -729,18 +775,29 @@ def build_report(
     if lang not in LANGS:
         raise QrauditError(f"unknown report language {lang!r} (choose {' or '.join(LANGS)})")
     res = _results(store_or_data_dir)
-    with res.reading():
-        return _build_report(res, run_id, lang, out)
+    thumbs = _Thumbs()
+    try:
+        with res.reading():
+            index = _build_report(res, run_id, lang, out, thumbs)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            thumbs.wait()
+        raise
+    thumbs.wait()
+    return index
 
 
-def _build_report(res: Results, run_id: str | None, lang: str, out: str | os.PathLike[str] | None) -> Path:
-    """:func:`build_report` inside one reading block of ``res``."""
+def _build_report(res: Results, run_id: str | None, lang: str, out: str | os.PathLike[str] | None,
+                  thumbs: _Thumbs) -> Path:
+    """:func:`build_report` inside one reading block of ``res``; the thumbnails go to ``thumbs``."""
     rid = res.resolve_run(run_id)
     run = _row(res.run(rid))
     run_dir = res.run_dir(rid)
     out_dir = Path(out) if out else default_out(run_dir, lang)
     _prepare(out_dir)
     other = _other_report(run_dir, out_dir, lang)
+    if other is not None:
+        thumbs.twin(out_dir, other[1])
     dlabel = _district_label(run, run_dir)
 
     def switch(page: Path) -> str:
@@ -793,6 +850,7 @@ def _build_report(res: Results, run_id: str | None, lang: str, out: str | os.Pat
         ctx = _merchant_context(
             audit, findings[findings["merchant_id"] == mid], gates[gates["merchant_id"] == mid],
             requests[requests["merchant_id"] == mid], out_dir, page_dir, ev, lang, titles, result_of.get(mid), jobs,
+            thumbs,
         )
         contexts.append(ctx)
     for f, job in jobs:
