@@ -4,7 +4,8 @@
 # 1. a virtual environment (.venv, or $QRAUDIT_VENV) with qraudit and its dev tools;
 # 2. a Chromium that Playwright can drive: Playwright's own (`playwright install chromium`)
 #    where that works, else the system Chromium (Debian's `chromium`, installed with apt when
-#    running as root), else one clear message saying what to install;
+#    running as root), else one clear message saying what to install; with the system
+#    Chromium also its headless shell (Debian's `chromium-headless-shell`), lighter for audits;
 # 3. CJK fonts so screenshots of Chinese pages are readable (fonts-noto-cjk, when root).
 #
 # Safe to run again: each part is skipped when already done.
@@ -61,6 +62,10 @@ if ! have_browser; then
   fi
 fi
 have_browser || die "no Chromium found: run 'python -m playwright install chromium' (needs internet) or install your system's chromium package (Debian: apt-get install chromium), then run this again"
+# a headless shell makes audits lighter (see crawler/browser/launch.py); optional
+if ! "$VENV/bin/python" -c 'import sys; from crawler.browser.launch import launch_options; sys.exit("headless" not in launch_options().get("executable_path", "headless_shell"))' >/dev/null 2>&1; then
+  apt_install chromium-headless-shell || say "note: no chromium-headless-shell package; audits use the full Chromium in headless mode"
+fi
 
 # --- CJK fonts ----------------------------------------------------------------
 if command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null | head -1)" ]; then

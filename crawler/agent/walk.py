@@ -100,7 +100,11 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
         """Walk the order path from the page's current state (navigated by someone else)."""
         self.ctx.doing = Doing.OPENING
         err = None
-        if self.page.url in ("", "about:blank") and self._pending_oauth() is None:
+        # nothing loaded yet, or the other's navigation failed onto Chrome's error page (which one
+        # it is depends on timing): the auditor loads the page itself (its goto gets past
+        # certificate errors and dropped answers); an OAuth detour is handled as it is
+        failed = self.page.url in ("", "about:blank") or self.page.url.startswith("chrome-error://")
+        if failed and self._pending_oauth() is None:
             err = await self.visit.goto(url)
         await self._opened(url, err)
 

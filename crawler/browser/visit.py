@@ -60,6 +60,7 @@ SCREENSHOT_S = 6.0
 #: net errors of a navigation that a diner would simply retry (no answer, a reset connection)
 TRANSIENT_NAV_ERRORS = ("ERR_EMPTY_RESPONSE", "ERR_CONNECTION_RESET", "ERR_CONNECTION_CLOSED")
 RETRY_S = 1.5
+NAV_RETRIES = 2  # loads again after a transient network error, RETRY_S apart
 
 
 _QUIET_JS = """() => {
@@ -275,7 +276,7 @@ class Visit:
         got past: a certificate error on the host (the diner's "continue anyway":
         certificate errors are ignored for the rest of the visit, then the page is
         loaded again) and a navigation that got no answer or a reset connection (a cold
-        start: tried once more after :data:`RETRY_S`).  A navigation that Playwright
+        start: tried again up to :data:`NAV_RETRIES` times, :data:`RETRY_S` apart).  A navigation that Playwright
         reports "interrupted" by the error page of an earlier failed one
         (``chrome-error://``, playwright-python #2852) is waited out and made again.
         """
@@ -285,7 +286,11 @@ class Visit:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._cdp.send("Security.setIgnoreCertificateErrors", {"ignore": True}), 5)
                 err = await self._goto_once(url, timeout_ms)
-        elif err and any(e in err for e in TRANSIENT_NAV_ERRORS):
+        tries = 0
+        while err and any(e in err for e in TRANSIENT_NAV_ERRORS) and tries < NAV_RETRIES:
+            # a dropped answer (a cold start, a reset): Chrome retries it once by itself, its
+            # headless shell does not, so the auditor tries again (twice, a pause before each)
+            tries += 1
             self.add_fault("navigation_retried", url=url, error=err.replace("net::", ""))
             await asyncio.sleep(RETRY_S)
             err = await self._goto_once(url, timeout_ms)

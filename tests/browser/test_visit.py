@@ -39,7 +39,7 @@ def test_profiles_and_launch_options():
 def test_no_chromium_is_one_clear_error(monkeypatch):
 
     monkeypatch.setattr(launch, "bundled_chromium", lambda headless=True: (None, False))
-    monkeypatch.setattr(launch, "system_chromium", lambda: None)
+    monkeypatch.setattr(launch, "system_chromium", lambda headless=False: None)
     with pytest.raises(QrauditError, match="no Chromium found"):
         launch.launch_options()
 
