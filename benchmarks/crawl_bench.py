@@ -22,8 +22,8 @@ Printed per concurrency: merchants audited, wall seconds, merchants per minute
 the bare load, the headline ratio audit/bare-load (median over merchants of
 each merchant's ratio), peak RSS of the crawl's process tree and its RSS when
 a third, two thirds and all of the merchants were stored (100/200/300 for
-300), and how many results equal the ground truth (verdict and rules).  ``--stub``
-audits with the test stub engine (crawl overhead only).  ``python
+300; the highest sample of the second before each count), and how many
+results equal the ground truth (verdict and rules).  ``--stub`` audits with the test stub engine (crawl overhead only).  ``python
 benchmarks/merchant_profile.py`` shows where one merchant's audit time goes.
 """
 
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import os
 import platform
@@ -138,15 +139,21 @@ def run_crawl(concurrency: int, district: Path, stub: bool, n: int) -> dict:
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         marks = sorted({max(1, round(n * k / 3)) for k in (1, 2, 3)})  # 100/200/300 for 300 merchants
         peak, at, last_count = 0, {}, -1.0
+        # the RSS at a mark is the highest of the last second's samples: the n-th result is
+        # counted up to a second late, and after the last one the crawl closes its browser
+        recent: collections.deque[tuple[float, int]] = collections.deque()
         while proc.poll() is None:
             rss = tree_rss(proc.pid)
             peak = max(peak, rss)
             now = time.monotonic()
-            if now - last_count >= 1.0:
+            recent.append((now, rss))
+            while recent and now - recent[0][0] > 1.0:
+                recent.popleft()
+            if now - last_count >= 0.5:
                 last_count = now
                 done = sum(1 for _ in data.glob("runs/*/merchants/*/result.json"))
                 while marks and done >= marks[0]:
-                    at[marks.pop(0)] = rss
+                    at[marks.pop(0)] = max(r for _t, r in recent)
             time.sleep(0.25)
         seconds = time.monotonic() - t0
         err = proc.stderr.read() if proc.stderr else ""

@@ -23,7 +23,6 @@ words stay in the data (and in the English report).
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import json
 import os
@@ -239,9 +238,14 @@ def _outlined(src: Path, dest: Path, box: dict[str, float] | None, trace: Any) -
 
 
 def _thumb(src: Path, dest: Path) -> None:
-    """Write the JPEG thumbnail of screenshot ``src`` (``THUMB_WIDTH`` px wide) to ``dest``."""
-    st = src.stat()
-    dest.write_bytes(_thumb_bytes(str(src), st.st_mtime_ns, st.st_size))
+    """Write the JPEG thumbnail of screenshot ``src`` (``THUMB_WIDTH`` px wide) to ``dest``.
+    (The report in the other language copies it: :meth:`_Thumbs.twin`.)"""
+    with Image.open(src) as im:
+        img = im.convert("RGB")
+    img.thumbnail((THUMB_WIDTH, THUMB_WIDTH * 6))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=80)
+    dest.write_bytes(buf.getvalue())
 
 
 class _Thumbs:
@@ -286,18 +290,6 @@ class _Thumbs:
                 job.result()
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-@functools.lru_cache(maxsize=256)
-def _thumb_bytes(src: str, _mtime_ns: int, _size: int) -> bytes:
-    """The thumbnail of a screenshot as JPEG bytes; the file's time and size key the cache, so
-    the two languages of a report draw each thumbnail once."""
-    with Image.open(src) as im:
-        img = im.convert("RGB")
-    img.thumbnail((THUMB_WIDTH, THUMB_WIDTH * 6))
-    buf = io.BytesIO()
-    img.save(buf, format="JPEG", quality=80)
-    return buf.getvalue()
 
 
 class _Evidence:
