@@ -68,6 +68,10 @@ _QUIET_JS = """() => {
   return typeof f === 'function' ? f() : [1e9, 0, 0, 0, document.readyState, 0];
 }"""
 MAX_SETTLE_FRAMES = 8  # frames whose quiet "settle" waits for (main frame first)
+SETTLE_QUIET_MS = 60  # settle: the DOM and the network quiet this long (ms) ...
+SETTLE_MIN_MS = 30  # ... and at least this long after the action (ms)
+POLL_MS = 50  # settle reads the frames' state at least this often (ms) while something is pending
+MIN_POLL_MS = 5  # and never more often than this
 
 
 def _now_iso() -> str:
@@ -332,7 +336,7 @@ class Visit:
         if len(faults) < 20:
             faults.append({"kind": kind, "step": self.event_step, **params})
 
-    async def settle(self, max_ms: int = 2500, quiet_ms: int = 100, min_ms: int = 60,
+    async def settle(self, max_ms: int = 2500, quiet_ms: int = SETTLE_QUIET_MS, min_ms: int = SETTLE_MIN_MS,
                      watch: Any = None) -> None:
         """Wait until the page has answered the last action: in every frame the DOM
         (MutationObserver) has been quiet for ``quiet_ms``, no short ``setTimeout``
@@ -360,9 +364,13 @@ class Visit:
                 states = await asyncio.wait_for(self._settle_states(), max(0.05, min(1.0, remaining)))
             except TimeoutError:
                 return
-            if (loop.time() - start) * 1000 >= min_ms and self._quiet(states, quiet_ms):
+            elapsed_ms = (loop.time() - start) * 1000
+            if elapsed_ms >= min_ms and self._quiet(states, quiet_ms):
                 return
-            await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
+            # sleep until the page could first be quiet (at most a poll interval): a wait
+            # that has only a quiet window left to run out need not round up to the next poll
+            wait_ms = min(POLL_MS, self._until_quiet_ms(states, quiet_ms, min_ms - elapsed_ms))
+            await asyncio.sleep(min(wait_ms / 1000, max(0.0, deadline - loop.time())))
 
     async def idle(self, quiet_ms: int = 200) -> bool:
         """Whether nothing can change the page by itself any more: in every frame
@@ -383,6 +391,17 @@ class Visit:
         return bool(states) and self.requests.quiet_ms() >= quiet_ms and all(
             st[0] >= quiet_ms and not st[1] and not st[2] and not st[3] and st[4] != "loading"
             and not (later and len(st) > 5 and st[5]) for st in states)
+
+    def _until_quiet_ms(self, states: list[list[Any]], quiet_ms: int, min_left_ms: float) -> float:
+        """Milliseconds (≥ :data:`MIN_POLL_MS`) before ``states`` could next read as quiet:
+        when only quiet windows (DOM, network) and ``min_left_ms`` remain to run out, the
+        longest of them; while a timer, request, animation or load is pending, a full
+        poll interval (:data:`POLL_MS`)."""
+        if not states or any(st[1] or st[2] or st[3] or st[4] == "loading" for st in states):
+            return POLL_MS
+        left = max([min_left_ms, quiet_ms - self.requests.quiet_ms()]
+                   + [quiet_ms - float(st[0]) for st in states])
+        return max(MIN_POLL_MS, left + 1)
 
     async def _settle_states(self) -> list[list[Any]]:
         """``__qrauditSettleState()`` of the main frame and of the other frames that

@@ -111,6 +111,10 @@ def build_pages(base: str, alt_base: str) -> dict[str, str]:
                          "setTimeout(() => fetch('/echo', {method: 'POST', body: 'menu'}).then(() => {"
                          " document.body.insertAdjacentHTML('beforeend', '<p>DELAYED-MENU</p>'); }), 700);"
                          "(function poll() { setTimeout(poll, 200); })();"),
+        "/frames": page("<button id='go'>go</button>",
+                        "document.getElementById('go').onclick = () => requestAnimationFrame(() =>"
+                        " requestAnimationFrame(() => document.body.insertAdjacentHTML('beforeend', '<p>FRAME-MENU</p>')));"
+                        "(function spin() { requestAnimationFrame(spin); })();"),
         "/jsloop": page("<p>js loop</p>", "location.replace('/jsloop?n=' + Date.now());"),
         "/download": page("<a id='dl' href='/file.bin'>下载</a>", "document.getElementById('dl').click();"),
         "/notify": page("<p id='out'>n-waiting</p>",

@@ -353,6 +353,20 @@ def test_settle_waits_for_a_short_timer_but_not_for_polling(server, run_visit):
     assert took < 2.4 and again < 2.0
 
 
+def test_settle_waits_for_a_render_in_animation_frames_but_not_for_an_animation_loop(server, run_visit):
+    async def scenario(v):
+        await v.goto(server.base + "/frames")  # an endless frame loop runs from the start
+        await v.page.click("#go")  # renders two frames later
+        t0 = time.monotonic()
+        await v.settle(min_ms=0)  # nothing else pending: only the frames can hold it
+        took = time.monotonic() - t0
+        return took, await v.page.inner_text("body")
+
+    _visit, (took, text) = run_visit(scenario)
+    assert "FRAME-MENU" in text
+    assert took < 1.5  # the loop (a 3rd+ generation frame) never counts
+
+
 def test_alipay_bridge_auth_code_and_pay(server, run_visit):
     async def scenario(v):
         await v.goto(server.base + "/alipay")

@@ -140,6 +140,44 @@
     patch(window, 'clearInterval', function clearInterval(id) { intervals.delete(id); return nativeClearInterval.call(window, id); });
   } catch (e) { /* ignore */ }
 
+  // ---- animation frames still to run ------------------------------------------------
+  // A page that renders in requestAnimationFrame (a transition's "next frame", a
+  // scroller's layout) is not settled yet.  A callback counts while it is at most the
+  // 2nd generation of a frame chain (an animation loop asks for every frame) and
+  // younger than 250 ms (a frame the browser does not draw, e.g. a hidden iframe's,
+  // may never come).
+  const pendingFrames = new Map();
+  let frameDepth = 0;
+  try {
+    const nativeRaf = window.requestAnimationFrame;
+    const nativeCaf = window.cancelAnimationFrame;
+    if (typeof nativeRaf === 'function') {
+      patch(window, 'requestAnimationFrame', function requestAnimationFrame(fn) {
+        if (typeof fn !== 'function') return nativeRaf.call(window, fn);
+        const depth = frameDepth;
+        let id = 0;
+        id = nativeRaf.call(window, function (ts) {
+          pendingFrames.delete(id);
+          const saved = frameDepth;
+          frameDepth = depth + 1;
+          try { return fn.call(this, ts); } finally { frameDepth = saved; }
+        });
+        if (depth <= 1) pendingFrames.set(id, performance.now());
+        return id;
+      });
+      if (typeof nativeCaf === 'function') {
+        patch(window, 'cancelAnimationFrame', function cancelAnimationFrame(id) { pendingFrames.delete(id); return nativeCaf.call(window, id); });
+      }
+    }
+  } catch (e) { /* ignore */ }
+  const framesPending = (now) => {
+    let n = 0;
+    for (const [id, t] of pendingFrames) {
+      if (now - t < 250) n++; else pendingFrames.delete(id);
+    }
+    return n;
+  };
+
   // ---- response bodies the page read (kept: see RequestCollector) --------------------
   let keptBodies = 0;
   const keepBody = (url, text) => {
@@ -219,7 +257,7 @@
   } catch (e) { /* ignore */ }
 
   // ---- the frame's settle state ---------------------------------------------
-  // [ms since the last DOM mutation, short timers to fire, young requests in flight,
+  // [ms since the last DOM mutation, short timers (and young animation frames) to fire, young requests in flight,
   //  finite animations/transitions still running (≤ 1.5 s left), document.readyState,
   //  timers (≤ 10 s) + intervals that may still change the page by itself]
   hide(window, '__qrauditSettleState', () => {
@@ -238,7 +276,7 @@
         }
       }
     } catch (e) { /* ignore */ }
-    return [now - lastMutation, pendingTimers.size + pendingAsks, fetches, anims, document.readyState,
+    return [now - lastMutation, pendingTimers.size + pendingAsks + framesPending(now), fetches, anims, document.readyState,
       laterTimers.size + intervals.size];
   });
 
