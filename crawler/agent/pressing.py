@@ -11,6 +11,7 @@ candidate, records the step and reads the page's answer: whether anything change
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 
@@ -31,9 +32,18 @@ COVER_JS = """(el) => {
            controls: [...layer.querySelectorAll('[data-qra-id]')].map((e) => '[data-qra-id="' + e.getAttribute('data-qra-id') + '"]') };
 }"""
 
-#: A finger's tap on the element itself (see :meth:`Pressing.tap`); returns whether it was dispatched.
-TAP_JS = """(el) => {
-  const r = el.getBoundingClientRect();
+#: A finger's tap on the element itself (see :meth:`Pressing.tap`), scrolled into view first
+#: when its centre is outside it; returns whether it was dispatched (false: gone).
+TAP_JS = """(sel) => {
+  const find = window.__qrauditDeepQuery || ((s) => document.querySelector(s));
+  const el = find(sel);
+  if (!el) return false;
+  let r = el.getBoundingClientRect();
+  const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+  if (!(cx >= 0 && cy >= 0 && cx < innerWidth && cy < innerHeight)) {
+    el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
+    r = el.getBoundingClientRect();
+  }
   const x = r.left + r.width / 2, y = r.top + r.height / 2;
   let t;
   try { t = new Touch({ identifier: Date.now() % 100000, target: el, clientX: x, clientY: y, screenX: x, screenY: y,
@@ -52,6 +62,28 @@ TAP_JS = """(el) => {
 }"""
 
 
+#: Where a finger would press the element now: its centre, scrolled into the viewport
+#: first when the centre is outside it, in the frame's CSS pixels; null when it is
+#: gone, disabled, has no box, or something else would be hit there (a cover, a hidden control).
+POINT_JS = """(sel) => {
+  const find = window.__qrauditDeepQuery || ((s) => document.querySelector(s));
+  const el = find(sel);
+  if (!el || el.disabled || el.getAttribute('aria-disabled') === 'true') return null;
+  let r = el.getBoundingClientRect();
+  if (!(r.width > 0 && r.height > 0)) return null;
+  const inside = (x, y) => x >= 0 && y >= 0 && x < innerWidth && y < innerHeight;
+  if (!inside(r.left + r.width / 2, r.top + r.height / 2)) {
+    el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
+    r = el.getBoundingClientRect();
+  }
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  if (!inside(x, y)) return null;
+  const root = el.getRootNode();
+  const hit = (typeof root.elementFromPoint === 'function' ? root : document).elementFromPoint(x, y);
+  return hit && (hit === el || el.contains(hit)) ? [x, y] : null;
+}"""
+
+
 class Pressing(Session):
     """A room of the order agent (see the module doc); mixed into ``OrderAgent``."""
 
@@ -64,6 +96,11 @@ class Pressing(Session):
         if ref.d.get("touchOnly"):
             return await self.tap(ref)
         loc = ref.locator()
+        point = await self._press_point(ref)
+        if point is not None:
+            with contextlib.suppress(Exception):
+                await self.page.mouse.click(*point)
+                return True
         try:
             await loc.click(timeout=2500)  # scrolls it into view, waits until it is stable and hit
             return True
@@ -79,6 +116,21 @@ class Pressing(Session):
             return True
         except Exception:
             return False
+
+    async def _press_point(self, ref: Ref) -> tuple[float, float] | None:
+        """The viewport point ``(x, y)`` (CSS px) where a control of the main frame can be
+        pressed at once: its centre, in view, not disabled, and the element itself (or
+        one inside it) is what a press there hits (:data:`POINT_JS`).  None otherwise
+        (another frame, a closed shadow root, gone, covered): the caller then clicks
+        through Playwright's actionability checks, which wait for it.  Settle has waited
+        for the page's finite animations, so the point holds."""
+        if ref.frame is not self.page.main_frame or ref.d.get("closed"):
+            return None
+        try:
+            point = await asyncio.wait_for(ref.frame.evaluate(POINT_JS, ref.selector), 1.0)
+        except Exception:  # noqa: BLE001 - navigating, busy: the checked click decides
+            return None
+        return (float(point[0]), float(point[1])) if point else None
 
     async def _clear_cover(self, ref: Ref) -> bool:
         """A layer that is no gate covers the control (a cookie or notice banner): press its
@@ -113,10 +165,8 @@ class Pressing(Session):
         if not self.may_press(ref):
             return False
         try:
-            with contextlib.suppress(Exception):
-                await ref.locator().scroll_into_view_if_needed(timeout=1500)
-            return bool(await ref.locator().evaluate(TAP_JS, timeout=2000))
-        except Exception:
+            return bool(await asyncio.wait_for(ref.frame.evaluate(TAP_JS, ref.selector), 2.0))
+        except Exception:  # noqa: BLE001 - navigating, busy
             return False
 
     async def act(self, ref: Ref, purpose: str, ranked, note: str = ""):
