@@ -75,7 +75,9 @@ MIN_POLL_MS = 5  # and never more often than this
 
 
 def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    """Now in UTC, ISO 8601 to the millisecond (``2026-12-07T16:30:00.123Z``): an audit's
+    duration (``ended_at - started_at``) is read from these."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _net_error(message: str) -> str:
