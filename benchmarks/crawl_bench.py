@@ -161,12 +161,13 @@ def run_crawl(concurrency: int, district: Path, stub: bool, n: int) -> dict:
             raise SystemExit(f"crawl failed (exit {proc.returncode}): {err[-2000:]}")
         store = Store(data_dir=data, read_only=True)
         (run,) = store.runs().run_id
-        audits = store.query("SELECT url, verdict, rules, duration_s FROM audits WHERE run_id = ?", [run])
+        audits = store.query("SELECT url, verdict, rules, duration_s, reason_code FROM audits WHERE run_id = ?", [run])
     per = {_path_of(u): (v, sorted(r) if r is not None else [], d)
            for u, v, r, d in zip(audits.url, audits.verdict, audits.rules, audits.duration_s, strict=True)}
+    reasons = {_path_of(u): c for u, c in zip(audits.url, audits.reason_code, strict=True) if isinstance(c, str)}
     return {"concurrency": concurrency, "merchants": len(audits), "seconds": round(seconds, 1),
             "per_min": round(len(audits) / seconds * 60, 1), "peak_rss_mb": round(peak / 2**20),
-            "rss_at_mb": {k: round(v / 2**20) for k, v in sorted(at.items())}, "audits": per}
+            "rss_at_mb": {k: round(v / 2**20) for k, v in sorted(at.items())}, "audits": per, "reasons": reasons}
 
 
 async def bare_loads(base: str, paths: list[str], concurrency: int) -> dict[str, float]:
@@ -244,9 +245,11 @@ def main(argv: list[str] | None = None) -> None:
             audit_s = [d for (_v, _r, d) in row["audits"].values() if _num(d)]
             ratios = [row["audits"][p][2] / bare[p] for p in row["audits"]
                       if p in bare and bare[p] > 0 and _num(row["audits"][p][2])]
-            match = sum(1 for p, (v, r, _d) in row["audits"].items() if p in gt_of
-                        and v == gt_of[p]["expected_verdict"]
-                        and r == sorted({f["rule"] for f in gt_of[p]["findings"]}))
+            wrong = {p: {"expected": [gt_of[p]["expected_verdict"], sorted({f["rule"] for f in gt_of[p]["findings"]})],
+                         "got": [v, r, row["reasons"].get(p)]}
+                     for p, (v, r, _d) in row["audits"].items() if p in gt_of
+                     and (v, r) != (gt_of[p]["expected_verdict"], sorted({f["rule"] for f in gt_of[p]["findings"]}))}
+            match = sum(1 for p in row["audits"] if p in gt_of) - len(wrong)
             row.update({
                 "audit_median_s": round(statistics.median(audit_s), 2) if audit_s else None,
                 "audit_p95_s": round(_pct(audit_s, 0.95), 2) if audit_s else None,
@@ -254,8 +257,10 @@ def main(argv: list[str] | None = None) -> None:
                 "bare_p95_s": round(_pct(list(bare.values()), 0.95), 2) if bare else None,
                 "ratio_median": round(statistics.median(ratios), 1) if ratios else None,
                 "ground_truth_match": match,
+                "not_ground_truth": wrong,
             })
             row.pop("audits")
+            row.pop("reasons")
             rows.append(row)
             print(f"concurrency {c}: {row['merchants']} merchants in {row['seconds']} s; "
                   f"{json.dumps(row, ensure_ascii=False)}", file=sys.stderr, flush=True)
@@ -275,6 +280,10 @@ def main(argv: list[str] | None = None) -> None:
         ratio = f"{r['ratio_median']}x" if r["ratio_median"] is not None else "-"
         print(f"{r['concurrency']:>4} {r['merchants']:>5} {r['seconds']:>7} {r['per_min']:>9} {audit:>16} "
               f"{bare:>15} {ratio:>10} {r['peak_rss_mb']:>11}  {at:<25} {r['ground_truth_match']:>7}")
+    for r in rows:
+        for path, w in r["not_ground_truth"].items():
+            print(f"concurrency {r['concurrency']}: {path} expected {w['expected'][0]} {w['expected'][1]}, "
+                  f"got {w['got'][0]} {w['got'][1]} ({w['got'][2] or 'no reason'})")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
 

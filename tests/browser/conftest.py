@@ -9,6 +9,7 @@ import base64
 import hashlib
 import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -115,6 +116,11 @@ def build_pages(base: str, alt_base: str) -> dict[str, str]:
                         "document.getElementById('go').onclick = () => requestAnimationFrame(() =>"
                         " requestAnimationFrame(() => document.body.insertAdjacentHTML('beforeend', '<p>FRAME-MENU</p>')));"
                         "(function spin() { requestAnimationFrame(spin); })();"),
+        "/slowform": page("<form method=post action='/slow-order'><input name=q value=1>"
+                          "<button id=send>提交订单</button></form>"),
+        "/leaving": page("<a id=hash href='#x'>到顶部</a> <a id=spa href='/plain'>菜单</a> <a id=dl href='/file.bin'>下载</a>"
+                         "<form id=f onsubmit='event.preventDefault()'><button id=ajax>提交</button></form>",
+                         "document.getElementById('spa').addEventListener('click', (e) => e.preventDefault());"),
         "/jsloop": page("<p>js loop</p>", "location.replace('/jsloop?n=' + Date.now());"),
         "/download": page("<a id='dl' href='/file.bin'>下载</a>", "document.getElementById('dl').click();"),
         "/notify": page("<p id='out'>n-waiting</p>",
@@ -165,6 +171,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n).decode("utf-8", "replace")
+        if urlsplit(self.path).path == "/slow-order":  # a checkout's form post the server is slow to answer
+            time.sleep(0.4)
+            return self._send(200, page("<p>POSTED-ORDER</p>"))
         self._send(200, f"got {len(body)} bytes", "text/plain")
 
     # -- a minimal websocket echo server --

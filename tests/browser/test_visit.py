@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -365,6 +366,37 @@ def test_settle_waits_for_a_render_in_animation_frames_but_not_for_an_animation_
     _visit, (took, text) = run_visit(scenario)
     assert "FRAME-MENU" in text
     assert took < 1.5  # the loop (a 3rd+ generation frame) never counts
+
+
+def test_settle_waits_for_a_navigation_the_browser_has_not_reported_yet(server, run_visit):
+    """A form post the server answers slowly: settle waits for the next document even
+    before the browser's request event reaches the auditor (a loaded machine)."""
+    async def scenario(v):
+        await v.goto(server.base + "/slowform")
+        v.requests.quiet_ms = lambda: 1e9  # the request events arrive late
+        box = await v.page.locator("#send").bounding_box()
+        await v.page.mouse.click(box["x"] + 5, box["y"] + 5)
+        await v.settle(min_ms=0)
+        return v.page.url, await v.page.inner_text("body")
+
+    _visit, (url, text) = run_visit(scenario)
+    assert url.endswith("/slow-order") and "POSTED-ORDER" in text  # settled on the answer, not on the form
+
+
+def test_a_navigation_begun_counts_only_when_the_page_did_not_cancel_it(server, run_visit):
+    async def scenario(v):
+        await v.goto(server.base + "/leaving")
+        pending = {}
+        for el in ("hash", "spa", "ajax", "dl"):  # a hash link, a link and a form the page handles itself, a download
+            await v.page.click("#" + el)
+            pending[el] = (await v.page.evaluate("__qrauditSettleState()"))[2]
+        await asyncio.sleep(2.1)
+        pending["later"] = (await v.page.evaluate("__qrauditSettleState()"))[2]
+        return pending
+
+    _visit, pending = run_visit(scenario)
+    # the download's navigation never replaces the page: it counts for 2 s, then no more
+    assert pending == {"hash": 0, "spa": 0, "ajax": 0, "dl": 1, "later": 0}
 
 
 def test_alipay_bridge_auth_code_and_pay(server, run_visit):

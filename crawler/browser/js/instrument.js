@@ -256,14 +256,63 @@
     }
   } catch (e) { /* ignore */ }
 
+  // ---- the document is being left ------------------------------------------------
+  // A form's submit, a link's click or a script's location change starts a navigation
+  // before the browser's request events reach the auditor (later still on a loaded
+  // machine), and a submit or a link schedules it as a task of its own, which may run
+  // after the auditor's next look.  So the old document counts as waiting for a request
+  // from the first sign on, until it is replaced (2 s at most: a navigation that ends in
+  // a download or a 204 leaves it): "beforeunload", a call of form.submit() (which fires
+  // no event), or a submit event or a click on a link to another document that the
+  // page's own listeners did not cancel (read when the state is asked).
+  let leavingAt = -1e9;
+  let lastSubmit = null;
+  let lastLink = null;
+  const leaves = (a) => {
+    try {
+      if (!a || (a.target && a.target !== '_self')) return false;
+      const href = a.getAttribute('href');
+      if (!href || /^\s*javascript:/i.test(href) || a.hasAttribute('download')) return false;
+      const u = new URL(a.href, location.href);
+      return !(u.origin === location.origin && u.pathname === location.pathname && u.search === location.search && u.hash);
+    } catch (e) { return false; }
+  };
+  try {
+    window.addEventListener('beforeunload', () => { leavingAt = performance.now(); }, true);
+    window.addEventListener('submit', (e) => {
+      const f = e.target;
+      const target = (e.submitter && e.submitter.getAttribute('formtarget')) || (f && f.getAttribute && f.getAttribute('target'));
+      if (f && f.method !== 'dialog' && (!target || target === '_self')) lastSubmit = [e, performance.now()];
+    }, true);
+    window.addEventListener('click', (e) => {
+      const path = typeof e.composedPath === 'function' ? e.composedPath() : [e.target];
+      const a = path.find((n) => n && n.tagName === 'A' && typeof n.hasAttribute === 'function' && n.hasAttribute('href'));
+      if (leaves(a)) lastLink = [e, performance.now()];
+    }, true);
+    const FP = window.HTMLFormElement && window.HTMLFormElement.prototype;
+    if (FP && typeof FP.submit === 'function') {
+      const nativeSubmit = FP.submit;
+      patch(FP, 'submit', function submit() {
+        const target = this.getAttribute && this.getAttribute('target');
+        if (!target || target === '_self') leavingAt = performance.now();
+        return nativeSubmit.apply(this, arguments);
+      });
+    }
+  } catch (e) { /* ignore */ }
+  const leaving = (now) => now - leavingAt < 2000
+    || (lastSubmit && !lastSubmit[0].defaultPrevented && now - lastSubmit[1] < 2000)
+    || (lastLink && !lastLink[0].defaultPrevented && now - lastLink[1] < 2000);
+
   // ---- the frame's settle state ---------------------------------------------
-  // [ms since the last DOM mutation, short timers (and young animation frames) to fire, young requests in flight,
+  // [ms since the last DOM mutation, short timers (and young animation frames) to fire,
+  //  young requests in flight (and a navigation away begun),
   //  finite animations/transitions still running (≤ 1.5 s left), document.readyState,
   //  timers (≤ 10 s) + intervals that may still change the page by itself]
   hide(window, '__qrauditSettleState', () => {
     const now = performance.now();
     let fetches = 0;
     for (const t of inflight.values()) if (now - t < 2000) fetches++;
+    if (leaving(now)) fetches++;
     let anims = 0;
     try {
       if (document.getAnimations) {
