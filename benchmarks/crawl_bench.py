@@ -23,8 +23,10 @@ the bare load, the headline ratio audit/bare-load (median over merchants of
 each merchant's ratio), peak RSS of the crawl's process tree and its RSS when
 a third, two thirds and all of the merchants were stored (100/200/300 for
 300; the highest sample of the second before each count), and how many
-results equal the ground truth (verdict and rules).  ``--stub`` audits with the test stub engine (crawl overhead only).  ``python
-benchmarks/merchant_profile.py`` shows where one merchant's audit time goes.
+results equal the ground truth (verdict and rules), then each result that
+does not (path, expected, got, reason code).  ``--stub`` audits with the test
+stub engine (crawl overhead only).  ``python benchmarks/merchant_profile.py``
+shows where one merchant's audit time goes.
 """
 
 from __future__ import annotations
