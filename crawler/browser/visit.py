@@ -291,7 +291,12 @@ class Visit:
             self.add_fault("certificate_error", url=url, error=err.replace("net::", ""))
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._cdp.send("Security.setIgnoreCertificateErrors", {"ignore": True}), 5)
+                # the failed load's error page commits first: a load made meanwhile can be lost
+                await self._error_page_settled()
                 err = await self._goto_once(url, timeout_ms)
+                if err == "timeout" and self.page.url.startswith("chrome-error://"):
+                    await self._error_page_settled()
+                    err = await self._goto_once(url, timeout_ms)
         tries = 0
         while err and any(e in err for e in TRANSIENT_NAV_ERRORS) and tries < NAV_RETRIES:
             # a dropped answer (a cold start, a reset): Chrome retries it once by itself, its
