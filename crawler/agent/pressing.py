@@ -32,18 +32,22 @@ COVER_JS = """(el) => {
            controls: [...layer.querySelectorAll('[data-qra-id]')].map((e) => '[data-qra-id="' + e.getAttribute('data-qra-id') + '"]') };
 }"""
 
+#: The element's box, scrolled into the viewport first when its centre is outside it
+#: (shared by :data:`TAP_JS` and :data:`POINT_JS`).
+_IN_VIEW_JS = """(el) => {
+  const r = el.getBoundingClientRect();
+  const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+  if (cx >= 0 && cy >= 0 && cx < innerWidth && cy < innerHeight) return r;
+  el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
+  return el.getBoundingClientRect();
+}"""
+
 #: A finger's tap on the element itself (see :meth:`Pressing.tap`), scrolled into view first
 #: when its centre is outside it; returns whether it was dispatched (false: gone).
 TAP_JS = """(sel) => {
-  const find = window.__qrauditDeepQuery || ((s) => document.querySelector(s));
-  const el = find(sel);
+  const el = (window.__qrauditDeepQuery || ((s) => document.querySelector(s)))(sel);
   if (!el) return false;
-  let r = el.getBoundingClientRect();
-  const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
-  if (!(cx >= 0 && cy >= 0 && cx < innerWidth && cy < innerHeight)) {
-    el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
-    r = el.getBoundingClientRect();
-  }
+  const r = (""" + _IN_VIEW_JS + """)(el);
   const x = r.left + r.width / 2, y = r.top + r.height / 2;
   let t;
   try { t = new Touch({ identifier: Date.now() % 100000, target: el, clientX: x, clientY: y, screenX: x, screenY: y,
@@ -66,18 +70,13 @@ TAP_JS = """(sel) => {
 #: first when the centre is outside it, in the frame's CSS pixels; null when it is
 #: gone, disabled, has no box, or something else would be hit there (a cover, a hidden control).
 POINT_JS = """(sel) => {
-  const find = window.__qrauditDeepQuery || ((s) => document.querySelector(s));
-  const el = find(sel);
+  const el = (window.__qrauditDeepQuery || ((s) => document.querySelector(s)))(sel);
   if (!el || el.disabled || el.getAttribute('aria-disabled') === 'true') return null;
-  let r = el.getBoundingClientRect();
-  if (!(r.width > 0 && r.height > 0)) return null;
-  const inside = (x, y) => x >= 0 && y >= 0 && x < innerWidth && y < innerHeight;
-  if (!inside(r.left + r.width / 2, r.top + r.height / 2)) {
-    el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
-    r = el.getBoundingClientRect();
-  }
+  const box = el.getBoundingClientRect();
+  if (!(box.width > 0 && box.height > 0)) return null;
+  const r = (""" + _IN_VIEW_JS + """)(el);
   const x = r.left + r.width / 2, y = r.top + r.height / 2;
-  if (!inside(x, y)) return null;
+  if (!(x >= 0 && y >= 0 && x < innerWidth && y < innerHeight)) return null;
   const root = el.getRootNode();
   const hit = (typeof root.elementFromPoint === 'function' ? root : document).elementFromPoint(x, y);
   return hit && (hit === el || el.contains(hit)) ? [x, y] : null;
