@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from core.reasons import Code, Doing, Reason, doing_text
+from core.sites import site_of
 from crawler.agent import gates as G
 from crawler.agent.authorising import Authorising
 from crawler.agent.checkout import CheckingOut
@@ -286,7 +287,18 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
                     c.at_checkout = True  # gates met on the way to the order form are checkout gates
                 self.reach("cart")
                 before, since = scan.text, len(self.trace.requests)
-                _st, changed = await self.act(ref, purpose, self.ranked(scan, purpose))
+                screened = unnamed and self._screened(scan, ref)
+                if screened:
+                    await self.visit.screen_network(ref.element(), site_of(ref.d.get("frame_url") or scan.url))
+                try:
+                    st, changed = await self.act(ref, purpose, self.ranked(scan, purpose))
+                finally:
+                    stopped = self.visit.end_screen() if screened else None
+                if screened:
+                    st.note += "; pressed with the network screened (only loads of the merchant's own pages let out)"
+                    if stopped:
+                        st.note += (f"; the press sent {stopped['method']} {stopped['url'][:120]}: held, not sent; "
+                                    "the network is held from here")
                 if unnamed and changed and not self.menu_visible(self.scan):
                     c.unnamed_checkouts += 1  # by look alone past the menu (a sheet over it does not count)
                 if not changed:
@@ -320,15 +332,21 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
 
     def _may_press_unnamed(self, scan: PageScan, r: tuple[float, Ref, list[str]], purpose: str) -> bool:
         """A checkout control chosen without its words (by a class name, its look or place) is
-        pressed at most :data:`MAX_UNNAMED_CHECKOUTS` times a visit, and in live mode only where
-        the menu (or a cart sheet over it) still shows — on a page of its own it could be the final
-        submit."""
-        _s, ref, why = r
+        pressed at most :data:`MAX_UNNAMED_CHECKOUTS` times a visit (past the cart by look alone
+        twice, what comes next could be money); in live mode, on a page of its own, only with the
+        network screened (:meth:`_screened`)."""
+        _s, _ref, why = r
         if purpose != "checkout" or any(w.startswith(("text:", "name:")) for w in why):
             return True
-        if self.ctx.unnamed_checkouts >= MAX_UNNAMED_CHECKOUTS:
-            return False  # past the cart by look alone twice: what comes next could be money
-        return not self.live() or self.menu_visible(scan) or ref.d.get("overlay", -1) >= 0
+        return self.ctx.unnamed_checkouts < MAX_UNNAMED_CHECKOUTS
+
+    def _screened(self, scan: PageScan, ref: Ref) -> bool:
+        """Whether the press of a checkout control without words goes with the network screened
+        (:meth:`crawler.browser.Visit.screen_network`): in live mode, not yet held, with neither
+        the menu nor a cart sheet over it showing — on a page of its own it could be the final
+        submit, so only loads of the merchant's own pages may follow it; anything else it sends
+        is held, and the network with it."""
+        return self.live() and not self.visit.held and not self.menu_visible(scan) and ref.d.get("overlay", -1) < 0
 
     async def _add_item(self, scan: PageScan, ov: Ref | None) -> bool | None:
         """On the menu: add the best-scored item that is not sold out (its options next, if any)."""

@@ -14,7 +14,9 @@ import contextlib
 import re
 import time
 from typing import Any
+from urllib.parse import unquote_plus, urlsplit
 
+from core.sites import site_of
 from core.trace import Dialog, Element, Hold, PermissionRequest, Request, WebSocketFrame
 from crawler.browser.oauth import is_oauth_host, is_wx_sdk, parse_authorize, provider_of, standin_page
 
@@ -315,6 +317,50 @@ class WebSocketCollector(Collector):
             self.trace.meta["websockets"] = self.urls[:200]
 
 
+#: Words of a URL that acts (orders, pays, signs in or up, sends a code, follows, joins, binds,
+#: authorises, claims): a screened press lets no request to one out, even a GET of the merchant's site.
+ACTION_URL_RE = re.compile(
+    r"submit|create|place|(?<![a-z])pay|prepay|cashier|login|logon|sign_?in|register|sign_?up|sms|captcha|verif"
+    r"|follow|subscribe|join|bind|auth|member|receive|claim|send|bonus|reward",
+    re.I)
+#: Files a page loads to show itself; a screened press lets a GET of one out wherever it is.
+SCREEN_FILE_TYPES = {"image", "stylesheet", "font", "script", "media"}
+
+
+class Screen:
+    """A screened press in progress (see :meth:`NetworkHold.screen`): the merchant's ``site``, the
+    ``control`` pressed, the canary ``values`` no request may carry, and ``stopped`` (the first
+    request held, ``{"method", "url"}``) once the screen became a hold."""
+
+    def __init__(self, site: str, control: Element | None, values: list[str]) -> None:
+        self.site = site
+        self.control = control
+        self.values = values
+        self.stopped: dict[str, str] | None = None
+
+
+def screen_allows(method: str, url: str, resource_type: str, navigation: bool, screen: Screen) -> bool:
+    """Whether a request made during a screened press may go out: a GET or HEAD that carries none
+    of ``screen.values`` (checked in the raw and the percent-decoded URL) and either loads a
+    file to show (``resource_type`` in :data:`SCREEN_FILE_TYPES`, not a navigation; a script
+    only when its path ends in ``.js``/``.mjs`` or it names no act: a JSONP call is an API
+    call) or goes to ``screen.site`` and names no act (:data:`ACTION_URL_RE` on its path and
+    query).  Anything else — a POST, a beacon, a form, an OAuth redirect, another site's page or
+    API, a URL naming an act — is held."""
+    if (method or "").upper() not in ("GET", "HEAD"):
+        return False
+    decoded = unquote_plus(url or "")
+    if any(v in url or v in decoded for v in screen.values):
+        return False
+    parts = urlsplit(url or "")
+    acts = ACTION_URL_RE.search(unquote_plus(parts.path + "?" + parts.query)) is not None
+    if resource_type in SCREEN_FILE_TYPES and not navigation:
+        return resource_type != "script" or parts.path.endswith((".js", ".mjs")) or not acts
+    if parts.scheme not in ("http", "https") or site_of(url) != screen.site:
+        return False
+    return not acts
+
+
 class NetworkHold(Collector):
     """Live mode's held presses: after :meth:`hold`, every request of the visit's
     context (every frame, pop-up window and dedicated worker; fetch/XHR, beacons,
@@ -343,10 +389,16 @@ class NetworkHold(Collector):
         self.held_frames = 0
         #: URLs of the sockets routed through Playwright (their sent frames are recorded here)
         self.routed_urls: set[str] = set()
+        self._screen: Screen | None = None
 
     @property
     def held(self) -> bool:
         return self.since is not None
+
+    @property
+    def screening(self) -> bool:
+        """Whether a screened press is in progress (see :meth:`screen`)."""
+        return self._screen is not None
 
     async def attach(self, page: Any) -> None:
         self._page = page
@@ -370,6 +422,42 @@ class NetworkHold(Collector):
         if emulation is not None and workers:
             await emulation.hold_workers()  # workers' sockets are not routed: they keep their frames
 
+    async def screen(self, control: Element | None, site: str) -> None:
+        """Screen the network for one press in live mode (a control without words whose act is
+        not known): until :meth:`end_screen`, a request goes out only when :func:`screen_allows`
+        lets it (a GET or HEAD of ``site``, the merchant's registrable domain, naming no act and
+        carrying no canary value; or a GET of an image, style, font, script or media file).  The
+        first request it does not let out, or a websocket frame the page sends, turns the screen
+        into the visit's hold (act ``unknown``, :meth:`hold`): that request and everything after
+        it are recorded held and aborted.  Workers keep their frames from the screen on (their
+        sockets are not routed).  No-op when the network is held already."""
+        if self.since is not None:
+            return
+        self._screen = Screen(site=site, control=control,
+                              values=[v for v in (getattr(self.trace, "canaries", None) or {}).values() if v])
+        if not self._routed:
+            self._routed = True
+            await self._page.context.route("**/*", self._on_route)
+            await self._page.route("**/*", self._on_route)
+        emulation = getattr(self.visit, "emulation", None)
+        if emulation is not None:
+            await emulation.hold_workers()
+
+    def end_screen(self) -> dict[str, str] | None:
+        """End the screen (after the press settled).  ``None`` when every request of the press went
+        out (the press only loaded pages of the merchant's site); else ``{"method", "url"}`` of the
+        first request held, from which the network stays held."""
+        sc, self._screen = self._screen, None
+        return sc.stopped if sc is not None else None
+
+    def _screen_stops(self, method: str, url: str) -> None:
+        sc = self._screen
+        if sc is None or self.since is not None:
+            return
+        sc.stopped = {"method": method, "url": url[:MAX_URL]}
+        self.trace.holds.append(Hold(step=self.visit.event_step, act="unknown", control=sc.control))
+        self.since = self.visit.event_step
+
     def release(self) -> None:
         """End the hold (privileged mode only: a probe press showed what a control without words
         sends).  Requests from now on go out; the step of the release is kept in
@@ -381,8 +469,14 @@ class NetworkHold(Collector):
 
     async def _on_route(self, route: Any) -> None:
         if self.since is None:
-            await route.fallback()
-            return
+            sc = self._screen
+            req = route.request
+            if sc is None or screen_allows(_safe(lambda: req.method, "GET"), _safe(lambda: req.url, ""),
+                                           _safe(lambda: req.resource_type, ""),
+                                           bool(_safe(lambda: req.is_navigation_request(), True)), sc):
+                await route.fallback()
+                return
+            self._screen_stops(_safe(lambda: req.method, "GET"), _safe(lambda: req.url, ""))
         rec = self.visit.requests.record_of(route.request)
         if rec is not None:
             rec.held = True
@@ -395,6 +489,8 @@ class NetworkHold(Collector):
         self.routed_urls.add(url)
 
         def from_page(message: str | bytes) -> None:
+            if self._screen is not None:
+                self._screen_stops("WEBSOCKET", url)
             held = self.since is not None
             if not held:
                 server.send(message)

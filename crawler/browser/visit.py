@@ -231,6 +231,17 @@ class Visit:
             raise ValueError("a probe hold is for privileged mode only")
         await self.network_hold.hold(act, control, workers=not probe)
 
+    async def screen_network(self, control: Element | None, site: str) -> None:
+        """Screen the network for the next press (live mode, a control whose act is not known):
+        only loads of ``site``'s pages and files go out until :meth:`end_screen`; the first other
+        request begins the visit's hold (see :meth:`~crawler.browser.collectors.NetworkHold.screen`)."""
+        await self.network_hold.screen(control, site)
+
+    def end_screen(self) -> dict[str, str] | None:
+        """End the screen; ``None`` when it held nothing, else the first request held
+        (``{"method", "url"}``): the network is held from then on."""
+        return self.network_hold.end_screen()
+
     def release_network(self) -> None:
         """End a probe hold (privileged mode): what the page sends from now on goes out.
         ValueError in live mode, where a hold lasts the whole visit."""

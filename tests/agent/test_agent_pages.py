@@ -347,6 +347,47 @@ def test_live_a_wall_without_words_is_pressed_only_with_the_network_held(pages, 
     assert not any(h.startswith("POST /login") for h in pages.hits)
 
 
+CART_LINK_BAR = """
+<div class=cartbar style="position:fixed;bottom:0;left:0;right:0;height:56px;background:#222;color:#fff;display:flex">
+<a href="/cart" style="color:#fff;flex:1">购物车 <b id=cnt>0</b></a></div>
+<script>window.n=0;function add(){window.n++;document.getElementById('cnt').textContent=window.n;}</script>
+"""
+
+
+def icon_cart(go: str) -> str:
+    """A cart page of its own whose only way on is an arrow icon with no words (``go``: its tag's
+    opening, a link or a button with a handler)."""
+    tag = go.split()[0].lstrip("<")
+    return ("<!doctype html><meta charset=utf-8><title>小馆</title><h2>购物车</h2><div>红烧肉 x1 ¥38</div>"
+            '<div style="position:fixed;bottom:0;left:0;right:0;height:56px;display:flex;background:#fff">'
+            "<span>合计 ¥38</span>" + go[:-1] + ' style="background:#f60;color:#fff;flex:1;display:block">'
+            + ARROW + f"</{tag}></div>")
+
+
+def test_live_a_wordless_way_on_from_a_cart_page_is_pressed_with_the_network_screened(pages, tmp_path):
+    """Live mode, a cart page of its own whose way on is an icon: it could be the final submit,
+    so it is pressed with the network screened — its load of the merchant's checkout page goes
+    out, the checkout is reached and its final submit is held as usual."""
+    url = serve_shop(pages, MENU_ITEMS + CART_LINK_BAR, {"/cart": icon_cart('<a href="/checkout">')})
+    trace, _result = run(url, tmp_path, live=True)
+    assert "GET /checkout" in pages.hits, pages.hits
+    assert any("network screened" in s.note for s in trace.steps)
+    assert [h.act for h in trace.holds][:1] == ["submit"], trace.reason
+    assert not any(h.startswith("POST /submit") for h in pages.hits)
+
+
+def test_live_a_wordless_control_on_a_cart_page_that_posts_is_held(pages, tmp_path):
+    """The same icon, but its press posts an order: the screen holds the post (never received)
+    and the network stays held for the rest of the visit."""
+    go = """<button onclick="fetch('/order',{method:'POST',body:'t=A3'}).then(()=>location.href='/done')">"""
+    url = serve_shop(pages, MENU_ITEMS + CART_LINK_BAR, {"/cart": icon_cart(go)})
+    trace, _result = run(url, tmp_path, live=True)
+    assert not any(h.startswith("POST /order") for h in pages.hits), pages.hits
+    assert trace.holds and trace.holds[0].act == "unknown"
+    assert any(r.held and r.method == "POST" and r.url.endswith("/order") for r in trace.requests)
+    assert any("the press sent POST" in s.note and "held, not sent" in s.note for s in trace.steps)
+
+
 def test_a_submit_that_answers_touches_only_is_tapped(pages, tmp_path):
     touch = CHECKOUT.replace(
         '''onclick="fetch('/submit',{method:'POST'}).then(()=>location.href='/done')">提交订单</button>''',

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from crawler.browser.collectors import Screen, screen_allows
+
 from .conftest import _Handler, page
 
 PHONE = "13800001234"
@@ -153,3 +155,72 @@ def test_held_network_lets_nothing_out(run_visit, exfil_server):
     assert set(CHANNELS) - {"beacon"} <= held, sorted(held)
     phone_frames = [f for f in trace.websocket_frames if f.direction == "sent" and PHONE in (f.payload or "")]
     assert phone_frames and all(f.held for f in phone_frames), "the socket frame with the phone is not recorded held"
+
+
+def test_a_screened_press_holds_every_channel_that_sends(run_visit, exfil_server):
+    """Live mode's screen (a press whose act is not known): the press that sends on every channel
+    sends nothing — the first request the screen does not let out begins the visit's hold."""
+    handler, base = exfil_server
+    handler.hits.clear()
+    handler.frames.clear()
+
+    async def scenario(v):
+        v.trace.canaries = {"phone": PHONE}
+        await v.goto(base + "/exfil")
+        await v.page.wait_for_function("document.getElementById('ws').textContent === 'ws-open'", timeout=5000)
+        await v.screen_network(None, "127.0.0.1")
+        await v.page.click("#go")
+        await asyncio.sleep(1.5)
+        await v.settle()
+        return v.end_screen()
+
+    visit, stopped = run_visit(scenario, url=base + "/exfil")
+    time.sleep(0.5)
+    assert handler.hits == [], f"sent while screened: {handler.hits}"
+    assert not _sent_phone_over_socket(handler.frames), "a socket frame left while screened"
+    assert stopped is not None and stopped["method"] in ("POST", "GET", "WEBSOCKET")
+    assert [h.act for h in visit.trace.holds] == ["unknown"] and visit.held
+    held = {urlsplit(r.url).path[3:] for r in visit.trace.requests if r.held and "/c/" in r.url}
+    assert set(CHANNELS) - {"beacon"} <= held, sorted(held)
+
+
+@pytest.mark.parametrize(("href", "goes_out"), [
+    ("/c/next?table=A3", True),             # a page of the merchant's own site
+    ("/c/member/join?table=A3", False),     # ... that names an act
+    ("/c/next?phone=" + PHONE, False),      # ... that carries a canary value
+    ("http://localhost:{port}/c/next", False),  # another site's page
+])
+def test_a_screened_press_lets_out_only_a_load_of_the_merchants_pages(run_visit, exfil_server, href, goes_out):
+    handler, base = exfil_server
+    handler.hits.clear()
+    href = href.format(port=urlsplit(base).port)
+    handler.pages["/links"] = page(f"<a id='go' href='{href}' style='display:block;height:40px'>&rarr;</a>")
+
+    async def scenario(v):
+        v.trace.canaries = {"phone": PHONE}
+        await v.goto(base + "/links")
+        await v.screen_network(None, "127.0.0.1")
+        await v.page.click("#go")
+        await asyncio.sleep(0.5)
+        await v.settle()
+        return v.end_screen()
+
+    visit, stopped = run_visit(scenario, url=base + "/links")
+    time.sleep(0.3)
+    assert (handler.hits != []) is goes_out, handler.hits
+    assert (stopped is None) is goes_out and visit.held is not goes_out
+    assert [h.act for h in visit.trace.holds] == ([] if goes_out else ["unknown"])
+
+
+def test_screen_allows_page_loads_and_files_only():
+    sc = Screen(site="shop.cn", control=None, values=[PHONE])
+    assert screen_allows("GET", "https://m.shop.cn/checkout?table=A3", "document", True, sc)
+    assert screen_allows("GET", "https://cdn.other.com/a.png", "image", False, sc)
+    assert screen_allows("GET", "https://cdn.other.com/pages-order-submit.3f2a.js", "script", False, sc)
+    assert not screen_allows("GET", "https://api.other.com/follow?callback=cb", "script", False, sc)  # JSONP acts
+    assert not screen_allows("POST", "https://m.shop.cn/checkout", "document", True, sc)
+    assert not screen_allows("GET", "https://m.shop.cn/api/order/submit?t=A3", "fetch", False, sc)
+    assert not screen_allows("GET", "https://open.weixin.qq.com/connect/oauth2/authorize?appid=x", "document", True, sc)
+    assert not screen_allows("GET", "https://cdn.other.com/p.gif?m=" + "".join(f"%{ord(c):02X}" for c in PHONE),
+                             "image", False, sc)  # percent-encoded
+    assert not screen_allows("GET", "https://cdn.other.com/p.gif?m=" + PHONE, "image", False, sc)
