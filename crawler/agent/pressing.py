@@ -179,6 +179,7 @@ class Pressing(Session):
         before_text, url_before = self.scan.text, self.page.url
         self.ctx.clicks[ref.key] = self.ctx.clicks.get(ref.key, 0) + 1
         self.ctx.last_msg = ""
+        held_before = self.visit.held
         ok = await self.click(ref, allow_force=not self._blocking_overlay_present())
         await self.settle()
         await self._after_action()
@@ -188,7 +189,9 @@ class Pressing(Session):
         changed, msg = self.effect(purpose, before, url_before), self.message(before_text)
         if changed and msg and purpose != "add" and self._only_message(before_text, url_before, before[2]):
             changed = False
-        if not changed and not msg and not ref.d.get("touchOnly") and self.may_press(ref) and self.page.url == url_before:
+        # (a press whose request the hold kept changed nothing because no answer came: not pressed again)
+        if not changed and not msg and not ref.d.get("touchOnly") and self.may_press(ref) and self.page.url == url_before \
+                and (held_before or not self.visit.held):
             fresh = self.current(ref)
             tapped = await self.tap(fresh)
             await self.settle()

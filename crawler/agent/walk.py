@@ -299,6 +299,11 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
                     if stopped:
                         st.note += (f"; the press sent {stopped['method']} {stopped['url'][:120]}: held, not sent; "
                                     "the network is held from here")
+                        if not changed:
+                            c.cart_opened, c.at_checkout = was_cart, was_co
+                            await self.record("stop", note="the way on sends a request that live mode holds and the page "
+                                              "did not go on without its answer: the walk ends here", target=ref)
+                            raise Finished("error", Reason(Code.NOT_COMPLETED, {"reached": c.reached}))
                 if unnamed and changed and not self.menu_visible(self.scan):
                     c.unnamed_checkouts += 1  # by look alone past the menu (a sheet over it does not count)
                 if not changed:

@@ -381,11 +381,15 @@ def test_live_a_wordless_control_on_a_cart_page_that_posts_is_held(pages, tmp_pa
     and the network stays held for the rest of the visit."""
     go = """<button onclick="fetch('/order',{method:'POST',body:'t=A3'}).then(()=>location.href='/done')">"""
     url = serve_shop(pages, MENU_ITEMS + CART_LINK_BAR, {"/cart": icon_cart(go)})
-    trace, _result = run(url, tmp_path, live=True)
+    trace, result = run(url, tmp_path, live=True)
     assert not any(h.startswith("POST /order") for h in pages.hits), pages.hits
     assert trace.holds and trace.holds[0].act == "unknown"
     assert any(r.held and r.method == "POST" and r.url.endswith("/order") for r in trace.requests)
     assert any("the press sent POST" in s.note and "held, not sent" in s.note for s in trace.steps)
+    # no answer can come while held: the walk ends there, honestly short of the checkout
+    assert trace.steps[-1].action == "stop" and "live mode holds" in trace.steps[-1].note
+    assert not any(s.action == "tap" for s in trace.steps)
+    assert result.verdict == "inconclusive" and "behind_held_act" in result.not_observed
 
 
 def test_a_submit_that_answers_touches_only_is_tapped(pages, tmp_path):
