@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from core.reasons import Code, Doing, Reason, doing_text
 from core.sites import site_of
@@ -39,6 +40,7 @@ from crawler.agent.words import (
     CONFIRM_RE,
     MINIPROGRAM_RE,
     ORDER_STATUS_RE,
+    PAY_URL_RE,
     SOLD_OUT_RE,
     is_pay,
     score,
@@ -278,7 +280,8 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
                 ranked = inside or ranked
             if ranked:
                 ref = ranked[0][1]
-                unnamed = purpose == "checkout" and not any(w.startswith(("text:", "name:")) for w in ranked[0][2])
+                wordless = not any(w.startswith(("text:", "name:")) for w in ranked[0][2])
+                unnamed = purpose == "checkout" and wordless
                 self.doing(Doing.CART if purpose == "cart" else Doing.CHECKOUT)
                 self._last_purpose = purpose
                 was_cart, was_co = c.cart_opened, c.at_checkout
@@ -287,7 +290,7 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
                     c.at_checkout = True  # gates met on the way to the order form are checkout gates
                 self.reach("cart")
                 before, since = scan.text, len(self.trace.requests)
-                screened = unnamed and self._screened(scan, ref)
+                screened = wordless and self._screened()
                 if screened:
                     await self.visit.screen_network(ref.element(), site_of(ref.d.get("frame_url") or scan.url))
                 try:
@@ -299,11 +302,7 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
                     if stopped:
                         st.note += (f"; the press sent {stopped['method']} {stopped['url'][:120]}: held, not sent; "
                                     "the network is held from here")
-                        if not changed:
-                            c.cart_opened, c.at_checkout = was_cart, was_co
-                            await self.record("stop", note="the way on sends a request that live mode holds and the page "
-                                              "did not go on without its answer: the walk ends here", target=ref)
-                            raise Finished("error", Reason(Code.NOT_COMPLETED, {"reached": c.reached}))
+                        return await self._screen_held(scan, ref, since, changed, (was_cart, was_co))
                 if unnamed and changed and not self.menu_visible(self.scan):
                     c.unnamed_checkouts += 1  # by look alone past the menu (a sheet over it does not count)
                 if not changed:
@@ -345,13 +344,35 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
             return True
         return self.ctx.unnamed_checkouts < MAX_UNNAMED_CHECKOUTS
 
-    def _screened(self, scan: PageScan, ref: Ref) -> bool:
-        """Whether the press of a checkout control without words goes with the network screened
-        (:meth:`crawler.browser.Visit.screen_network`): in live mode, not yet held, with neither
-        the menu nor a cart sheet over it showing — on a page of its own it could be the final
-        submit, so only loads of the merchant's own pages may follow it; anything else it sends
-        is held, and the network with it."""
-        return self.live() and not self.visit.held and not self.menu_visible(scan) and ref.d.get("overlay", -1) < 0
+    def _screened(self) -> bool:
+        """Whether the press of a cart or checkout control chosen without its words goes with the
+        network screened (:meth:`crawler.browser.Visit.screen_network`): in live mode, with a dish
+        in the cart and the network not yet held.  What it does is not known — an icon on a cart
+        sheet or an order page may be the final submit — so only loads of the merchant's own pages
+        may follow it; anything else it sends is held, and the network with it."""
+        return self.live() and not self.visit.held and self.ctx.added
+
+    async def _screen_held(self, scan: PageScan, ref: Ref, since: int, changed: bool, was: tuple[bool, bool]):
+        """After a screened press whose request was held: when that request is an order to the
+        merchant's own site (a non-GET, no payment in its address), the control was the final submit —
+        the checkout goes on as live mode's held checkout (its form read, canaries typed, pressed
+        again, nothing sent); else, when the page did not go on without the answer (or set off for a
+        document the hold stopped), the walk ends (order path not completed); else it goes on, held."""
+        c = self.ctx
+        order = self._formed_order(since, scan.url)
+        if order is not None and order.method.upper() != "GET" and site_of(order.url) == site_of(scan.url) \
+                and not PAY_URL_RE.search(urlsplit(order.url).path + "?" + urlsplit(order.url).query):
+            c.cart_opened = c.at_checkout = True
+            await self.record("wait", note=f"the control without words formed a request to the merchant's own site "
+                              f"({order.method} {urlsplit(order.url).path}), held: it is taken for the final submit",
+                              target=ref)
+            return await self.at_checkout(self.scan, (5.0, ref, ["no words: its press formed an order request"]))
+        if not changed or self.left_for_held():
+            c.cart_opened, c.at_checkout = was
+            await self.record("stop", note="the way on sends a request that live mode holds and the page "
+                              "did not go on without its answer: the walk ends here", target=ref)
+            raise Finished("error", Reason(Code.NOT_COMPLETED, {"reached": c.reached}))
+        return True
 
     async def _add_item(self, scan: PageScan, ov: Ref | None) -> bool | None:
         """On the menu: add the best-scored item that is not sold out (its options next, if any)."""

@@ -339,21 +339,24 @@ class Screen:
         self.stopped: dict[str, str] | None = None
 
 
-def screen_allows(method: str, url: str, resource_type: str, navigation: bool, screen: Screen) -> bool:
+def screen_allows(method: str, url: str, resource_type: str, navigation: bool, screen: Screen, body: str = "") -> bool:
     """Whether a request made during a screened press may go out: a GET or HEAD that carries none
     of ``screen.values`` (checked in the raw and the percent-decoded URL) and either loads a
     file to show (``resource_type`` in :data:`SCREEN_FILE_TYPES`, not a navigation; a script
     only when its path ends in ``.js``/``.mjs`` or it names no act: a JSONP call is an API
     call) or goes to ``screen.site`` and names no act (:data:`ACTION_URL_RE` on its path and
-    query).  Anything else — a POST, a beacon, a form, an OAuth redirect, another site's page or
-    API, a URL naming an act — is held."""
-    if (method or "").upper() not in ("GET", "HEAD"):
-        return False
-    decoded = unquote_plus(url or "")
+    query); or a beacon (``ping``: the page never reads its answer) naming no act.  Anything
+    else — a POST, a form, an OAuth redirect, another site's page or API, a URL naming an act,
+    a canary value in the URL or ``body`` — is held."""
+    decoded = unquote_plus(url or "") + " " + unquote_plus(body or "")
     if any(v in url or v in decoded for v in screen.values):
         return False
     parts = urlsplit(url or "")
     acts = ACTION_URL_RE.search(unquote_plus(parts.path + "?" + parts.query)) is not None
+    if resource_type == "ping":
+        return not acts  # a beacon (sendBeacon, <a ping>): the page never reads an answer to act on
+    if (method or "").upper() not in ("GET", "HEAD"):
+        return False
     if resource_type in SCREEN_FILE_TYPES and not navigation:
         return resource_type != "script" or parts.path.endswith((".js", ".mjs")) or not acts
     if parts.scheme not in ("http", "https") or site_of(url) != screen.site:
@@ -473,7 +476,8 @@ class NetworkHold(Collector):
             req = route.request
             if sc is None or screen_allows(_safe(lambda: req.method, "GET"), _safe(lambda: req.url, ""),
                                            _safe(lambda: req.resource_type, ""),
-                                           bool(_safe(lambda: req.is_navigation_request(), True)), sc):
+                                           bool(_safe(lambda: req.is_navigation_request(), True)), sc,
+                                           _safe(lambda: req.post_data, "") or ""):
                 await route.fallback()
                 return
             self._screen_stops(_safe(lambda: req.method, "GET"), _safe(lambda: req.url, ""))

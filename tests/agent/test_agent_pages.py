@@ -376,20 +376,56 @@ def test_live_a_wordless_way_on_from_a_cart_page_is_pressed_with_the_network_scr
     assert not any(h.startswith("POST /submit") for h in pages.hits)
 
 
-def test_live_a_wordless_control_on_a_cart_page_that_posts_is_held(pages, tmp_path):
-    """The same icon, but its press posts an order: the screen holds the post (never received)
-    and the network stays held for the rest of the visit."""
+def test_live_a_wordless_control_on_a_cart_page_that_posts_an_order_is_held_as_the_final_submit(pages, tmp_path):
+    """The same icon, but its press posts an order: the screen holds the post (never received),
+    the control is taken for the final submit and live mode's held checkout goes on from there."""
     go = """<button onclick="fetch('/order',{method:'POST',body:'t=A3'}).then(()=>location.href='/done')">"""
     url = serve_shop(pages, MENU_ITEMS + CART_LINK_BAR, {"/cart": icon_cart(go)})
     trace, result = run(url, tmp_path, live=True)
     assert not any(h.startswith("POST /order") for h in pages.hits), pages.hits
-    assert trace.holds and trace.holds[0].act == "unknown"
+    assert [h.act for h in trace.holds][:2] == ["unknown", "submit"]
     assert any(r.held and r.method == "POST" and r.url.endswith("/order") for r in trace.requests)
     assert any("the press sent POST" in s.note and "held, not sent" in s.note for s in trace.steps)
-    # no answer can come while held: the walk ends there, honestly short of the checkout
+    assert any("taken for the final submit" in s.note for s in trace.steps)
+    assert trace.order_reached == "checkout" and result.verdict == "compliant", trace.reason
+
+
+def test_live_a_wordless_control_that_leaves_for_an_act_ends_the_walk(pages, tmp_path):
+    """An icon whose press loads a page naming an act (a membership sign-up): held; no order was
+    formed and the page did not go on, so the walk ends there, short of the checkout."""
+    go = """<button onclick="location.href='/member/join?from=cart'">"""
+    url = serve_shop(pages, MENU_ITEMS + CART_LINK_BAR, {"/cart": icon_cart(go)})
+    trace, result = run(url, tmp_path, live=True)
+    assert not any("/member/join" in h for h in pages.hits), pages.hits
+    assert trace.holds and trace.holds[0].act == "unknown"
     assert trace.steps[-1].action == "stop" and "live mode holds" in trace.steps[-1].note
     assert not any(s.action == "tap" for s in trace.steps)
     assert result.verdict == "inconclusive" and "behind_held_act" in result.not_observed
+
+
+ONE_PAGE_ICON_ORDER = """<!doctype html><meta charset=utf-8><meta name=viewport content="width=device-width">
+<title>小馆</title><div id=menu>""" + MENU_ITEMS + """</div>
+<div id=confirm style="display:none"><h3>已选商品</h3><div>红烧肉 x1 ¥38</div></div>
+<div style="position:fixed;bottom:0;left:0;right:0;height:64px;background:#222;color:#fff;display:flex;justify-content:space-between">
+ <span>¥<b id=sum>0</b></span><button id=go style="width:64px;height:64px;border-radius:32px;background:#f60;border:0">""" + ARROW + """</button></div>
+<script>window.n=0;function add(){window.n++;document.getElementById('sum').textContent=38*window.n;}
+document.getElementById('go').onclick=function(){
+ if (!window.n) return;
+ if (document.getElementById('menu').style.display !== 'none') {
+  document.getElementById('menu').style.display='none'; document.getElementById('confirm').style.display='block'; return; }
+ fetch('/order',{method:'POST',body:'n='+window.n}).then(function(){document.body.innerHTML='<h2>下单成功</h2>';});};
+</script>"""
+
+
+def test_live_a_wordless_control_never_sends_an_order(pages, tmp_path):
+    """A one-page app whose one icon in the bottom bar opens the order view and then posts the
+    order: live mode presses it with the network screened, so the order is never sent."""
+    url = pages.add("/shop", ONE_PAGE_ICON_ORDER)
+    trace, _result = run(url, tmp_path, live=True)
+    assert any(r.url.endswith("/order") for r in trace.requests), "the order was never formed: the test tests nothing"
+    assert not any(h.startswith("POST /order") for h in pages.hits), pages.hits
+    assert trace.holds and trace.holds[0].act == "unknown"
+    assert trace.order_reached != "submitted"
 
 
 def test_a_submit_that_answers_touches_only_is_tapped(pages, tmp_path):

@@ -224,3 +224,6 @@ def test_screen_allows_page_loads_and_files_only():
     assert not screen_allows("GET", "https://cdn.other.com/p.gif?m=" + "".join(f"%{ord(c):02X}" for c in PHONE),
                              "image", False, sc)  # percent-encoded
     assert not screen_allows("GET", "https://cdn.other.com/p.gif?m=" + PHONE, "image", False, sc)
+    assert screen_allows("POST", "https://log.other.com/v1/event", "ping", False, sc, "e=click")  # a beacon
+    assert not screen_allows("POST", "https://log.other.com/v1/event", "ping", False, sc, "m=" + PHONE)
+    assert not screen_allows("POST", "https://m.shop.cn/api/order/submit", "ping", False, sc)
