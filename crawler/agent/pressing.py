@@ -47,6 +47,7 @@ _IN_VIEW_JS = """(el) => {
 TAP_JS = """(sel) => {
   const el = (window.__qrauditDeepQuery || ((s) => document.querySelector(s)))(sel);
   if (!el) return false;
+  if (window.__qrauditGesture) window.__qrauditGesture();  // the diner's tap (these events are not trusted)
   const r = (""" + _IN_VIEW_JS + """)(el);
   const x = r.left + r.width / 2, y = r.top + r.height / 2;
   let t;

@@ -55,6 +55,11 @@ def build_pages(base: str, alt_base: str) -> dict[str, str]:
               (e) => { document.getElementById('out').textContent = 'geo-denied code=' + e.code; },
               {enableHighAccuracy: true});""",
         ),
+        "/geo-later": page(  # asks at load, after a moment (after the auditor has looked), then on presses
+            "<p id='out'>geo-waiting</p><button id='loc' style='height:40px' onclick='ask()'>定位</button>",
+            """function ask() { navigator.geolocation.getCurrentPosition(() => {}, () => {}); }
+            setTimeout(ask, 400);""",
+        ),
         "/gum": page(
             "<p id='out'>gum-waiting</p><button id='scan' onclick='go()'>扫一扫</button>",
             """function go() { navigator.mediaDevices.getUserMedia({video: {facingMode: 'environment'}}).then(

@@ -13,6 +13,7 @@ import crawler.browser.launch as launch
 import crawler.browser.visit as visit_mod
 from core.errors import QrauditError
 from core.trace import Trace
+from crawler.agent.pressing import TAP_JS
 from crawler.browser import Visit, get_profile, launch_options, parse_authorize, return_url
 
 pytestmark = pytest.mark.browser
@@ -93,6 +94,25 @@ def test_geolocation_recorded_and_denied(server, run_visit):
     assert [(p.name, p.api, p.answer) for p in events] == [("geolocation", "getCurrentPosition", "denied")]
     assert events[0].constraints.get("enableHighAccuracy") is True
     assert events[0].user_initiated is False and events[0].frame_url.endswith("/geo")
+
+
+def test_a_request_is_user_initiated_only_after_the_diners_press(server, run_visit):
+    """The auditor's own looks (evaluations run with a DevTools user gesture) do not make a page's
+    request user-initiated; a press (a real click, or the agent's synthetic tap) does."""
+    async def scenario(v):
+        await v.goto(server.base + "/geo-later")
+        for _ in range(5):  # look at the page while it is about to ask
+            await v.page.evaluate("() => document.title")
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.3)
+        await v.page.click("#loc")
+        await asyncio.sleep(0.3)
+        await v.page.evaluate(TAP_JS, "#loc")
+        await asyncio.sleep(0.3)
+        return v.new_permission_events()
+
+    _visit, events = run_visit(scenario)
+    assert [p.user_initiated for p in events] == [False, True, True]
 
 
 def test_geolocation_granted_with_canary(server, run_visit):

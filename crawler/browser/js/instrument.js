@@ -337,7 +337,18 @@
     } catch (e) { /* ignore */ }
     return Promise.resolve(null);
   };
-  const active = () => { try { return !!(navigator.userActivation && navigator.userActivation.isActive); } catch (e) { return false; } };
+  // Did the diner just act?  Not navigator.userActivation: the auditor's own evaluations run with a
+  // user gesture (DevTools' userGesture), so that reads "active" soon after any look at the page.
+  // A trusted input that activates in Chromium (keydown, mousedown, pointerdown, pointerup,
+  // touchend) or the auditor's own tap (__qrauditGesture) within the last 5 s (Chromium's
+  // transient activation) is what counts.
+  let lastGesture = -1e9;
+  const gesture = () => { lastGesture = performance.now(); };
+  for (const t of ['keydown', 'mousedown', 'pointerdown', 'pointerup', 'touchend']) {
+    try { window.addEventListener(t, (e) => { if (e.isTrusted) gesture(); }, { capture: true, passive: true }); } catch (e) { /* ignore */ }
+  }
+  hide(window, '__qrauditGesture', gesture);
+  const active = () => performance.now() - lastGesture < 5000;
   const plain = (v) => { try { return JSON.parse(JSON.stringify(v === undefined ? {} : v)); } catch (e) { return { unserialisable: String(v) }; } };
   let pendingAsks = 0;  // permission answers on their way: the page is not settled
   const ask = (name, api, constraints) => {
