@@ -78,7 +78,10 @@ class ChoosingOptions(Session):
         self._last_purpose = "spec"
         self.ctx.item_chosen = True
         before_cart = self.scan.cart
-        _st, changed = await self.act(ranked[0][1], "spec_confirm", ranked, note=f"chose {clicked} option(s), confirm")
+        _st, changed, after = await self.act_screened(scan, ranked[0], "spec_confirm", ranked,
+                                                      note=f"chose {clicked} option(s), confirm")
+        if after is not None:
+            return after
         if ov is not None and any(o.selector == ov.selector for o in self.scan.overlays):
             # the sheet is still open: a choice is missing ("请选择份量"); after a second try, close it
             self.ctx.spec_tries += 1

@@ -280,8 +280,7 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
                 ranked = inside or ranked
             if ranked:
                 ref = ranked[0][1]
-                wordless = not any(w.startswith(("text:", "name:")) for w in ranked[0][2])
-                unnamed = purpose == "checkout" and wordless
+                unnamed = purpose == "checkout" and not any(w.startswith(("text:", "name:")) for w in ranked[0][2])
                 self.doing(Doing.CART if purpose == "cart" else Doing.CHECKOUT)
                 self._last_purpose = purpose
                 was_cart, was_co = c.cart_opened, c.at_checkout
@@ -290,19 +289,9 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
                     c.at_checkout = True  # gates met on the way to the order form are checkout gates
                 self.reach("cart")
                 before, since = scan.text, len(self.trace.requests)
-                screened = wordless and self._screened()
-                if screened:
-                    await self.visit.screen_network(ref.element(), site_of(ref.d.get("frame_url") or scan.url))
-                try:
-                    st, changed = await self.act(ref, purpose, self.ranked(scan, purpose))
-                finally:
-                    stopped = self.visit.end_screen() if screened else None
-                if screened:
-                    st.note += "; pressed with the network screened (only loads of the merchant's own pages let out)"
-                    if stopped:
-                        st.note += (f"; the press sent {stopped['method']} {stopped['url'][:120]}: held, not sent; "
-                                    "the network is held from here")
-                        return await self._screen_held(scan, ref, since, changed, (was_cart, was_co))
+                _st, changed, after = await self.act_screened(scan, ranked[0], purpose, self.ranked(scan, purpose))
+                if after is not None:
+                    return after
                 if unnamed and changed and not self.menu_visible(self.scan):
                     c.unnamed_checkouts += 1  # by look alone past the menu (a sheet over it does not count)
                 if not changed:
@@ -352,7 +341,32 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
         may follow it; anything else it sends is held, and the network with it."""
         return self.live() and not self.visit.held and self.ctx.added
 
-    async def _screen_held(self, scan: PageScan, ref: Ref, since: int, changed: bool, was: tuple[bool, bool]):
+    async def act_screened(self, scan: PageScan, r: tuple[float, Ref, list[str]], purpose: str, ranked,
+                           note: str = ""):
+        """:meth:`act` on the candidate ``r`` (``(score, ref, reasons)``); in live mode, when it was
+        chosen without its words and a dish is in the cart (:meth:`_screened`), with the network
+        screened.  Returns ``(step, changed, after)``: ``after`` is what the held checkout returned
+        when the press formed an order (the control was the final submit), else ``None``.  Raises
+        :class:`Finished` when the screen held a request and the walk cannot go on."""
+        _s, ref, why = r
+        screened = self._screened() and not any(w.startswith(("text:", "name:")) for w in why)
+        since = len(self.trace.requests)
+        if screened:
+            await self.visit.screen_network(ref.element(), site_of(ref.d.get("frame_url") or scan.url))
+        try:
+            st, changed = await self.act(ref, purpose, ranked, note=note)
+        finally:
+            stopped = self.visit.end_screen() if screened else None
+        if not screened:
+            return st, changed, None
+        st.note += "; pressed with the network screened (only loads of the merchant's own pages let out)"
+        if not stopped:
+            return st, changed, None
+        st.note += (f"; the press sent {stopped['method']} {stopped['url'][:120]}: held, not sent; "
+                    "the network is held from here")
+        return st, changed, await self._screen_held(scan, ref, since, changed)
+
+    async def _screen_held(self, scan: PageScan, ref: Ref, since: int, changed: bool):
         """After a screened press whose request was held: when that request is an order to the
         merchant's own site (a non-GET, no payment in its address), the control was the final submit —
         the checkout goes on as live mode's held checkout (its form read, canaries typed, pressed
@@ -368,7 +382,6 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
                               target=ref)
             return await self.at_checkout(self.scan, (5.0, ref, ["no words: its press formed an order request"]))
         if not changed or self.left_for_held():
-            c.cart_opened, c.at_checkout = was
             await self.record("stop", note="the way on sends a request that live mode holds and the page "
                               "did not go on without its answer: the walk ends here", target=ref)
             raise Finished("error", Reason(Code.NOT_COMPLETED, {"reached": c.reached}))
@@ -470,6 +483,9 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
             if ranked:
                 self._last_purpose = "overlay"
                 self.doing(Doing.NOTICE)
-                _st, changed = await self.act(ranked[0][1], purpose, ranked)
-                return changed
+                if purpose != "spec_confirm":  # a way out is never an order
+                    _st, changed = await self.act(ranked[0][1], purpose, ranked)
+                    return changed
+                _st, changed, after = await self.act_screened(scan, ranked[0], purpose, ranked)
+                return changed if after is None else after
         return None

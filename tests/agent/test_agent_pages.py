@@ -428,6 +428,33 @@ def test_live_a_wordless_control_never_sends_an_order(pages, tmp_path):
     assert trace.order_reached != "submitted"
 
 
+SHEET_ICON_ORDER = """<!doctype html><meta charset=utf-8><meta name=viewport content="width=device-width">
+<title>小馆</title>""" + MENU_ITEMS + """
+<div id=mask style="display:none;position:fixed;inset:0;background:rgba(0,0,0,.5);z-index:8"></div>
+<div id=sheet style="display:none;position:fixed;left:0;right:0;bottom:0;background:#fff;z-index:9;padding:16px">
+ <div>红烧肉 x1 ¥38</div><div>用餐人数
+ <span class=chip onclick="pick(this)" style="border:1px solid #999;padding:4px 12px">1人</span>
+ <span class=chip onclick="pick(this)" style="border:1px solid #999;padding:4px 12px">2人</span></div>
+ <button id=ok style="display:block;width:100%;height:48px;margin-top:12px;background:#f60;border:0">""" + ARROW + """</button>
+</div>
+<script>function add(){document.getElementById('mask').style.display='block';
+ document.getElementById('sheet').style.display='block';}
+function pick(e){document.querySelectorAll('.chip').forEach(function(c){c.classList.remove('sel');c.style.background='';});
+ e.classList.add('sel');e.style.background='#fde';}
+document.getElementById('ok').onclick=function(){fetch('/order',{method:'POST',body:'t=A3'})
+ .then(function(){document.body.innerHTML='<h2>下单成功</h2>';});};</script>"""
+
+
+def test_live_a_wordless_confirm_on_a_sheet_never_sends_an_order(pages, tmp_path):
+    """A one-page app whose add opens a sheet (the dish, a choice of diners, an icon) whose icon
+    posts the order: live mode never sends it."""
+    url = pages.add("/shop", SHEET_ICON_ORDER)
+    trace, _result = run(url, tmp_path, live=True)
+    assert any(r.url.endswith("/order") for r in trace.requests), "the order was never formed: the test tests nothing"
+    assert not any(h.startswith("POST /order") for h in pages.hits), pages.hits
+    assert trace.order_reached != "submitted"
+
+
 def test_a_submit_that_answers_touches_only_is_tapped(pages, tmp_path):
     touch = CHECKOUT.replace(
         '''onclick="fetch('/submit',{method:'POST'}).then(()=>location.href='/done')">提交订单</button>''',
