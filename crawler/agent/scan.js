@@ -94,7 +94,8 @@
       const kids = sr ? sr.childNodes : node.childNodes;
       for (const k of kids) rec(k);
       if (sr) for (const k of node.childNodes) if (k.nodeType === 1 && k.assignedSlot) rec(k);
-      if (/^(DIV|P|LI|TR|H\d|SECTION|BUTTON|LABEL|A)$/.test(tag)) out += "\n";
+      if (/^(DIV|P|LI|TR|H\d|SECTION|BUTTON|LABEL|A)$/.test(tag)
+          || (tag.includes("-") && /^(block|flex|grid|list-item|table)/.test(s.display))) out += "\n";  // uni-view, taro-view-core
     };
     rec(el);
     return out.replace(/[ \t]+/g, " ").replace(/\s*\n\s*/g, "\n").trim();
@@ -247,7 +248,9 @@
         const ot = ownText(el);
         if (ot && ot.length <= 14 && wordRe.test(ot)) why = "text";
       }
-      if (!why && (tag === "svg" || tag === "IMG" || tag === "I" || tag === "SPAN" || tag === "DIV" || tag === "EM")) {
+      // (a custom element without a shadow root of its own — uni-view, taro-view-core — is a div or a span)
+      if (!why && (tag === "svg" || tag === "IMG" || tag === "I" || tag === "SPAN" || tag === "DIV" || tag === "EM"
+                   || (tag.includes("-") && !SR(el)))) {
         const r = el.getBoundingClientRect();
         if (smallBox(r) && !CLICK_TAGS.test((el.parentElement || {}).tagName || "") && !(el.innerText || "").trim().replace(/[+＋\-－]/g, "")) {
           if (tag === "svg") why = "svg";

@@ -455,6 +455,36 @@ def test_live_a_wordless_confirm_on_a_sheet_never_sends_an_order(pages, tmp_path
     assert trace.order_reached != "submitted"
 
 
+PLUS_SVG = ("url(\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 22 22'%3E"
+            "%3Ccircle cx='11' cy='11' r='11' fill='%23fc3'/%3E%3Cpath d='M11 6v10M6 11h10' stroke='%23333'/%3E%3C/svg%3E\")")
+UNI_MENU = """<!doctype html><meta charset=utf-8><meta name=viewport content="width=device-width"><title>肠粉</title>
+<style>uni-view{display:block}uni-text{display:inline-block}
+.g{display:flex;justify-content:space-between;padding:12px;border-bottom:1px solid #eee}
+.plus{width:22px;height:22px;background-size:100% 100%;background-image:""" + PLUS_SVG + """}
+.bar{position:fixed;left:0;right:0;bottom:0;height:50px;background:#333;color:#fff;display:flex}
+.bar .go{margin-left:auto;padding:0 24px;line-height:50px;background:#fc3;color:#333}</style>
+<uni-view id=goods>
+ <uni-view class=g data-id=1><uni-view><uni-text>鲜虾肠粉</uni-text><uni-view>¥15</uni-view></uni-view><uni-view class=plus></uni-view></uni-view>
+ <uni-view class=g data-id=2><uni-view><uni-text>牛肉肠粉</uni-text><uni-view>¥13</uni-view></uni-view><uni-view class=plus></uni-view></uni-view>
+</uni-view>
+<uni-view class=bar><uni-text>已选 <uni-text id=n>0</uni-text> 件</uni-text><uni-view class=go>去结算</uni-view></uni-view>
+<script>var n=0;
+document.getElementById('goods').addEventListener('click',function(e){if(e.target.classList.contains('plus')){n++;
+ document.getElementById('n').textContent=n;}});
+document.querySelector('.go').addEventListener('click',function(){if(n)location.href='/checkout';});</script>"""
+
+
+def test_a_menu_of_custom_elements_whose_add_is_an_empty_icon_is_walked(pages, tmp_path):
+    """uni-app markup: the menu is custom elements (uni-view), the add control an empty one with a
+    background icon, no pointer cursor, its tap handled by a listener on the list."""
+    pages.add("/checkout", CHECKOUT)
+    pages.add("/done", DONE)
+    url = pages.add("/shop", UNI_MENU)
+    trace, _result = run(url, tmp_path)
+    assert trace.order_reached == "submitted", trace.reason
+    assert any(s.target is not None and s.target.tag == "uni-view" and "add" in s.note for s in trace.steps)
+
+
 def test_a_submit_that_answers_touches_only_is_tapped(pages, tmp_path):
     touch = CHECKOUT.replace(
         '''onclick="fetch('/submit',{method:'POST'}).then(()=>location.href='/done')">提交订单</button>''',
