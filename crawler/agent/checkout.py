@@ -35,6 +35,9 @@ from crawler.agent.scan import PageScan, Ref
 from crawler.agent.session import Finished, Session, may_submit, submit_decision
 from crawler.agent.words import CONFIRM_RE, CONSENT_BOX_RE, PAY_URL_RE
 
+#: Presses taken for the final submit that may open another view with its own (held checkout), at most.
+MAX_VIEWS_ON = 2
+
 #: Required-ness the page declares itself (as opposed to learning it from a refusal).
 MARKED_REQUIRED = {"required-attr", "aria-required", "asterisk", "text-必填"}
 
@@ -216,6 +219,15 @@ class CheckingOut(Session):
             first = await self._press_submit(sub_ref, self.scan.url, held=True)
             if first.kind == "nothing":
                 await self._dismissal_led_nowhere(met, sub_ref)
+        if first.kind == "moved" and self.ctx.views_on < MAX_VIEWS_ON:
+            nxt = self.best(self.scan, "submit", min_score=5) or self.unnamed_submit(self.scan)
+            if nxt is not None and self._another_control(nxt[1], sub_ref):
+                # the control taken for the final submit opened the order view (下单 on the cart bar):
+                # that view's form and final control are the checkout (the network stays held)
+                self.ctx.views_on += 1
+                await self.record("click", note="pressed with the network held: another view with its own final "
+                                  "control came up (nothing sent)", target=sub_ref)
+                return await self.at_checkout(self.scan, nxt)
         st = await self.record("click", note=self._press_note(first, "with empty PI fields"), target=sub_ref)
         if first.kind == "formed" and await self._release_for_order(since, scan.url, sub_ref):
             sub_ref, form = await self._back_to_form(scan.url, sub_ref, form)

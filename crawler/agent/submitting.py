@@ -78,7 +78,19 @@ class Submitting(Session):
             # the form went away: an order only if the merchant answered the order request
             return Press("confirmed" if self._order_answered(requests_before, url_before) else "moved",
                          clicked, scan2, msg)
+        if still is not None and view is None and self._another_control(still[1], sub_ref) \
+                and not self._order_answered(requests_before, url_before):
+            # a view of its own with its own final control came up (下单 on the cart bar opened 确认订单):
+            # the page went on, nothing was refused
+            return Press("moved", clicked, scan2, msg)
         return Press("refused" if msg.strip() else "nothing", clicked, scan2, msg)
+
+    @staticmethod
+    def _another_control(now: Ref, pressed: Ref) -> bool:
+        """Whether ``now`` (the final control after a press) is not the control ``pressed``: another
+        element with other words (a refusal leaves the same control, or one renamed with no submit words)."""
+        words = lambda r: " ".join(r.text().split())  # noqa: E731
+        return now.key != pressed.key and words(now) != words(pressed)
 
     def _order_answered(self, since: int, page_url: str) -> bool:
         """Whether the merchant's own site answered 2xx to a non-GET request (the order) made

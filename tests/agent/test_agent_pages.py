@@ -485,6 +485,36 @@ def test_a_menu_of_custom_elements_whose_add_is_an_empty_icon_is_walked(pages, t
     assert any(s.target is not None and s.target.tag == "uni-view" and "add" in s.note for s in trace.steps)
 
 
+ONE_PAGE_ORDER_VIEW = """<!doctype html><meta charset=utf-8><meta name=viewport content="width=device-width">
+<title>小馆</title><div id=menu class=list>""" + MENU_ITEMS + """</div>
+<div id=confirm style="display:none"><h3>核对订单</h3><div>红烧肉 x1 ¥38</div>
+ <div>联系人 <input id=nm placeholder="请输入真实姓名"></div>
+ <div>身份证号 <input id=idc placeholder="请输入身份证号"></div>
+ <p id=msg></p><button id=place style="width:100%;height:44px;background:#f60;color:#fff">确认下单</button></div>
+<div id=bar style="position:fixed;bottom:0;left:0;right:0;height:56px;background:#222;color:#fff;display:flex">
+ <span>合计 ¥<b id=sum>0</b></span>
+ <button id=go style="margin-left:auto;background:#f60;color:#fff;padding:0 24px">下单</button></div>
+<script>var n=0;function add(){n++;document.getElementById('sum').textContent=38*n;}
+document.getElementById('go').onclick=function(){if(!n)return;document.getElementById('menu').style.display='none';
+ document.getElementById('bar').style.display='none';document.getElementById('confirm').style.display='block';};
+document.getElementById('place').onclick=function(){
+ if(!document.getElementById('nm').value||!document.getElementById('idc').value){
+  document.getElementById('msg').textContent='请填写姓名和身份证号';return;}
+ fetch('/submit',{method:'POST'}).then(function(){document.body.innerHTML='<h2>下单成功</h2>';});};</script>"""
+
+
+@pytest.mark.parametrize("live", [False, True])
+def test_a_submit_word_on_the_menu_that_opens_the_order_view_is_a_way_on(pages, tmp_path, live):
+    """下单 on the menu's cart bar opens the order view (its own 确认下单 and fields): that is the page
+    going on, not a refusal; the order view's fields are the form judged (excessive fields)."""
+    url = pages.add("/shop", ONE_PAGE_ORDER_VIEW)
+    trace, result = run(url, tmp_path, live=live)
+    assert any("came up" in s.note or "the page went on" in s.note for s in trace.steps), [s.note for s in trace.steps]
+    assert any(g.kind == "form" and "id_number" in {f.kind_hint for f in g.fields} for g in trace.gates), trace.gates
+    assert "excessive_fields" in {f.rule for f in result.findings}, result.reason
+    assert (pages.hits.count("POST /submit") == 0) is live
+
+
 def test_a_submit_that_answers_touches_only_is_tapped(pages, tmp_path):
     touch = CHECKOUT.replace(
         '''onclick="fetch('/submit',{method:'POST'}).then(()=>location.href='/done')">提交订单</button>''',
