@@ -108,7 +108,7 @@ class CheckingOut(Session):
         (``start=1``: canaries were typed already, the first press here is not an empty one)."""
         c = self.ctx
         filled_for: set[str] = set()
-        ticked_once = False
+        ticked_once = chose_groups = False
         sub_ref = sub[1]
         for attempt in range(start, 4):
             press = await self._press_submit(sub_ref, scan.url)
@@ -152,6 +152,15 @@ class CheckingOut(Session):
                 gate.tries.append(Try("leave empty and go on", "still_blocked", control=sub_ref.element(), step=st.n,
                                       detail=msg.strip()[:200]))
                 await self._mark_required(form.pi, msg)
+            elif not chose_groups:
+                # typed and still refused: a choice the form asks for (性别, 就餐方式) may be missing
+                chose_groups = True
+                n = await self.choose_open_groups([c for c in self.scan.candidates if c.d.get("overlay", -1) < 0])
+                if n:
+                    await self.settle()
+                    await self.record("click", note=f"chose {n} option(s) the order form asks for")
+                    sub_ref = (self.best(self.scan, "submit", min_score=5) or sub)[1]
+                    continue
             await self._type_required(form.pi, gate, filled_for)
             sub_ref = (self.best(self.scan, "submit", min_score=5) or sub)[1]
         if gate is not None:

@@ -18,7 +18,8 @@ from crawler.agent.words import (
 class ChoosingOptions(Session):
     """A room of the order agent (see the module doc); mixed into ``OrderAgent``."""
 
-    OPTION_SKIP_RE = re.compile(r"确定|確定|确认|確認|加入|选好|選好|取消|关闭|關閉|返回|^[+＋\-－×✕]$|^(confirm|add|cancel|close|ok|back)$", re.I)
+    OPTION_SKIP_RE = re.compile(r"确定|確定|确认|確認|加入|选好|選好|取消|关闭|關閉|返回|^[+＋\-－×✕]$|^(confirm|add|cancel|close|ok|back)$"
+                                r"|《|隐私|隱私|协议|協議|政策|条款|條款|policy|privacy|terms", re.I)
 
     def _option_groups(self, pool: list[Ref]) -> dict[str, list[Ref]]:
         groups: dict[str, list[Ref]] = {}
@@ -26,13 +27,28 @@ class ChoosingOptions(Session):
             t = c.d.get("text", "").strip()
             if not t or len(t) > 16 or self.OPTION_SKIP_RE.search(t) or is_pay(c.d):
                 continue
-            if c.d.get("tag") == "a" and c.d.get("href", "").startswith("http"):
-                continue
+            href = c.d.get("href", "") or ""
+            if c.d.get("tag") == "a" and href and not href.startswith(("#", "javascript:")):
+                continue  # a link leaves the page: no option
             # options are siblings, or each sits in a wrapper of its own (adm-selector, van-radio):
             # the parent's path without its own position groups both
             groups.setdefault(re.sub(r":nth-of-type\(\d+\)$", "", c.d.get("grp", "")), []).append(c)
         return {g: o for g, o in groups.items()
                 if len(o) >= 2 or any(x.d.get("tag") == "label" or x.d.get("role") == "radio" for x in o)}
+
+    async def choose_open_groups(self, pool: list[Ref]) -> int:
+        """Choose the first option of every option group of ``pool`` that has no choice yet (one that
+        is enabled, not sold out and not pressed before); returns how many were chosen."""
+        chosen = 0
+        for _g, opts in self._option_groups(pool).items():
+            if any(o.d.get("selected") for o in opts):
+                continue
+            first = next((o for o in opts if o.d.get("enabled", True) and self.ctx.clicks.get(o.key, 0) == 0
+                          and not SOLD_OUT_RE.search(o.d.get("text", ""))), None)
+            if first is not None:
+                self.ctx.clicks[first.key] = 1
+                chosen += await self.click(first, allow_force=False)
+        return chosen
 
     def _spec_picker(self, scan: PageScan) -> tuple[str, Ref | None] | None:
         """An item-options picker: an overlay with a confirm control, or an item page with

@@ -456,15 +456,7 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
             pool = [c for c in scan.candidates if c.frame is ov.frame and c.d.get("overlay") == idx]
         else:
             pool = [c for c in scan.candidates if c.d.get("overlay", -1) < 0]
-        chosen = 0
-        for _g, opts in self._option_groups(pool).items():
-            if any(o.d.get("selected") for o in opts):
-                continue
-            first = next((o for o in opts if o.d.get("enabled", True) and self.ctx.clicks.get(o.key, 0) == 0
-                          and not SOLD_OUT_RE.search(o.d.get("text", ""))), None)
-            if first is not None:
-                self.ctx.clicks[first.key] = 1
-                chosen += await self.click(first, allow_force=False)
+        chosen = await self.choose_open_groups(pool)
         if not chosen:
             return None
         for c in stuck:

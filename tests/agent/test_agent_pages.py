@@ -515,6 +515,31 @@ def test_a_submit_word_on_the_menu_that_opens_the_order_view_is_a_way_on(pages, 
     assert (pages.hits.count("POST /submit") == 0) is live
 
 
+CHOICE_CHECKOUT = """<!doctype html><meta charset=utf-8><meta name=viewport content="width=device-width">
+<title>确认订单</title><h2>确认订单</h2><div>红烧肉 x1 ¥38</div>
+<div>联系电话 <input name=tel type=tel placeholder="手机号"></div>
+<div class=g><span>用餐人数</span>
+ <span class=chip onclick="pick(this)">1人</span><span class=chip onclick="pick(this)">2人</span></div>
+<p class=pv>提交即同意 <a href="/privacy">《隐私政策》</a> <a href="/terms">《用户协议》</a></p>
+<p id=msg></p><button id=sub style="width:100%;height:44px;background:#f60;color:#fff">提交订单</button>
+<script>var who=null;function pick(e){who=e.textContent;document.querySelectorAll('.chip').forEach(function(c){
+ c.classList.toggle('active', c===e);});}
+document.getElementById('sub').onclick=function(){
+ if(!document.querySelector('[name=tel]').value){document.getElementById('msg').textContent='请填写联系电话';return;}
+ if(!who){document.getElementById('msg').textContent='请选择用餐人数';return;}
+ fetch('/submit',{method:'POST'}).then(function(){location.href='/done';});};</script>"""
+
+
+def test_a_choice_the_order_form_asks_for_is_made_and_its_links_are_no_options(pages, tmp_path):
+    """Refused for a missing choice (用餐人数) after the canaries: the first option of the form's open
+    group is chosen and the order goes in; the policy links beside it are not options to press."""
+    url = serve_shop(pages, MENU_ITEMS + CART_BAR, {"/checkout": CHOICE_CHECKOUT})
+    trace, _result = run(url, tmp_path)
+    assert any("option(s) the order form asks for" in s.note for s in trace.steps), [s.note for s in trace.steps]
+    assert not any(h.startswith(("GET /privacy", "GET /terms")) for h in pages.hits), pages.hits
+    assert pages.hits.count("POST /submit") == 1 and trace.order_reached == "submitted", trace.reason
+
+
 def test_a_submit_that_answers_touches_only_is_tapped(pages, tmp_path):
     touch = CHECKOUT.replace(
         '''onclick="fetch('/submit',{method:'POST'}).then(()=>location.href='/done')">提交订单</button>''',
