@@ -69,6 +69,7 @@ class CheckingOut(Session):
             return "done"
         if decision == "stop":
             return await self._held_checkout(scan, sub_ref, gate, form)
+        await self._probe_optional_fields(form)
         return await self._submit_loop(scan, sub, gate, form, ranked_sub)
 
     async def _choose_checkout_mode(self, scan: PageScan, sub: tuple[float, Ref, list[str]]):

@@ -64,6 +64,33 @@ class FillingIn(Session):
         await self.settle()  # what the typing set off (a debounced send) belongs to this step
         await self.record("type", note="canary values typed into required checkout fields")
 
+    async def _probe_optional_fields(self, form: Form) -> int:
+        """Privileged mode, before the submit with the fields empty: a personal field the page itself
+        marks optional (选填) and nothing marks required gets its canary typed, is left (blur), then
+        emptied and left again — what the page sends on typing or leaving the field (Leaky Forms) is
+        seen, and the submit still tries the form with the field empty.  The canary is recorded in
+        ``trace.typed`` only (not as handed to a gate).  Returns how many fields were probed."""
+        n = 0
+        for f, ff in form.pi:
+            if ff.required_signals or not ff.optional_signals or ff.kind_hint == "sms_code" or ff.value_typed:
+                continue
+            if await self.type_into(f, ff.kind_hint, None) is None:
+                continue
+            n += 1
+            try:
+                loc = f.locator()
+                await loc.blur(timeout=1500)
+                await self.settle()
+                await loc.fill("", timeout=1500)
+                await loc.blur(timeout=1500)
+            except Exception:  # noqa: BLE001 - a field that went away: nothing more to do with it
+                continue
+        if n:
+            await self.settle()
+            await self.record("type", note=f"canary typed into {n} optional personal field(s), left, then emptied "
+                                           "again (what the page sends on typing is seen; the submit leaves them empty)")
+        return n
+
     async def _type_every_pi_field(self, form: Form, gate: Gate | None) -> int:
         """Canaries into every personal field, optional ones too (Leaky Forms): typing sends nothing by
         itself, so whatever leaves the page is the page's doing.  Returns how many were typed."""

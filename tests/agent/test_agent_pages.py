@@ -540,6 +540,30 @@ def test_a_choice_the_order_form_asks_for_is_made_and_its_links_are_no_options(p
     assert pages.hits.count("POST /submit") == 1 and trace.order_reached == "submitted", trace.reason
 
 
+def blur_leak_checkout(tracker: str) -> str:
+    """An order form whose optional phone (选填) goes to ``tracker`` when the diner leaves the field."""
+    return ("""<!doctype html><meta charset=utf-8><title>确认订单</title><h2>确认订单</h2><div>红烧肉 x1 ¥38</div>
+<div>手机号 <input id=tel type=tel placeholder="选填，用于取餐通知"></div>
+<button id=sub style="width:100%;height:44px;background:#f60;color:#fff">提交订单</button>
+<script>document.getElementById('tel').addEventListener('blur',function(){var v=this.value;
+ if(v) new Image().src='""" + tracker + """/p.gif?m='+btoa(v);});
+document.getElementById('sub').onclick=function(){fetch('/submit',{method:'POST'}).then(function(){location.href='/done';});};
+</script>""")
+
+
+def test_privileged_an_optional_field_is_typed_into_and_emptied_before_the_empty_submit(pages, tmp_path):
+    """Privileged: the form goes in with its optional phone empty, but the phone is typed (and left)
+    first, so the page's leak of it on leaving the field is seen (Leaky Forms)."""
+    tracker = f"http://localhost:{pages.port}"
+    url = serve_shop(pages, MENU_ITEMS + CART_BAR, {"/checkout": blur_leak_checkout(tracker)})
+    trace, result = run(url, tmp_path)
+    assert trace.order_reached == "submitted"
+    assert any("emptied again" in s.note for s in trace.steps)
+    assert any(s.note == "order submitted with empty PI fields" for s in trace.steps)
+    assert ("third_party_leak", "checkout") in {(f.rule, f.stage) for f in result.findings}, result.findings
+    assert "forced_phone" not in {f.rule for f in result.findings}
+
+
 def test_a_submit_that_answers_touches_only_is_tapped(pages, tmp_path):
     touch = CHECKOUT.replace(
         '''onclick="fetch('/submit',{method:'POST'}).then(()=>location.href='/done')">提交订单</button>''',
