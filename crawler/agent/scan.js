@@ -213,8 +213,10 @@
   const listenersOf = typeof window.__qrauditListeners === "function" ? window.__qrauditListeners : () => [];
   const TAPPY = /^(click|touchstart|touchend|tap|pointerdown|pointerup|mousedown|mouseup)$/;
   const tapsOf = (el) => { try { return listenersOf(el).filter((t) => TAPPY.test(t)); } catch (e) { return []; } };
+  // a handler set as a property (el.onclick = fn) is one too: it is no attribute and no addEventListener
+  const propTap = (el) => { try { return typeof el.onclick === "function" || typeof el.ontouchend === "function" || typeof el.ontouchstart === "function"; } catch (e) { return false; } };
   const delegators = new Set();
-  for (const el of all) { const t = tapsOf(el); if (t.length) delegators.add(el); }
+  for (const el of all) { const t = tapsOf(el); if (t.length || propTap(el)) delegators.add(el); }
   const delegatedBy = (el) => { let n = parentOf(el); for (let i = 0; i < 12 && n; i++) { if (delegators.has(n)) return n; n = parentOf(n); } return null; };
   const glyph = (el) => {
     for (const pseudo of ["::before", "::after"]) {
@@ -226,6 +228,14 @@
   };
   const bgIcon = (el) => { const b = cs(el).backgroundImage || ""; return b && b !== "none" && /url\(|gradient/.test(b) ? b.slice(0, 120) : ""; };
   const smallBox = (r) => r.width >= 8 && r.height >= 8 && r.width <= 64 && r.height <= 64;
+  const looksButton = (el) => {
+    const s = cs(el);
+    const edged = parseFloat(s.borderTopWidth) > 0 && s.borderTopStyle !== "none" && parseFloat(s.borderTopLeftRadius) > 0;
+    const fill = parseColor(s.backgroundColor);
+    const p = parentOf(el);
+    const own = fill && fill.a > 0.5 && p && JSON.stringify(fill) !== JSON.stringify(bgOf(p));
+    return edged || !!own;
+  };
   for (const el of all) {
     if (candidates.length >= maxCand) break;
     const tag = el.tagName;
@@ -236,7 +246,7 @@
     else if (tag === "INPUT" && /^(submit|button|image|reset)$/i.test(el.type)) why = "input";
     else if (/^(button|link|tab|menuitem|option|radio)$/.test(role)) why = "role";
     else if (taps.length) why = "listener";
-    else if (el.hasAttribute("onclick") || (el.hasAttribute("tabindex") && el.getAttribute("tabindex") !== "-1")) why = "handler";
+    else if (el.hasAttribute("onclick") || propTap(el) || (el.hasAttribute("tabindex") && el.getAttribute("tabindex") !== "-1")) why = "handler";
     else {
       const s = cs(el);
       if (s.cursor === "pointer") {
@@ -247,6 +257,13 @@
       if (!why && wordRe) {
         const ot = ownText(el);
         if (ot && ot.length <= 14 && wordRe.test(ot)) why = "text";
+      }
+      // a short word drawn as a button (a border with rounded corners, or a fill of its own) under a
+      // container that answers taps for its children (delegation): 选择, 规格, 加购
+      if (!why && !el.children.length && delegatedBy(el)) {
+        const ot = ownText(el);
+        const r = el.getBoundingClientRect();
+        if (ot && ot.length <= 4 && !/\d/.test(ot) && r.width <= 160 && r.height <= 60 && looksButton(el)) why = "delegated";
       }
       // (a custom element without a shadow root of its own — uni-view, taro-view-core — is a div or a span)
       if (!why && (tag === "svg" || tag === "IMG" || tag === "I" || tag === "SPAN" || tag === "DIV" || tag === "EM"

@@ -63,6 +63,7 @@ class Ctx:
     cart_before_add: str | None = None  # the cart as shown before the last add was pressed
     went_back: bool = False  # went back from a dish's page to the menu
     spec_tries: int = 0  # confirms of the open options sheet that left it open
+    self_waits: int = 0  # seconds waited for a page that moves on by itself
     views_on: int = 0  # presses taken for the final submit that opened another view with its own
     stuck: int = 0
     doing: Doing = Doing.OPENING

@@ -38,6 +38,7 @@ from crawler.agent.words import (
     CHECKOUT_MOVE_RE,
     CLOSED_RE,
     CONFIRM_RE,
+    COUNTDOWN_RE,
     MINIPROGRAM_RE,
     ORDER_STATUS_RE,
     PAY_URL_RE,
@@ -48,6 +49,9 @@ from crawler.agent.words import (
 
 #: Checkout controls pressed without their words (by look and place) in one visit, at most.
 MAX_UNNAMED_CHECKOUTS = 2
+
+#: Seconds a visit waits, at most, for a page that says it moves on by itself (a countdown).
+MAX_SELF_MOVE_WAITS = 12
 
 #: A layer asking the diner to pay now: the last step before money moves.
 PAY_PROMPT_RE = re.compile(r"需要?支付|需付款|应付|應付|待支付|支付金额|支付金額|确认支付|確認支付|去支付|立即支付|微信支付|支付宝|"
@@ -161,12 +165,27 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
                 await self._scroll(scrolled)
                 continue
             if self.ctx.stuck > 6:
-                break
+                if not await self._moves_by_itself(scan):
+                    break
+                continue
             if await self.visit.idle():
                 break  # nothing (timer, interval, request, animation) can change the page any more
             await self._wait_unless_idle(0.8)
             await self.look()
         self._finish_stuck()
+
+    async def _moves_by_itself(self, scan: PageScan) -> bool:
+        """A page with nothing to press that says it moves on by itself after a countdown (5 秒后自动进入点餐)
+        and still has a timer or interval set: wait a second more for it, up to
+        :data:`MAX_SELF_MOVE_WAITS` seconds a visit; True when waited."""
+        if self.ctx.self_waits >= MAX_SELF_MOVE_WAITS or not COUNTDOWN_RE.search(scan.text) or await self.visit.idle():
+            return False
+        if self.ctx.self_waits == 0:
+            await self.record("wait", note="the page says it moves on by itself: waiting for it")
+        self.ctx.self_waits += 1
+        await self._wait_unless_idle(1.0)
+        await self.look()
+        return True
 
     def _way_to_menu(self, scan: PageScan) -> bool:
         """A control toward the menu the diner has not tried yet (点餐, 开始点餐, order now)."""

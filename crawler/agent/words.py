@@ -55,6 +55,7 @@ WORDS: dict[str, list[tuple[str, float]]] = {
     "submit": [
         ("提交订单", 8), ("提交訂單", 8), ("确认下单", 8), ("確認下單", 8), ("确认提交", 7), ("確認提交", 7),
         ("立即下单", 7), ("立即下單", 7), ("去下单", 6), ("去下單", 6), ("下单", 6), ("下單", 6),
+        ("确认落单", 8), ("確認落單", 8), ("落单", 6), ("落單", 6),
         ("place order", 8), ("place my order", 8), ("submit order", 8), ("confirm order", 7), ("send order", 7),
         ("complete order", 7), ("order now", 6), ("提交", 5), ("submit", 5),
         ("送出订单", 7), ("送出訂單", 7),
@@ -93,7 +94,11 @@ WORDS: dict[str, list[tuple[str, float]]] = {
 }
 
 #: Controls never pressed: money moves.  Matched on the control's own text.
-PAY_RE = re.compile(r"支付|付款|买单|買單|结账付款|去付|立即付|\bpay\b|pay now|checkout and pay|微信支付|支付宝", re.I)
+PAY_RE = re.compile(r"支付|付款|买单|買單|埋单|埋單|结账付款|去付|立即付|\bpay\b|pay now|checkout and pay|微信支付|支付宝", re.I)
+
+#: A page that says it moves on by itself after a countdown (5 秒后自动进入点餐, redirecting in 3 s).
+COUNTDOWN_RE = re.compile(r"\d+\s*(?:秒|s\b|sec|seconds?)[^\n]{0,12}?(?:自动|自動|跳转|跳轉|进入|進入|返回|redirect|continu|automatic)"
+                          r"|(?:自动|自動|跳转|跳轉|redirect\w*)[^\n]{0,12}?\d+\s*(?:秒|s\b|sec|seconds?)", re.I)
 
 #: A request address that asks for money (an order's payment, a cashier page): never released from a hold.
 PAY_URL_RE = re.compile(r"(?<![a-z])pay|prepay|wxpay|alipay|cashier|unifiedorder|收银|收銀|支付", re.I)
@@ -208,7 +213,10 @@ def _shape_score(d: dict[str, Any], purpose: str, text: str, overlay_box: dict |
         if d.get("rowMinus"):
             return -6.0, "row's other control -6"
         if d.get("rowAdd"):
-            return (6.0 if not text or text in ("+", "＋") else 3.0), "menu row's small control +6"
+            if not text or text in ("+", "＋"):
+                return 6.0, "menu row's small control +6"
+            # a short word there (选择, 加入, 選擇) is the row's way to take the dish; a longer one may be anything
+            return (4.5 if len(text) <= 2 else 3.0), "menu row's small control +" + ("4.5" if len(text) <= 2 else "3")
     if purpose == "open_item" and d.get("rowOpen"):
         return 4.5, "opens a menu row +4.5"
     if purpose == "cart" and d.get("bottomBar") and _icon_only(d, text):

@@ -564,6 +564,38 @@ def test_privileged_an_optional_field_is_typed_into_and_emptied_before_the_empty
     assert "forced_phone" not in {f.rule for f in result.findings}
 
 
+COUNTDOWN = """<!doctype html><meta charset=utf-8><title>小馆</title><h3>正在为您绑定桌台</h3>
+<p><span id=s>3</span> 秒后自动进入点餐，请勿离开</p>
+<script>var n=3;var t=setInterval(function(){n--;document.getElementById('s').textContent=n;
+ if(n<=0){clearInterval(t);location.replace('/menu');}},1000);</script>"""
+
+DELEGATED_WORDS = """<!doctype html><meta charset=utf-8><meta name=viewport content="width=device-width"><title>小馆</title>
+<style>.pick{border:1px solid #f70;border-radius:12px;padding:2px 10px;color:#f70}.tray{display:flex;justify-content:space-between;padding:10px}</style>
+<div id=list><div class=tray><span>红烧肉</span><span>¥38</span><span class=pick>选择</span></div>
+<div class=tray><span>宫保鸡丁</span><span>¥28</span><span class=pick>选择</span></div></div>
+<div style="position:fixed;bottom:0;left:0;right:0;height:50px;background:#222;color:#fff;display:flex">
+<span>已选 <b id=n>0</b></span><a href="/checkout" style="margin-left:auto;color:#fff">去结算</a></div>
+<script>var n=0;document.getElementById('list').onclick=function(e){if(!e.target.classList.contains('pick'))return;
+ n++;document.getElementById('n').textContent=n;};</script>"""
+
+
+def test_a_page_that_moves_on_by_itself_after_a_countdown_is_waited_for(pages, tmp_path):
+    serve_shop(pages, MENU_ITEMS + CART_BAR, {"/bind": COUNTDOWN, "/menu": "<!doctype html><meta charset=utf-8>"
+                                                    "<title>小馆</title>" + MENU_ITEMS + CART_BAR})
+    trace, _result = run(pages.url("/bind"), tmp_path)
+    assert any("moves on by itself" in s.note for s in trace.steps)
+    assert trace.order_reached == "submitted", trace.reason
+
+
+def test_a_short_word_drawn_as_a_button_under_a_delegating_list_adds_the_dish(pages, tmp_path):
+    """选择 in a bordered pill; the list answers taps for it through an onclick property (no attribute,
+    no addEventListener, no pointer cursor)."""
+    serve_shop(pages, "", {"/pick": DELEGATED_WORDS})
+    trace, _result = run(pages.url("/pick"), tmp_path)
+    assert any(s.note.startswith("add: 选择") for s in trace.steps), [s.note for s in trace.steps]
+    assert trace.order_reached == "submitted", trace.reason
+
+
 def test_a_submit_that_answers_touches_only_is_tapped(pages, tmp_path):
     touch = CHECKOUT.replace(
         '''onclick="fetch('/submit',{method:'POST'}).then(()=>location.href='/done')">提交订单</button>''',

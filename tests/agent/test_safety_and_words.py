@@ -39,10 +39,21 @@ def test_submit_guard():
 
 
 def test_pay_controls_score_never():
-    for text in ("立即支付", "去支付", "微信支付", "pay"):
+    for text in ("立即支付", "去支付", "微信支付", "pay", "买单", "埋單"):  # 埋單: Cantonese for 買單, the bill
         d = {"text": text, "box": {"x": 0, "y": 800, "width": 390, "height": 44}, "bottomBar": True}
         assert is_pay(d)
         assert score(d, "submit", VP)[0] < 0
+
+
+def test_cantonese_place_order_is_a_final_submit():
+    d = {"text": "落單", "box": {"x": 0, "y": 800, "width": 390, "height": 44}, "bottomBar": True}
+    assert score(d, "submit", VP)[0] >= 5 and not is_pay(d)
+
+
+def test_a_short_word_in_a_menu_rows_add_place_takes_the_dish():
+    row = {"box": {"x": 320, "y": 120, "width": 48, "height": 26}, "row": 1, "rowAdd": 1}
+    assert score({**row, "text": "选择"}, "add", VP)[0] >= 4
+    assert score({**row, "text": "查看详情"}, "add", VP)[0] < 4
 
 
 def test_app_links_are_never_followed():
