@@ -245,7 +245,13 @@ class CheckingOut(Session):
         if first.kind in ("formed", "confirmed", "moved"):
             self._held_accepted_empty(gate, sub_ref, st.n)
         elif not first.clicked:
-            self._disabled_while_empty(form)
+            # disabled: a box to tick first (同意...) may be what keeps it so; else the empty fields are
+            if await self._tick_if_asked(first, "", st, sub_ref, gate):
+                gate = gate or self.trace.gates[-1]
+                await self.look()
+                sub_ref = self.current(sub_ref)
+            if not sub_ref.d.get("enabled", True) or not await self._ticked_enabled(sub_ref):
+                self._disabled_while_empty(form)
         else:
             await self._tick_if_asked(first, first.msg, st, sub_ref, gate)
             gate = gate or (self.trace.gates[-1] if self.trace.gates and self.trace.gates[-1].kind == "form" else None)
@@ -310,6 +316,11 @@ class CheckingOut(Session):
                               + ("; the page marks some required: the merchant's answer was not observed" if marked else "")))
         if not marked:
             gate.passed_by = "try"
+
+    async def _ticked_enabled(self, sub_ref: Ref) -> bool:
+        """Whether the final submit reads as enabled now (after boxes were ticked)."""
+        return bool(self.current(sub_ref).d.get("enabled", True)) and any(
+            s.action == "click" and "ticked the box" in s.note for s in self.trace.steps[-2:])
 
     @staticmethod
     def _disabled_while_empty(form: Form) -> None:

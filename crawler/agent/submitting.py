@@ -73,7 +73,8 @@ class Submitting(Session):
         if held and self._order_request_formed(requests_before, url_before):
             return Press("formed", clicked, scan2, msg)
         still = self.best(scan2, "submit", min_score=5) or (self.unnamed_submit(scan2) if not sub_ref.text().strip() else None)
-        moved = scan2.url != url_before or still is None
+        # (the pressed control still showing, if disabled now, is no way on: the form is still there)
+        moved = scan2.url != url_before or (still is None and not any(c.key == sub_ref.key for c in scan2.candidates))
         if moved and view is None and not held:
             # the form went away: an order only if the merchant answered the order request
             return Press("confirmed" if self._order_answered(requests_before, url_before) else "moved",

@@ -174,6 +174,14 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
             await self.look()
         self._finish_stuck()
 
+    def _disabled_submit(self, scan: PageScan) -> tuple[float, Ref, list[str]] | None:
+        """Past the cart, the best final submit (named, not a payment) that the page keeps disabled — until
+        a box is ticked or a field filled: the checkout deals with it; ``None`` when there is none."""
+        for s, ref, why in self.ranked(scan, "submit"):
+            if s >= 5 and not ref.d.get("enabled", True) and not is_pay(ref.d):
+                return s, ref, [*why, "disabled for now"]
+        return None
+
     async def _moves_by_itself(self, scan: PageScan) -> bool:
         """A page with nothing to press that says it moves on by itself after a countdown (5 秒后自动进入点餐)
         and still has a timer or interval set: wait a second more for it, up to
@@ -243,6 +251,8 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
         if sub and self.menu_visible(scan) and not c.cart_opened and not sub[1].d.get("bottomBar") \
                 and sub[1].d.get("overlay", -1) < 0:
             sub = None  # on the menu, the final submit sits in the cart bar; a 下单 elsewhere is a title or tab
+        if not sub and c.cart_opened and not self.menu_visible(scan):
+            sub = self._disabled_submit(scan)
         if sub and (c.added or c.cart_opened):
             return await self.at_checkout(scan, sub)
         pay = [x for x in scan.candidates if is_pay(x.d) and x.d.get("overlay", -1) < 0]

@@ -596,6 +596,28 @@ def test_a_short_word_drawn_as_a_button_under_a_delegating_list_adds_the_dish(pa
     assert trace.order_reached == "submitted", trace.reason
 
 
+TICK_TO_ORDER = """<!doctype html><meta charset=utf-8><title>确认订单</title><h2>确认订单</h2><div>红烧肉 x1 ¥38</div>
+<div><span id=ck role=checkbox aria-checked=false style="display:inline-block;width:16px;height:16px;border:1px solid #999"></span>
+ <span>我已阅读并同意《隐私政策》，并同意接收优惠活动短信及个性化推荐</span></div>
+<div id=sub role=button aria-disabled=true style="height:44px;background:#e9a;color:#fff;text-align:center">确认下单</div>
+<script>var ok=false;document.getElementById('ck').onclick=function(){ok=!ok;this.setAttribute('aria-checked',String(ok));
+ var b=document.getElementById('sub');b.setAttribute('aria-disabled',String(!ok));b.style.background=ok?'#f60':'#e9a';};
+document.getElementById('sub').onclick=function(){if(!ok)return;
+ fetch('/submit',{method:'POST'}).then(function(){location.href='/done';});};</script>"""
+
+
+@pytest.mark.parametrize("live", [False, True])
+def test_a_final_submit_disabled_until_a_bundled_box_is_ticked(pages, tmp_path, live):
+    """The order form's 确认下单 stays disabled until its one box — the policy bundled with marketing — is
+    ticked: the disabled control is the final submit all the same, the box is ticked to go on, and the
+    bundle is induced consent."""
+    url = serve_shop(pages, MENU_ITEMS + CART_BAR, {"/checkout": TICK_TO_ORDER})
+    trace, result = run(url, tmp_path, live=live)
+    assert any("ticked the box" in s.note for s in trace.steps), [s.note for s in trace.steps]
+    assert ("induced_consent", "checkout") in {(f.rule, f.stage) for f in result.findings}, result.reason
+    assert pages.hits.count("POST /submit") == (0 if live else 1)
+
+
 def test_a_submit_that_answers_touches_only_is_tapped(pages, tmp_path):
     touch = CHECKOUT.replace(
         '''onclick="fetch('/submit',{method:'POST'}).then(()=>location.href='/done')">提交订单</button>''',
