@@ -186,12 +186,16 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
         """A page with nothing to press that says it moves on by itself after a countdown (5 秒后自动进入点餐)
         and still has a timer or interval set: wait a second more for it, up to
         :data:`MAX_SELF_MOVE_WAITS` seconds a visit; True when waited."""
-        if self.ctx.self_waits >= MAX_SELF_MOVE_WAITS or not COUNTDOWN_RE.search(scan.text) or await self.visit.idle():
+        if self.ctx.self_waits >= MAX_SELF_MOVE_WAITS:
+            return False
+        leaving = self.ctx.self_waits > 0 and not scan.text.strip()  # it is moving on: the next page is loading
+        if not leaving and (not COUNTDOWN_RE.search(scan.text) or await self.visit.idle()):
             return False
         if self.ctx.self_waits == 0:
             await self.record("wait", note="the page says it moves on by itself: waiting for it")
         self.ctx.self_waits += 1
         await self._wait_unless_idle(1.0)
+        await self.settle()
         await self.look()
         return True
 
