@@ -27,13 +27,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from core.reasons import Code, Doing, Reason
-from core.sites import site_of
 from core.trace import Gate, Try
 from crawler.agent import gates as G
 from crawler.agent.filling_in import Form
 from crawler.agent.scan import PageScan, Ref
 from crawler.agent.session import Finished, Session, may_submit, submit_decision
-from crawler.agent.words import CONFIRM_RE, CONSENT_BOX_RE, PAY_URL_RE
+from crawler.agent.words import CONFIRM_RE, CONSENT_BOX_RE
 
 #: Presses taken for the final submit that may open another view with its own (held checkout), at most.
 MAX_VIEWS_ON = 2
@@ -246,11 +245,12 @@ class CheckingOut(Session):
             self._held_accepted_empty(gate, sub_ref, st.n)
         elif not first.clicked:
             # disabled: a box to tick first (同意...) may be what keeps it so; else the empty fields are
-            if await self._tick_if_asked(first, "", st, sub_ref, gate):
+            ticked = await self._tick_if_asked(first, "", st, sub_ref, gate)
+            if ticked:
                 gate = gate or self.trace.gates[-1]
                 await self.look()
                 sub_ref = self.current(sub_ref)
-            if not sub_ref.d.get("enabled", True) or not await self._ticked_enabled(sub_ref):
+            if not (ticked and sub_ref.d.get("enabled", True)):
                 self._disabled_while_empty(form)
         else:
             await self._tick_if_asked(first, first.msg, st, sub_ref, gate)
@@ -317,11 +317,6 @@ class CheckingOut(Session):
         if not marked:
             gate.passed_by = "try"
 
-    async def _ticked_enabled(self, sub_ref: Ref) -> bool:
-        """Whether the final submit reads as enabled now (after boxes were ticked)."""
-        return bool(self.current(sub_ref).d.get("enabled", True)) and any(
-            s.action == "click" and "ticked the box" in s.note for s in self.trace.steps[-2:])
-
     @staticmethod
     def _disabled_while_empty(form: Form) -> None:
         """The final submit could not be pressed with the personal fields empty: the fields the page
@@ -369,8 +364,7 @@ class CheckingOut(Session):
         if self.visit.live or not may_submit(urlsplit(page_url).hostname or "", self.config):
             return False  # (the page now may be the browser's error page of the held navigation: judge its origin)
         r = self._formed_order(since, page_url)
-        if r is None or site_of(r.url) != site_of(page_url) or PAY_URL_RE.search(urlsplit(r.url).path + "?" +
-                                                                                  urlsplit(r.url).query):
+        if not self._unpaid_own_order(r, page_url):
             return False
         self.visit.release_network()
         await self.record("wait", note=f"network released: the held request was an order to the merchant's own site "

@@ -246,7 +246,7 @@
     else if (tag === "INPUT" && /^(submit|button|image|reset)$/i.test(el.type)) why = "input";
     else if (/^(button|link|tab|menuitem|option|radio)$/.test(role)) why = "role";
     else if (taps.length) why = "listener";
-    else if (el.hasAttribute("onclick") || propTap(el) || (el.hasAttribute("tabindex") && el.getAttribute("tabindex") !== "-1")) why = "handler";
+    else if (el.hasAttribute("onclick") || delegators.has(el) || (el.hasAttribute("tabindex") && el.getAttribute("tabindex") !== "-1")) why = "handler";  // (no listener: a property handler)
     else {
       const s = cs(el);
       if (s.cursor === "pointer") {

@@ -10,13 +10,14 @@ decides when to press; :mod:`crawler.agent.filling_in` answers a refusal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from core.sites import site_of
 from core.trace import Request
 from crawler.agent import gates as G
 from crawler.agent.scan import PageScan, Ref
 from crawler.agent.session import Session
-from crawler.agent.words import CONFIRM_RE
+from crawler.agent.words import CONFIRM_RE, PAY_URL_RE
 
 
 @dataclass
@@ -104,6 +105,13 @@ class Submitting(Session):
         """Whether a held request made since ``since`` is an order: a navigation, or a non-GET
         request to the merchant page's own site (a third party's beacon is not an order)."""
         return self._formed_order(since, page_url) is not None
+
+    @staticmethod
+    def _unpaid_own_order(r: Request | None, page_url: str) -> bool:
+        """Whether the held request ``r`` is an order to the merchant page's own site whose address
+        names no payment (pay, cashier, 支付...)."""
+        return r is not None and site_of(r.url) == site_of(page_url) \
+            and not PAY_URL_RE.search(urlsplit(r.url).path + "?" + urlsplit(r.url).query)
 
     def _formed_order(self, since: int, page_url: str) -> Request | None:
         """The first held request made since ``since`` that is an order (see

@@ -41,8 +41,8 @@ from crawler.agent.words import (
     COUNTDOWN_RE,
     MINIPROGRAM_RE,
     ORDER_STATUS_RE,
-    PAY_URL_RE,
     SOLD_OUT_RE,
+    by_words,
     is_pay,
     score,
 )
@@ -313,7 +313,7 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
                 ranked = inside or ranked
             if ranked:
                 ref = ranked[0][1]
-                unnamed = purpose == "checkout" and not any(w.startswith(("text:", "name:")) for w in ranked[0][2])
+                unnamed = purpose == "checkout" and not by_words(ranked[0][2])
                 self.doing(Doing.CART if purpose == "cart" else Doing.CHECKOUT)
                 self._last_purpose = purpose
                 was_cart, was_co = c.cart_opened, c.at_checkout
@@ -362,7 +362,7 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
         twice, what comes next could be money); in live mode, on a page of its own, only with the
         network screened (:meth:`_screened`)."""
         _s, _ref, why = r
-        if purpose != "checkout" or any(w.startswith(("text:", "name:")) for w in why):
+        if purpose != "checkout" or by_words(why):
             return True
         return self.ctx.unnamed_checkouts < MAX_UNNAMED_CHECKOUTS
 
@@ -382,7 +382,7 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
         when the press formed an order (the control was the final submit), else ``None``.  Raises
         :class:`Finished` when the screen held a request and the walk cannot go on."""
         _s, ref, why = r
-        screened = self._screened() and not any(w.startswith(("text:", "name:")) for w in why)
+        screened = self._screened() and not by_words(why)
         since = len(self.trace.requests)
         if screened:
             await self.visit.screen_network(ref.element(), site_of(ref.d.get("frame_url") or scan.url))
@@ -407,8 +407,7 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
         document the hold stopped), the walk ends (order path not completed); else it goes on, held."""
         c = self.ctx
         order = self._formed_order(since, scan.url)
-        if order is not None and order.method.upper() != "GET" and site_of(order.url) == site_of(scan.url) \
-                and not PAY_URL_RE.search(urlsplit(order.url).path + "?" + urlsplit(order.url).query):
+        if order is not None and order.method.upper() != "GET" and self._unpaid_own_order(order, scan.url):
             c.cart_opened = c.at_checkout = True
             await self.record("wait", note=f"the control without words formed a request to the merchant's own site "
                               f"({order.method} {urlsplit(order.url).path}), held: it is taken for the final submit",

@@ -173,6 +173,11 @@ def leaves_to_app(d: dict[str, Any]) -> bool:
     return bool(APP_RE.search(t)) and len(t) <= 30
 
 
+def by_words(reasons: list[str]) -> bool:
+    """Whether a control was scored by its words (its text or accessible name), not by look or place."""
+    return any(r.startswith(("text:", "name:")) for r in reasons)
+
+
 def is_pay(d: dict[str, Any]) -> bool:
     """True when a control reads as a payment control (never pressed)."""
     t = " ".join(x for x in (d.get("text", ""), d.get("aria", ""), d.get("title", "")) if x)
@@ -257,7 +262,7 @@ def score(d: dict[str, Any], purpose: str, viewport: dict[str, int], overlay_box
     if leaves_to_app(d):
         return -100.0, ["opens an app / app store: never followed"]
     sc, reasons = _word_score(d, purpose, text, alt)
-    if purpose == "submit" and not any(r.startswith(("text:", "name:")) for r in reasons):
+    if purpose == "submit" and not by_words(reasons):
         return 0.0, reasons  # the final submit is named (提交订单, place order): a class name alone is not enough
     if purpose == "submit" and d.get("row"):
         return 0.0, reasons + ["in a menu row: a dish's words, not the final submit"]

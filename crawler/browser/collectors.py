@@ -398,11 +398,6 @@ class NetworkHold(Collector):
     def held(self) -> bool:
         return self.since is not None
 
-    @property
-    def screening(self) -> bool:
-        """Whether a screened press is in progress (see :meth:`screen`)."""
-        return self._screen is not None
-
     async def attach(self, page: Any) -> None:
         self._page = page
         if getattr(self.visit, "live", False):
@@ -417,13 +412,18 @@ class NetworkHold(Collector):
         if self.since is not None:
             return
         self.since = self.visit.event_step
+        await self._route_all(workers)
+
+    async def _route_all(self, workers: bool) -> None:
+        """Route every request of the context and the page through :meth:`_on_route` (once a visit);
+        ``workers``: also make workers keep their socket frames (their sockets are not routed)."""
         if not self._routed:
             self._routed = True
             await self._page.context.route("**/*", self._on_route)
             await self._page.route("**/*", self._on_route)
         emulation = getattr(self.visit, "emulation", None)
         if emulation is not None and workers:
-            await emulation.hold_workers()  # workers' sockets are not routed: they keep their frames
+            await emulation.hold_workers()
 
     async def screen(self, control: Element | None, site: str) -> None:
         """Screen the network for one press in live mode (a control without words whose act is
@@ -438,13 +438,7 @@ class NetworkHold(Collector):
             return
         self._screen = Screen(site=site, control=control,
                               values=[v for v in (getattr(self.trace, "canaries", None) or {}).values() if v])
-        if not self._routed:
-            self._routed = True
-            await self._page.context.route("**/*", self._on_route)
-            await self._page.route("**/*", self._on_route)
-        emulation = getattr(self.visit, "emulation", None)
-        if emulation is not None:
-            await emulation.hold_workers()
+        await self._route_all(workers=True)
 
     def end_screen(self) -> dict[str, str] | None:
         """End the screen (after the press settled).  ``None`` when every request of the press went
@@ -473,14 +467,17 @@ class NetworkHold(Collector):
     async def _on_route(self, route: Any) -> None:
         if self.since is None:
             sc = self._screen
-            req = route.request
-            if sc is None or screen_allows(_safe(lambda: req.method, "GET"), _safe(lambda: req.url, ""),
-                                           _safe(lambda: req.resource_type, ""),
-                                           bool(_safe(lambda: req.is_navigation_request(), True)), sc,
-                                           _safe(lambda: req.post_data, "") or ""):
+            if sc is None:
                 await route.fallback()
                 return
-            self._screen_stops(_safe(lambda: req.method, "GET"), _safe(lambda: req.url, ""))
+            req = route.request
+            method, url = _safe(lambda: req.method, "GET"), _safe(lambda: req.url, "")
+            if screen_allows(method, url, _safe(lambda: req.resource_type, ""),
+                             bool(_safe(lambda: req.is_navigation_request(), True)), sc,
+                             _safe(lambda: req.post_data, "") or ""):
+                await route.fallback()
+                return
+            self._screen_stops(method, url)
         rec = self.visit.requests.record_of(route.request)
         if rec is not None:
             rec.held = True

@@ -157,24 +157,32 @@ def test_held_network_lets_nothing_out(run_visit, exfil_server):
     assert phone_frames and all(f.held for f in phone_frames), "the socket frame with the phone is not recorded held"
 
 
+def _screened_press(run_visit, base: str, path: str, wait_s: float, ready: str | None = None):
+    """Open ``path`` (a canary phone in the trace), wait for ``ready`` (a JS condition), screen the
+    network for 127.0.0.1, press ``#go`` and let the page answer for ``wait_s`` seconds;
+    ``(visit, what end_screen() returned)``."""
+    async def scenario(v):
+        v.trace.canaries = {"phone": PHONE}
+        await v.goto(base + path)
+        if ready:
+            await v.page.wait_for_function(ready, timeout=5000)
+        await v.screen_network(None, "127.0.0.1")
+        await v.page.click("#go")
+        await asyncio.sleep(wait_s)
+        await v.settle()
+        return v.end_screen()
+
+    return run_visit(scenario, url=base + path)
+
+
 def test_a_screened_press_holds_every_channel_that_sends(run_visit, exfil_server):
     """Live mode's screen (a press whose act is not known): the press that sends on every channel
     sends nothing — the first request the screen does not let out begins the visit's hold."""
     handler, base = exfil_server
     handler.hits.clear()
     handler.frames.clear()
-
-    async def scenario(v):
-        v.trace.canaries = {"phone": PHONE}
-        await v.goto(base + "/exfil")
-        await v.page.wait_for_function("document.getElementById('ws').textContent === 'ws-open'", timeout=5000)
-        await v.screen_network(None, "127.0.0.1")
-        await v.page.click("#go")
-        await asyncio.sleep(1.5)
-        await v.settle()
-        return v.end_screen()
-
-    visit, stopped = run_visit(scenario, url=base + "/exfil")
+    visit, stopped = _screened_press(run_visit, base, "/exfil", 1.5,
+                                     ready="document.getElementById('ws').textContent === 'ws-open'")
     time.sleep(0.5)
     assert handler.hits == [], f"sent while screened: {handler.hits}"
     assert not _sent_phone_over_socket(handler.frames), "a socket frame left while screened"
@@ -195,17 +203,7 @@ def test_a_screened_press_lets_out_only_a_load_of_the_merchants_pages(run_visit,
     handler.hits.clear()
     href = href.format(port=urlsplit(base).port)
     handler.pages["/links"] = page(f"<a id='go' href='{href}' style='display:block;height:40px'>&rarr;</a>")
-
-    async def scenario(v):
-        v.trace.canaries = {"phone": PHONE}
-        await v.goto(base + "/links")
-        await v.screen_network(None, "127.0.0.1")
-        await v.page.click("#go")
-        await asyncio.sleep(0.5)
-        await v.settle()
-        return v.end_screen()
-
-    visit, stopped = run_visit(scenario, url=base + "/links")
+    visit, stopped = _screened_press(run_visit, base, "/links", 0.5)
     time.sleep(0.3)
     assert (handler.hits != []) is goes_out, handler.hits
     assert (stopped is None) is goes_out and visit.held is not goes_out
