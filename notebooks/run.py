@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -56,7 +57,17 @@ def execute(path: Path, params: dict[str, str] | None = None, timeout: int = 600
                             resources={"metadata": {"path": str(HERE)}},
                             # the kernel's "running over TCP without encryption" warning is no news here
                             extra_arguments=["--IPKernelApp.log_level=ERROR"])
-    client.execute()
+    # The kernel process's own log (not what cells print: that comes back as outputs) goes to a
+    # file: ipykernel 7 may log a ZMQ error while it shuts down after the last cell has run.
+    # It is shown only when the run fails, where it can explain a dead kernel.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        try:
+            client.execute(stderr=log)
+        except BaseException:
+            log.seek(0)
+            if text := log.read().strip():
+                print(f"run.py: the kernel's log:\n{text}", file=sys.stderr)
+            raise
     return nb
 
 
