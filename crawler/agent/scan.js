@@ -226,6 +226,17 @@
     }
     return "";
   };
+  // a shape drawn by CSS on an empty pseudo-element (the two bars of a "+")
+  const drawn = (el) => {
+    for (const pseudo of ["::before", "::after"]) {
+      let p;
+      try { p = getComputedStyle(el, pseudo); } catch (e) { continue; }
+      if (!p || (p.content !== '""' && p.content !== "''")) continue;
+      const fill = parseColor(p.backgroundColor);
+      if ((fill && fill.a > 0.5) || (parseFloat(p.borderTopWidth) > 0 && p.borderTopStyle !== "none")) return true;
+    }
+    return false;
+  };
   const bgIcon = (el) => { const b = cs(el).backgroundImage || ""; return b && b !== "none" && /url\(|gradient/.test(b) ? b.slice(0, 120) : ""; };
   const smallBox = (r) => r.width >= 8 && r.height >= 8 && r.width <= 64 && r.height <= 64;
   const looksButton = (el) => {
@@ -235,6 +246,33 @@
     const p = parentOf(el);
     const own = fill && fill.a > 0.5 && p && JSON.stringify(fill) !== JSON.stringify(bgOf(p));
     return edged || !!own;
+  };
+  const pushCandidate = (el, why, taps) => {
+    seen.add(el);
+    const tag = el.tagName;
+    const role = (el.getAttribute("role") || "").toLowerCase();
+    const text = tag === "INPUT" ? (el.value || "") : clip(deepText(el, 300), 200);
+    const img = el.querySelector && el.querySelector("img[alt]");
+    const r = el.getBoundingClientRect();
+    const disabled = el.disabled === true || el.getAttribute("aria-disabled") === "true" || /(^|[\s_-])(disabled?|is-disabled)($|[\s_-])/i.test(el.getAttribute("class") || "") || cs(el).pointerEvents === "none";
+    let ctx = "", cp = parentOf(el);
+    for (let i = 0; i < 5 && cp; i++) { const t = deepText(cp, 400); if (t.length > text.length + 2) { ctx = clip(t, 240); break; } cp = parentOf(cp); }
+    const raised = raisedAncestor(el);
+    const rb = raised ? raised.getBoundingClientRect() : null;
+    const deleg = taps.length ? null : delegatedBy(el);
+    candidates.push({
+      selector: sel(el), path: pathOf(el), tag: tag.toLowerCase(), text, why,
+      aria: el.getAttribute("aria-label") || "", title: el.getAttribute("title") || "", alt: img ? img.getAttribute("alt") : (el.getAttribute("alt") || ""),
+      cls: clip(el.getAttribute("class") || "", 120), role, ctx, grp: parentOf(el) ? pathOf(parentOf(el)) : "",
+      selected: el.getAttribute("aria-checked") === "true" || el.getAttribute("aria-selected") === "true" || /(^|[\s_-])(active|selected|checked|on|cur|current)($|[\s_-])/i.test(el.getAttribute("class") || "") || !!(el.querySelector && el.querySelector("input:checked")), href: el.getAttribute("href") || "",
+      box: box(el), enabled: !disabled, inShadow: !!shadowOf.get(el), closed: shadowOf.get(el) === 2, overlay: overlayIndexOf(el),
+      bottomBar: !!(rb && rb.top > vh * 0.6 && rb.height < vh * 0.35), fixed: !!raised,
+      hasSvg: !!(tag === "svg" || (el.querySelector && el.querySelector("svg"))), hasImg: !!(tag === "IMG" || (el.querySelector && el.querySelector("img"))),
+      glyph: clip(glyph(el), 8), bgIcon: !!bgIcon(el),
+      taps, touchOnly: taps.length > 0 && !taps.some((t) => /click|mouse|pointer/.test(t)), delegated: !!deleg,
+      contrast: contrast(el), saturated: bgSaturated(el), fontSize: parseFloat(cs(el).fontSize) || 0,
+      attrs: attrsOf(el), _el: el,
+    });
   };
   for (const el of all) {
     if (candidates.length >= maxCand) break;
@@ -272,7 +310,9 @@
         if (smallBox(r) && !CLICK_TAGS.test((el.parentElement || {}).tagName || "") && !(el.innerText || "").trim().replace(/[+＋\-－]/g, "")) {
           if (tag === "svg") why = "svg";
           else if (tag === "IMG" && !el.getAttribute("alt")) why = "img";
-          else if (tag !== "IMG" && !el.querySelector("*") && (glyph(el) || bgIcon(el))) why = "icon";
+          else if (tag !== "IMG" && !el.querySelector("*") && (glyph(el) || bgIcon(el) || drawn(el))) why = "icon";
+          // an empty round or filled shape under a container that answers taps for it (a CSS-drawn stepper)
+          else if (tag !== "IMG" && !el.querySelector("*") && delegatedBy(el) && looksButton(el)) why = "icon";
           else if (tag !== "IMG" && el.children.length === 1 && el.firstElementChild.tagName === "svg") why = "icon";
         }
       }
@@ -282,41 +322,60 @@
     if (seen.has(el)) continue;
     // an svg inside an icon wrapper that is itself a candidate: keep the wrapper
     if (why === "svg" && seen.has(el.parentElement)) continue;
-    seen.add(el);
-    const text = tag === "INPUT" ? (el.value || "") : clip(deepText(el, 300), 200);
-    const img = el.querySelector && el.querySelector("img[alt]");
-    const r = el.getBoundingClientRect();
-    const disabled = el.disabled === true || el.getAttribute("aria-disabled") === "true" || /(^|[\s_-])(disabled?|is-disabled)($|[\s_-])/i.test(el.getAttribute("class") || "") || cs(el).pointerEvents === "none";
-    let ctx = "", cp = parentOf(el);
-    for (let i = 0; i < 5 && cp; i++) { const t = deepText(cp, 400); if (t.length > text.length + 2) { ctx = clip(t, 240); break; } cp = parentOf(cp); }
-    const raised = raisedAncestor(el);
-    const rb = raised ? raised.getBoundingClientRect() : null;
-    const deleg = taps.length ? null : delegatedBy(el);
-    candidates.push({
-      selector: sel(el), path: pathOf(el), tag: tag.toLowerCase(), text, why,
-      aria: el.getAttribute("aria-label") || "", title: el.getAttribute("title") || "", alt: img ? img.getAttribute("alt") : (el.getAttribute("alt") || ""),
-      cls: clip(el.getAttribute("class") || "", 120), role, ctx, grp: parentOf(el) ? pathOf(parentOf(el)) : "",
-      selected: el.getAttribute("aria-checked") === "true" || el.getAttribute("aria-selected") === "true" || /(^|[\s_-])(active|selected|checked|on|cur|current)($|[\s_-])/i.test(el.getAttribute("class") || "") || !!(el.querySelector && el.querySelector("input:checked")), href: el.getAttribute("href") || "",
-      box: box(el), enabled: !disabled, inShadow: !!shadowOf.get(el), closed: shadowOf.get(el) === 2, overlay: overlayIndexOf(el),
-      bottomBar: !!(rb && rb.top > vh * 0.6 && rb.height < vh * 0.35), fixed: !!raised,
-      hasSvg: !!(tag === "svg" || (el.querySelector && el.querySelector("svg"))), hasImg: !!(tag === "IMG" || (el.querySelector && el.querySelector("img"))),
-      glyph: clip(glyph(el), 8), bgIcon: !!bgIcon(el),
-      taps, touchOnly: taps.length > 0 && !taps.some((t) => /click|mouse|pointer/.test(t)), delegated: !!deleg,
-      contrast: contrast(el), saturated: bgSaturated(el), fontSize: parseFloat(cs(el).fontSize) || 0,
-      attrs: attrsOf(el), _el: el,
-    });
+    pushCandidate(el, why, taps);
+  }
+
+  const PRICE = /([¥￥$]|HK\$|NT\$|RMB)\s*\d+(\.\d+)?|\d+(\.\d+)?\s*元/g;
+  const SYMBOL_PRICE = /([¥￥$]|HK\$|NT\$|RMB)\s*\d+(\.\d+)?/g;
+  // prices written with a currency sign; "N元" only where none is (a "3元菜" tag is no price)
+  const priceCount = (t) => (t.match(SYMBOL_PRICE) || []).length || (t.match(PRICE) || []).length;
+  // ---- strips: a row or column of like siblings that answer taps (category tabs, a sidebar, a carousel) ----
+  // Three or more visible siblings of one kind (tag and classes, state classes aside) under one parent,
+  // each with a few words, no price and no digits only, answering taps themselves or through a
+  // container (delegation, as swipers do).  Each member carries the strip's size; a member that was
+  // no candidate (a card whose only listener is its swiper's) becomes one.
+  const kindOf = (el) => el.tagName + "." + [...el.classList].filter((c) => !/^(active|on|selected|cur|current|checked)$/i.test(c) && !/(^|[_-])(active|on|selected|cur|current|checked)$/i.test(c)).sort().join(".");
+  const stripText = (el) => deepText(el, 60).replace(/\s+/g, "");
+  const answersTap = (el) => seen.has(el) || tapsOf(el).length > 0 || propTap(el) || el.hasAttribute("onclick") || cs(el).cursor === "pointer" || !!delegatedBy(el);
+  const byParent = new Map();
+  for (const el of all) {
+    const p = parentOf(el);
+    if (!p || el.tagName === "svg" || el.tagName === "INPUT" || el.tagName === "OPTION") continue;
+    const k = kindOf(el);
+    if (!byParent.has(p)) byParent.set(p, new Map());
+    const m = byParent.get(p);
+    if (!m.has(k)) m.set(k, []);
+    m.get(k).push(el);
+  }
+  for (const kinds of byParent.values()) {
+    for (const members of kinds.values()) {
+      if (members.length < 3 || members.length > 40) continue;
+      // the member itself, or the one control it holds (<li><a>热菜</a></li>)
+      const target = (el) => { if (answersTap(el)) return el; const inner = [...el.querySelectorAll("*")].filter((d) => seen.has(d)); return inner.length === 1 ? inner[0] : null; };
+      const ok = [];
+      for (const el of members) {
+        const t = stripText(el);
+        if (t.length < 1 || t.length > 8 || /^\d+$/.test(t) || priceCount(t) || !isVisible(el)) continue;
+        const tg = target(el);
+        if (tg) ok.push(tg);
+      }
+      if (ok.length < 3) continue;
+      for (const el of ok) {
+        if (candidates.length >= maxCand) break;
+        if (!seen.has(el)) pushCandidate(el, "strip", tapsOf(el));
+        const c = candidates.find((x) => x._el === el);
+        if (c) c.strip = ok.length;
+      }
+    }
   }
 
   // ---- menu rows: repeated rows carrying a price and a small control ----
   // Whatever the language or markup: a dish row has one price; its small
   // right-hand control adds the dish (its "+"), or the row itself opens the dish.
-  const PRICE = /([¥￥$]|HK\$|NT\$|RMB)\s*\d+(\.\d+)?|\d+(\.\d+)?\s*元/g;
-  const SYMBOL_PRICE = /([¥￥$]|HK\$|NT\$|RMB)\s*\d+(\.\d+)?/g;
-  // prices written with a currency sign; "N元" only where none is (a "3元菜" tag is no price)
-  const priceCount = (t) => (t.match(SYMBOL_PRICE) || []).length || (t.match(PRICE) || []).length;
   const rowOf = new Map();
   const rowKey = (row) => row.tagName + "." + [...row.classList].filter((c) => !/^(active|on|selected|cur|current)$/.test(c)).slice(0, 3).join(".") + "@" + (row.parentElement ? row.parentElement.tagName : "");
   for (const c of candidates) {
+    if (c.why === "strip") continue;  // a strip's member (a dish's tag chips under a delegating list) is no row control
     const el = c._el, b = c.box;
     let n = parentOf(el);
     for (let i = 0; i < 7 && n; i++) {
@@ -368,7 +427,7 @@
     const form = el.form || (el.closest && el.closest("form"));
     c.formSubmit = !!(form && ((el.tagName === "BUTTON" && (el.getAttribute("type") || "submit").toLowerCase() === "submit") ||
       (el.tagName === "INPUT" && /^(submit|image)$/i.test(el.type))));
-    c.primary = !c.row && !!c.saturated && c.box.width >= 72 && c.box.height >= 28;
+    c.primary = !c.row && c.why !== "strip" && !!c.saturated && c.box.width >= 72 && c.box.height >= 28;
     const scope = form || (c.overlay >= 0 ? overlayEls[c.overlay] : null);
     c.choices = !!(scope && scope.querySelector && scope.querySelector("input[type=radio], input[type=checkbox], select, [role=radio], [role=radiogroup]"));
     if (!byLayer.has(layerOf(c))) byLayer.set(layerOf(c), []);

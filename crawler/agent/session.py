@@ -59,6 +59,7 @@ class Ctx:
     handed: dict[str, int] = field(default_factory=dict)  # gate id -> times canaries were given
     unfolded: set[str] = field(default_factory=set)  # gates whose press showed the fields they ask for
     items_opened: int = 0  # dishes opened to reach their add control
+    categories_opened: int = 0  # members of a strip (category tabs, a carousel) tapped to show dishes
     unnamed_checkouts: int = 0  # checkout controls pressed without their words (by look and place)
     cart_before_add: str | None = None  # the cart as shown before the last add was pressed
     went_back: bool = False  # went back from a dish's page to the menu

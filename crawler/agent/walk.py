@@ -50,6 +50,9 @@ from crawler.agent.words import (
 #: Checkout controls pressed without their words (by look and place) in one visit, at most.
 MAX_UNNAMED_CHECKOUTS = 2
 
+#: Menu categories (tabs, sidebar entries, carousel cards) tapped in one visit to find a dish, at most.
+MAX_CATEGORIES = 4
+
 #: Seconds a visit waits, at most, for a page that says it moves on by itself (a countdown).
 MAX_SELF_MOVE_WAITS = 12
 
@@ -264,7 +267,7 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
             # the only way on moves money: this is the last step before payment
             return await self.at_checkout(scan, (0.0, pay[0], ["pay control: last step before money moves"]))
         for move in (self._meet_requirement, self._choose_mode, self._open_cart, self._add_item, self._enter_menu,
-                     self._satisfy_choice, self._clear_overlay):
+                     self._open_category, self._satisfy_choice, self._clear_overlay):
             done = await move(scan, ov)
             if done is not None:
                 return done or bool(self.ctx.last_msg)  # the page answered with a message: act on it next
@@ -472,6 +475,23 @@ class OrderAgent(CheckingOut, FillingIn, Submitting, MeetingRequirements, Choosi
         self.doing(Doing.ENTERING_MENU)
         self._last_purpose = "enter_menu"
         _st, changed = await self.act(ranked[0][1], "enter_menu", self.ranked(scan, "enter_menu"))
+        return changed
+
+    async def _open_category(self, scan: PageScan, ov: Ref | None) -> bool | None:
+        """No dish to take in sight: a menu category (a tab, a sidebar entry, a card of a swiped
+        carousel) whose tap shows its dishes — the best one not tried yet, the selected one last,
+        up to :data:`MAX_CATEGORIES` a visit."""
+        c = self.ctx
+        if c.added or ov is not None or c.categories_opened >= MAX_CATEGORIES:
+            return None
+        ranked = [r for r in self._fresh(self.ranked(scan, "category")) if r[0] >= 4]
+        if not ranked:
+            return None
+        ranked.sort(key=lambda r: (bool(r[1].d.get("selected")), -r[0]))
+        c.categories_opened += 1
+        self.doing(Doing.ADDING)
+        self._last_purpose = "category"
+        _st, changed = await self.act(ranked[0][1], "category", ranked)
         return changed
 
     async def _satisfy_choice(self, scan: PageScan, ov: Ref | None) -> bool | None:

@@ -247,6 +247,43 @@ def _shape_score(d: dict[str, Any], purpose: str, text: str, overlay_box: dict |
     return 0.0, ""
 
 
+#: A strip's member that is the page's navigation, an account or a way to order, not a part of the menu.
+NAV_RE = re.compile(r"首页|首頁|主页|主頁|我的|个人|個人|订单|訂單|购物车|購物車|消息|发现|發現|客服|分享|扫码|掃碼|评价|評價|商家|门店|門店|"
+                    r"语言|語言|english|中文|home|orders?|account|profile|cart|share|reviews?|language|help", re.I)
+#: Words of a menu's categories (dishes are grouped under them): a strip whose members read so is the menu's.
+CATEGORY_RE = re.compile(r"推荐|推薦|热销|熱銷|招牌|人气|人氣|必点|必點|新品|特色|主食|凉菜|涼菜|热菜|熱菜|小吃|套餐|饮品|飲品|饮料|飲料|酒水|"
+                         r"甜品|汤|湯|粥|面|麵|饭|飯|粉|锅|鍋|烧烤|燒烤|炒|菜|肉|鱼|魚|海鲜|海鮮|素|点心|點心|早餐|午餐|晚餐|"
+                         r"popular|recommend|signature|mains?|starters?|appetizers?|drinks?|beverages?|desserts?|noodles?|rice|soups?|snacks?|"
+                         r"combos?|sets?|sides?|specials?", re.I)
+#: Class names of category tabs, sidebars and carousels.
+CATEGORY_CLASS_RE = re.compile(r"cate|categ|classify|tab|nav|sort|type|group|kind|menu-?(left|side|list)|side|slide|swiper|segment", re.I)
+
+
+def category_score(d: dict[str, Any]) -> tuple[float, list[str]]:
+    """How much a scanned control reads as a menu category (a tab, a sidebar entry, a carousel card)
+    whose tap shows its dishes: a member of a strip (``d["strip"]``, see scan.js) 4, its class or
+    role +1, a category word +1.5; 0 for anything else — a member of a bottom bar, an overlay or a
+    menu row, the page's navigation, a PI act, an order mode or a control that moves money."""
+    text = _norm(d.get("text", ""))
+    if not d.get("strip") or d.get("bottomBar") or d.get("row") or d.get("overlay", -1) >= 0:
+        return 0.0, []
+    if is_pay(d) or leaves_to_app(d) or NAV_RE.search(text) or PI_ACT_RE.search(text) or BANNER_RE.search(text):
+        return 0.0, ["navigation, account or offer words"]
+    if any(_word_score(d, m, text, "")[0] >= 4 for m in ("mode_dine_in", "mode_pickup", "mode_delivery", "enter_menu")):
+        return 0.0, ["an order mode or a way into the menu, not a category"]
+    sc, reasons = 4.0, [f"one of a strip of {d['strip']} +4"]
+    if d.get("role") == "tab" or CATEGORY_CLASS_RE.search(d.get("cls", "")):
+        sc += 1.0
+        reasons.append("tab or category class +1")
+    if CATEGORY_RE.search(text):
+        sc += 1.5
+        reasons.append("category words +1.5")
+    if not d.get("enabled", True):
+        sc -= 3
+        reasons.append("disabled -3")
+    return sc, reasons
+
+
 def score(d: dict[str, Any], purpose: str, viewport: dict[str, int], overlay_box: dict | None = None) -> tuple[float, list[str]]:
     """Score one scanned control ``d`` (a ``scan.js`` candidate dict) for ``purpose``.
 
@@ -261,6 +298,8 @@ def score(d: dict[str, Any], purpose: str, viewport: dict[str, int], overlay_box
         return -100.0, ["pay control: never pressed"]
     if leaves_to_app(d):
         return -100.0, ["opens an app / app store: never followed"]
+    if purpose == "category":
+        return category_score(d)
     sc, reasons = _word_score(d, purpose, text, alt)
     if purpose == "submit" and not by_words(reasons):
         return 0.0, reasons  # the final submit is named (提交订单, place order): a class name alone is not enough

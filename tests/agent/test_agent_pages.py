@@ -683,3 +683,74 @@ def test_in_a_hash_routed_app_back_round_to_the_same_login_view_is_tried_once(pa
     assert backs and backs[0].outcome in ("gate_returned", "returned_on_retry", "navigated_away"), g.tries
     assert len(backs) == 1, g.tries
     assert "POST /login" in pages.hits, [s.note for s in trace.steps]
+
+
+# Menus whose dishes show only once a category is tapped: each shows nothing to take until then.
+_CATEGORY_DISHES = "var D=[[['红烧牛肉面',22],['酸菜肉丝面',18]],[['鱼香肉丝饭',20]],[['煎饺',10]],[['酸梅汤',5]]];"
+SWIPED_CAROUSEL = """<!doctype html><meta charset=utf-8><meta name=viewport content="width=device-width"><title>面馆</title>
+<style>.sw{overflow:hidden}.wr{display:flex;gap:10px}.sl{flex:0 0 110px;height:110px;border-radius:8px;color:#fff;
+ background:linear-gradient(#fa6,#fc8);display:flex;align-items:flex-end;justify-content:center}
+.dish{display:flex;justify-content:space-between;padding:12px}.pl{width:24px;height:24px;border-radius:12px;background:#f60
+ url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'%3E%3Cpath d='M11 5h2v14h-2zM5 11h14v2H5z' fill='white'/%3E%3C/svg%3E")}
+</style><div>左右滑动 点选分类</div><div class=sw id=sw><div class=wr><div class=sl data-c=0>招牌面</div>
+<div class=sl data-c=1>盖浇饭</div><div class=sl data-c=2>小吃</div><div class=sl data-c=3>饮品</div></div></div>
+<div id=list></div>
+<div style="position:fixed;bottom:0;left:0;right:0;height:56px;background:#222;color:#fff;display:flex">
+ <span>¥<b id=tot>0</b></span><div id=go style="margin-left:auto;width:120px;background:#f60">选好了</div></div>
+<script>""" + _CATEGORY_DISHES + """var tot=0,sx=0,sw=document.getElementById('sw');
+function show(c){document.getElementById('list').innerHTML=D[c].map(function(d){return '<div class=dish><span>'+d[0]+
+ ' ¥'+d[1]+'</span><div class=pl data-p="'+d[1]+'"></div></div>';}).join('');}
+// a swiper: the cards answer through their container; a move of more than 10 px is a swipe, no tap
+sw.addEventListener('touchstart',function(e){sx=e.touches.length?e.touches[0].clientX:0;});
+sw.addEventListener('touchend',function(e){var t=e.changedTouches[0];if(!t||Math.abs(t.clientX-sx)>10)return;
+ var s=e.target.closest('.sl');if(s){e.preventDefault();show(+s.dataset.c);}});
+document.getElementById('list').addEventListener('click',function(e){var p=e.target.closest('.pl');
+ if(p){tot+=+p.dataset.p;document.getElementById('tot').textContent=tot;}});
+document.getElementById('go').onclick=function(){if(tot)location.href='/checkout';};</script>"""
+
+UNI_SIDEBAR = """<!doctype html><meta charset=utf-8><meta name=viewport content="width=device-width"><title>川菜馆</title>
+<style>.wrap{display:flex}.left{width:90px}.left uni-view{display:block;padding:14px 8px}.right{flex:1}
+.g{display:flex;justify-content:space-between;padding:10px 0}.stp{position:relative;width:22px;height:22px;
+ border:1px solid #1989fa;border-radius:11px}.stp::before,.stp::after{content:'';position:absolute;background:#1989fa;
+ left:5px;top:10px;width:12px;height:2px}.stp::after{transform:rotate(90deg)}</style>
+<div class=wrap><uni-view class=left id=cats><uni-view class=_c1x>店长推荐</uni-view><uni-view class=_c1x>凉菜</uni-view>
+<uni-view class=_c1x>热菜</uni-view><uni-view class=_c1x>主食</uni-view></uni-view>
+<uni-view class=right id=goods><uni-view>请选择左侧分类</uni-view></uni-view></div>
+<uni-view style="position:fixed;bottom:0;left:0;right:0;height:50px;background:#333;color:#fff;display:flex">
+ <uni-view>已选 <uni-text id=n>0</uni-text> 件</uni-view><uni-view id=sb style="margin-left:auto;width:110px;background:#1989fa">去结算</uni-view></uni-view>
+<script>""" + _CATEGORY_DISHES + """var n=0;
+document.getElementById('cats').addEventListener('touchend',function(e){var t=e.target.closest('._c1x');if(!t)return;
+ var i=[].indexOf.call(t.parentNode.children,t);document.getElementById('goods').innerHTML=D[i].map(function(g){
+ return '<uni-view class=g><uni-view><uni-text>'+g[0]+'</uni-text><uni-view>¥'+g[1]+'</uni-view></uni-view>'+
+ '<uni-view class=stp></uni-view></uni-view>';}).join('');});
+document.getElementById('goods').addEventListener('touchend',function(e){if(e.target.classList.contains('stp')){n++;
+ document.getElementById('n').textContent=n;}});
+document.getElementById('sb').addEventListener('touchend',function(){if(n)location.href='/checkout';});</script>"""
+
+ROLE_TABS = """<!doctype html><meta charset=utf-8><meta name=viewport content="width=device-width"><title>Noodle Bar</title>
+<div role=tablist><span role=tab class=_t9 aria-selected=false>Popular</span><span role=tab class=_t9 aria-selected=false>Noodles</span>
+<span role=tab class=_t9 aria-selected=false>Drinks</span></div><div id=panel><p>Choose a category above</p></div>
+<div style="position:fixed;bottom:0;left:0;right:0;height:56px;background:#222;color:#fff;display:flex">
+ <span>Total $<b id=tot>0</b></span><div id=go style="margin-left:auto;width:120px;background:#f60">Checkout</div></div>
+<script>var P=[[['Beef noodles',12],['Dumplings',8]],[['Dan dan noodles',11]],[['Lemon tea',4]]];var tot=0;
+document.querySelector('[role=tablist]').addEventListener('click',function(e){var t=e.target.closest('[role=tab]');if(!t)return;
+ var i=[].indexOf.call(t.parentNode.children,t);document.getElementById('panel').innerHTML=P[i].map(function(d){
+ return '<div style="display:flex;justify-content:space-between;padding:10px"><span>'+d[0]+' $'+d[1]+'</span>'+
+ '<span class=dot data-p='+d[1]+' style="width:22px;height:22px;border-radius:11px;background:#e33;display:inline-block"></span></div>';}).join('');});
+document.getElementById('panel').addEventListener('click',function(e){if(e.target.classList.contains('dot')){
+ tot+=+e.target.dataset.p;document.getElementById('tot').textContent=tot;}});
+document.getElementById('go').onclick=function(){if(tot)location.href='/checkout';};</script>"""
+
+
+@pytest.mark.parametrize("menu", [SWIPED_CAROUSEL, UNI_SIDEBAR, ROLE_TABS], ids=["swiped-carousel", "uni-sidebar", "role-tabs"])
+def test_a_menu_whose_dishes_show_only_after_a_category_is_tapped_is_walked(pages, tmp_path, menu):
+    """Live: nothing to take until a category is tapped — a card of a swiper that answers through its
+    container's touches, a uni-app sidebar entry (touch-only, delegated) whose dishes' add is a "+" drawn
+    by CSS, an English role=tab strip whose dishes' add is a plain filled dot; the category is tapped,
+    a dish taken, the checkout reached and the order held."""
+    url = serve_shop(pages, "", {"/menu": menu})
+    trace, result = run(url.replace("/shop", "/menu"), tmp_path, live=True)
+    notes = [s.note for s in trace.steps]
+    assert any(n.startswith("category: ") for n in notes), notes
+    assert trace.order_reached == "checkout", (trace.reason, notes)
+    assert "POST /submit" not in pages.hits

@@ -149,3 +149,16 @@ def test_traditional_gate_and_field_words():
     assert "phone" in asks_of("請輸入手機號碼")
     assert "follow" in asks_of("添加企業微信客服後才能點餐")
     assert field_kind({"label": "收貨地址", "type": "text"}) == "address"
+
+
+@pytest.mark.parametrize("text,cls,ok", [
+    ("热菜", "_c1x", True), ("店长推荐", "", True), ("Noodles", "", True), ("秋冬限定", "swiper-slide", True),
+    ("我的", "tab-item", False), ("订单", "", False), ("开通会员", "", False), ("授权登录", "", False), ("堂食", "", False),
+    ("去支付", "", False), ("点餐", "", False), ("领券中心", "", False),
+])
+def test_a_strip_member_is_a_category_unless_it_is_navigation_an_act_or_a_mode(text, cls, ok):
+    d = {"text": text, "cls": cls, "strip": 4, "box": {"x": 0, "y": 100, "width": 80, "height": 40}}
+    s, why = score(d, "category", {"width": 390, "height": 844})
+    assert (s >= 4) is ok, (s, why)
+    assert score({**d, "strip": 0}, "category", {"width": 390, "height": 844})[0] <= 0  # no strip, no category
+    assert score({**d, "bottomBar": True}, "category", {"width": 390, "height": 844})[0] <= 0  # a tab bar is navigation
