@@ -100,7 +100,7 @@ ACCOUNT_WALL = _rx(
 )
 
 MEMBERSHIP = _rx(
-    r"(注册|开通|成为|加入|申请|办理|激活|领取)(为)?(\S{0,4})?会员(?!价|专享价|折扣)",
+    r"(注册|开通|成为|加入|申请|办理|激活|领取)(为)?(\S{0,4})?会员(?!价|专享价|折扣|积分)",  # (领取会员积分: points, no joining)
     r"会员(注册|登录|登陆|开通|开卡|入会)",
     r"(领取|开通|激活|办理|申领)会员卡",
     r"(?<!公)开卡(?!券)",
@@ -135,6 +135,8 @@ SCAN_CONTROL = _rx(r"扫一扫|扫码|扫描", r"\bscan\b")
 
 PRIVACY_NOTICE = _rx(
     r"隐私(权)?(政策|协议|保护|条款|声明|指引|说明|权)",
+    r"私隐(政策|声明|条款|保护|政策声明)",  # Hong Kong and Macau usage (私隱政策)
+    r"(收集)?个人资料(收集)?(声明|政策)",
     r"个人(信息|资料)(保护|处理|收集|使用)(政策|规则|说明|协议|声明|指引)?",
     r"个资",
     r"privacy\s*(policy|notice|statement|terms)|personal\s+(information|data)\s+protection|data\s+protection",

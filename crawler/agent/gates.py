@@ -42,8 +42,10 @@ ASK_PATTERNS: dict[str, re.Pattern[str]] = {
                          r"add (our |the |the shop's )?(staff|wecom|customer service|shop assistant)|on wecom|"
                          r"join (our |the )?(\w+ )?(group|community)", re.I),
     "membership": re.compile(
-        r"开卡|開卡|入会|入會|注册会员|註冊會員|成为会员|成為會員|加入会员|加入會員|会员登录|會員登錄|会员注册|會員註冊|领取会员|領取會員|"
-        r"开通会员|開通會員|注册|註冊|会员卡|會員卡|join (our )?(membership|loyalty|club)|become a member|membership|sign ?up|register",
+        r"开卡|開卡|入会|入會|注册会员|註冊會員|成为会员|成為會員|加入会员|加入會員|会员登录|會員登錄|会员注册|會員註冊|领取会员(?!积分)|領取會員(?!積分)|"
+        r"开通会员|開通會員|注册|註冊|会员卡|會員卡|join (our )?(membership|loyalty|club)|become a member|membership|sign ?up|register|"
+        # the programme's name in between: 开通山茶会员, 加入星享会員
+        r"(?:开通|開通|加入|成为|成為|领取|領取)[^\s，。,.!！?？]{1,6}(?:会员|會員)",
         re.I,
     ),
     "profile_auth": re.compile(
@@ -62,7 +64,7 @@ ASK_PATTERNS: dict[str, re.Pattern[str]] = {
         r"real name|id (card|number)|birthday|date of birth|gender|e-?mail|home address",
         re.I,
     ),
-    "consent": re.compile(r"隐私政策|隱私政策|隐私协议|隱私協議|隐私保护|隱私保護|个人信息保护|個人信息保護|用户协议|用戶協議|privacy (policy|notice)", re.I),
+    "consent": re.compile(r"隐私政策|隱私政策|私隱政策|私隐政策|隐私协议|隱私協議|隐私保护|隱私保護|个人信息保护|個人信息保護|用户协议|用戶協議|privacy (policy|notice)", re.I),
 }
 
 #: Texts that only *look* like asks (hard negatives): merchant's phone, member prices...

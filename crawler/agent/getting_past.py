@@ -128,8 +128,10 @@ class GettingPast(Session):
                 gate.blocking = True
         else:
             gate.blocking = True
-        if gate.appearances > 4 or any(t.outcome == "returned_on_retry" for t in gate.tries):
-            # nagged past patience, or its dismissal led nowhere: hand over what it asks
+        left = any(t.method == "back" and t.outcome == "navigated_away" for t in gate.tries)
+        if gate.appearances > 4 or any(t.outcome == "returned_on_retry" for t in gate.tries) or (gate.appearances >= 2 and left):
+            # nagged past patience, or its dismissal led nowhere (going back left the order path, and the
+            # way in leads to it again): hand over what it asks
             await self.give_canaries(gate, view, seen_now=True)
             return
         if await self.try_no_pi(gate, view):

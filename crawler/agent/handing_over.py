@@ -3,6 +3,7 @@ network held in live mode), permissions granted — only after every no-PI try f
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from core.reasons import Code, Reason
@@ -24,6 +25,26 @@ class HandingOver(Session):
             return None
         d = f.d
         try:
+            # (a hard cap over Playwright's own timeouts: a frame caught between two history entries can
+            # leave an action waiting past them)
+            value = await asyncio.wait_for(self._type_value(f, d, value), 8)
+        except Exception:
+            return None
+        if value is None:
+            return None
+        tv = TypedValue(step=self.visit.step_no + 1, kind=kind, value=value, selector=f.selector, frame_url=f.frame_url)
+        self.trace.typed.append(tv)
+        if gate is not None:
+            gate.canary_filled.append(tv)
+        if ff is not None:
+            ff.value_typed = value
+        return value
+
+    @staticmethod
+    async def _type_value(f: Ref, d: dict, value: str) -> str | None:
+        """Put ``value`` in the field ``f`` as a diner would (a choice for a select); the value put, or
+        ``None`` when the field took nothing."""
+        try:
             loc = f.locator()
             if d.get("tag") == "select":
                 opts = d.get("options") or []
@@ -42,12 +63,6 @@ class HandingOver(Session):
                 await f.locator().fill(value, timeout=2000)
             except Exception:
                 return None
-        tv = TypedValue(step=self.visit.step_no + 1, kind=kind, value=value, selector=f.selector, frame_url=f.frame_url)
-        self.trace.typed.append(tv)
-        if gate is not None:
-            gate.canary_filled.append(tv)
-        if ff is not None:
-            ff.value_typed = value
         return value
 
     async def give_canaries(self, gate: Gate, view: G.GateView, *, seen_now: bool = False) -> None:
@@ -60,7 +75,8 @@ class HandingOver(Session):
         limit = 1 if self.visit.held else 2
         if self.ctx.handed[gate.id] > limit or sum(self.ctx.handed.values()) > 8:
             gate.passed_by = gate.passed_by if gate.passed_by != "try" else "not_passed"
-            await self.record("stop", note=f"gate {gate.id}: still in the way after canary values were given")
+            given = "after canary values were given" if gate.canary_filled else "and no way past it without what it asks"
+            await self.record("stop", note=f"gate {gate.id}: still in the way {given}")
             raise Finished("blocked", Reason(Code.GATE_NOT_PASSED, {"asks": list(gate.asks_hint)}))
         # permission walls: grant and retry
         if gate.kind == "permission" or (not view.fields and ("location" in view.asks or "camera" in view.asks)):

@@ -177,7 +177,7 @@ class Pressing(Session):
         "请先选择必选品", "未达到最低消费") is the page's answer: kept in ``ctx.last_msg`` for the
         walk to act on.  Returns ``(step, changed)``."""
         before = (self.scan.state(), self.scan.cart, len(self.scan.overlays))
-        before_text, url_before = self.scan.text, self.page.url
+        before_text, url_before, flashes = self.scan.text, self.page.url, self.scan.flashes
         self.ctx.clicks[ref.key] = self.ctx.clicks.get(ref.key, 0) + 1
         self.ctx.last_msg = ""
         held_before = self.visit.held
@@ -187,7 +187,7 @@ class Pressing(Session):
         label = f"{purpose}: {ref.d.get('text', '')[:40]}"
         step = await self.record("click", note=note or label + ("" if ok else " (click failed)"),
                                  target=ref, candidates=self.candidates_for_trace(ranked, ref, purpose))
-        changed, msg = self.effect(purpose, before, url_before), self.message(before_text)
+        changed, msg = self.effect(purpose, before, url_before), self.message(before_text, flashes)
         if changed and msg and purpose != "add" and self._only_message(before_text, url_before, before[2]):
             changed = False
         # (a press whose request the hold kept changed nothing because no answer came: not pressed again)
@@ -199,7 +199,7 @@ class Pressing(Session):
             await self._after_action()
             step = await self.record("tap", note=f"{label}: the click changed nothing; tapped it" + ("" if tapped else " (tap failed)"),
                                      target=fresh)
-            changed, msg = self.effect(purpose, before, url_before), self.message(before_text)
+            changed, msg = self.effect(purpose, before, url_before), self.message(before_text, flashes)
             if changed and msg and purpose != "add" and self._only_message(before_text, url_before, before[2]):
                 changed = False
         if not changed and not msg and self.ctx.prev_msg and self.ctx.prev_msg in " ".join(self.scan.text.split()):
@@ -212,11 +212,16 @@ class Pressing(Session):
                 step.note += f" (the page said: {msg[:80]})"
         return step, changed
 
-    def message(self, before_text: str) -> str:
-        """What the page newly says in a few short lines (a toast or a hint), since ``before_text``."""
+    def message(self, before_text: str, before_flashes: set | None = None) -> str:
+        """What the page newly says in a few short lines (a toast or a hint), since ``before_text``;
+        else what a toast said that came and went since ``before_flashes`` (see ``PageScan.flashes``)."""
         old = {ln.strip() for ln in before_text.splitlines()}
         new = [ln.strip() for ln in self.scan.text.splitlines() if ln.strip() and ln.strip() not in old]
         new = [ln for ln in new if 2 <= len(ln) <= 40 and not re.fullmatch(r"[\d\s¥￥$.,:：+×x-]+", ln)]
+        if not new and before_flashes is not None:
+            # (a toast already showing before the press and gone since said nothing about the press)
+            shown = " ".join(before_text.split())
+            new = [x for _i, _t, x in sorted(self.scan.flashes - before_flashes, key=lambda f: f[1]) if x not in shown]
         return " ".join(dict.fromkeys(new))[:200] if 0 < len(new) <= 4 else ""
 
     def _only_message(self, before_text: str, url_before: str, n_overlays: int) -> bool:

@@ -24,6 +24,10 @@ MINIMUM_RE = re.compile(r"最低消费|最低消費|起送|起订|起訂|未达�
                         re.I)
 #: The page asks for a choice first (the number of diners, an option).
 CHOOSE_RE = re.compile(r"请选择|請選擇|请先选择|請先選擇|please (choose|select)", re.I)
+#: The page asks for a part of the menu first (请先选择锅底, please add a drink first): what it names.
+ASKED_ITEM_RE = re.compile(r"(?:请先?选择|請先?選擇|请先?选|請先?選|请先?点|請先?點|请先?添加|請先?添加|请先?加购|請先?加購|"
+                           r"please (?:first )?(?:choose|select|add|order)(?: an?| the| your| at least one)?)\s*"
+                           r"([\u4e00-\u9fff]{1,6}|[A-Za-z][A-Za-z ]{1,20}[A-Za-z])", re.I)
 #: Extra adds a minimum order may take.
 MAX_TOP_UPS = 6
 
@@ -37,13 +41,14 @@ class MeetingRequirements(Session):
         msg = self.ctx.last_msg
         if not msg or not self.ctx.added:
             return None
-        if MANDATORY_RE.search(msg):
-            done = await self._add_required(scan, msg)
-        elif MINIMUM_RE.search(msg):
-            done = await self._top_up(scan)
-        else:
+        named = self._named_part(scan, msg)
+        if not (MANDATORY_RE.search(msg) or named or MINIMUM_RE.search(msg)):
             return None
-        self.ctx.last_msg = ""
+        self.ctx.last_msg = ""  # acted on (a room may keep it for its next step: a section tab pressed first)
+        if MANDATORY_RE.search(msg) or named:
+            done = await self._add_required(scan, msg, named)
+        else:
+            done = await self._top_up(scan)
         if done:
             self._may_retry_moves(scan)
         return done or None
@@ -56,14 +61,30 @@ class MeetingRequirements(Session):
                 out.append((s, c))
         return out
 
-    async def _add_required(self, scan: PageScan, msg: str) -> bool:
-        """Add an item the page marks required: one whose row says 必选 (or required); else go to a
-        section tab that says so; else the topmost add control not pressed yet (required items
-        such as cutlery are listed first)."""
+    @staticmethod
+    def _named_part(scan: PageScan, msg: str) -> str:
+        """What part of the menu ``msg`` asks for first (请先选择锅底 -> 锅底), when a section tab or a
+        dish of the page names it too; else ``""``."""
+        m = ASKED_ITEM_RE.search(msg)
+        if not m:
+            return ""
+        noun = m.group(1).strip().lower()
+        if any(noun in (c.text() + " " + (c.d.get("ctx", "") if c.d.get("row") else "")).lower() for c in scan.candidates
+               if c.d.get("overlay", -1) < 0 and (c.d.get("strip") or c.d.get("row"))):
+            return noun
+        return ""
+
+    async def _add_required(self, scan: PageScan, msg: str, named: str = "") -> bool:
+        """Add an item the page marks required: one whose row says 必选 (or required), or names what
+        the page asked for (``named``); else go to a section tab that says so; else the topmost add
+        control not pressed yet (required items such as cutlery are listed first)."""
         adds = self._adds(scan)
-        marked = [c for _s, c in adds if MANDATORY_RE.search(c.d.get("ctx", ""))]
+
+        def asked(t: str) -> bool:
+            return bool(MANDATORY_RE.search(t)) or (bool(named) and named in t.lower())
+        marked = [c for _s, c in adds if asked(c.d.get("ctx", ""))]
         if not marked:
-            tabs = [c for c in scan.candidates if MANDATORY_RE.search(c.text()) and len(c.text()) <= 8
+            tabs = [c for c in scan.candidates if asked(c.text()) and len(c.text()) <= 10
                     and self.ctx.clicks.get(c.key, 0) == 0 and c.d.get("overlay", -1) < 0]
             if tabs:
                 self.ctx.clicks[tabs[0].key] = 1

@@ -247,6 +247,15 @@
     const own = fill && fill.a > 0.5 && p && JSON.stringify(fill) !== JSON.stringify(bgOf(p));
     return edged || !!own;
   };
+  // words alone in a raised layer in the middle of the screen, nothing in or around them answering a
+  // tap: a toast ("已加入购物车", "绑定手机号后才能下单哦"), no control
+  const toastLike = (el) => {
+    const layer = raisedAncestor(el);
+    if (!layer || delegatedBy(el)) return false;
+    const r = layer.getBoundingClientRect(), cy = r.top + r.height / 2;
+    if (cy < vh * 0.2 || cy > vh * 0.75 || r.width > vw * 0.9) return false;
+    return deepText(layer, 200).replace(/\s+/g, "") === ownText(el).replace(/\s+/g, "");
+  };
   const pushCandidate = (el, why, taps) => {
     seen.add(el);
     const tag = el.tagName;
@@ -254,7 +263,7 @@
     const text = tag === "INPUT" ? (el.value || "") : clip(deepText(el, 300), 200);
     const img = el.querySelector && el.querySelector("img[alt]");
     const r = el.getBoundingClientRect();
-    const disabled = el.disabled === true || el.getAttribute("aria-disabled") === "true" || /(^|[\s_-])(disabled?|is-disabled)($|[\s_-])/i.test(el.getAttribute("class") || "") || cs(el).pointerEvents === "none";
+    const disabled = el.disabled === true || el.getAttribute("aria-disabled") === "true" || (tag.includes("-") && el.hasAttribute("disabled")) || /(^|[\s_-])(disabled?|is-disabled)($|[\s_-])/i.test(el.getAttribute("class") || "") || cs(el).pointerEvents === "none";
     let ctx = "", cp = parentOf(el);
     for (let i = 0; i < 5 && cp; i++) { const t = deepText(cp, 400); if (t.length > text.length + 2) { ctx = clip(t, 240); break; } cp = parentOf(cp); }
     const raised = raisedAncestor(el);
@@ -315,6 +324,11 @@
           else if (tag !== "IMG" && !el.querySelector("*") && delegatedBy(el) && looksButton(el)) why = "icon";
           else if (tag !== "IMG" && el.children.length === 1 && el.firstElementChild.tagName === "svg") why = "icon";
         }
+        // a picture of a button in a bar fixed at the bottom (its words drawn in the image: 去结算)
+        if (!why && tag === "IMG" && !el.getAttribute("alt") && r.width <= 220 && r.height >= 24 && r.height <= 80) {
+          const bar = raisedAncestor(el);
+          if (bar && bar.getBoundingClientRect().top > vh * 0.6 && !CLICK_TAGS.test((el.parentElement || {}).tagName || "")) why = "img";
+        }
       }
     }
     if (!why) continue;
@@ -322,6 +336,7 @@
     if (seen.has(el)) continue;
     // an svg inside an icon wrapper that is itself a candidate: keep the wrapper
     if (why === "svg" && seen.has(el.parentElement)) continue;
+    if (why === "text" && toastLike(el)) continue;
     pushCandidate(el, why, taps);
   }
 
@@ -334,7 +349,8 @@
   // each with a few words, no price and no digits only, answering taps themselves or through a
   // container (delegation, as swipers do).  Each member carries the strip's size; a member that was
   // no candidate (a card whose only listener is its swiper's) becomes one.
-  const kindOf = (el) => el.tagName + "." + [...el.classList].filter((c) => !/^(active|on|selected|cur|current|checked)$/i.test(c) && !/(^|[_-])(active|on|selected|cur|current|checked)$/i.test(c)).sort().join(".");
+  // (a state class, hashed by CSS modules or not — active, CatCard_active__3Gm2c, is-selected — is no kind)
+  const kindOf = (el) => el.tagName + "." + [...el.classList].filter((c) => !/(^|[_-])(active|on|selected|cur|current|checked)([_-]|$)/i.test(c)).sort().join(".");
   const stripText = (el) => deepText(el, 60).replace(/\s+/g, "");
   const answersTap = (el) => seen.has(el) || tapsOf(el).length > 0 || propTap(el) || el.hasAttribute("onclick") || cs(el).cursor === "pointer" || !!delegatedBy(el);
   const byParent = new Map();
@@ -355,7 +371,9 @@
       const ok = [];
       for (const el of members) {
         const t = stripText(el);
-        if (t.length < 1 || t.length > 8 || /^\d+$/.test(t) || priceCount(t) || !isVisible(el)) continue;
+        // a few words: up to 8 characters of Chinese, up to three words of a Latin script
+        const latin = /^[\x00-\x7f]+$/.test(t), words = deepText(el, 60).trim().split(/\s+/).length;
+        if (t.length < 1 || t.length > (latin ? 24 : 8) || (latin && words > 3) || /^\d+$/.test(t) || priceCount(t) || !isVisible(el)) continue;
         const tg = target(el);
         if (tg) ok.push(tg);
       }
@@ -377,7 +395,8 @@
   for (const c of candidates) {
     if (c.why === "strip") continue;  // a strip's member (a dish's tag chips under a delegating list) is no row control
     const el = c._el, b = c.box;
-    let n = parentOf(el);
+    // a control of row size is its own row when it carries the price (a dish card that answers taps)
+    let n = b.height >= 40 && b.width >= vw * 0.4 && c.overlay < 0 ? el : parentOf(el);
     for (let i = 0; i < 7 && n; i++) {
       if (n === document.body || n === document.documentElement) break;
       const rr = n.getBoundingClientRect();
@@ -400,7 +419,7 @@
     if (repeat < 2) continue;
     menuRows++;
     const rr = row.getBoundingClientRect();
-    const small = cs2.filter((c) => c.box.width <= 64 && c.box.height <= 64 && c.text.replace(/[+＋\-－]/g, "").length <= 2);
+    const small = cs2.filter((c) => c.box.width <= 64 && c.box.height <= 64 && c.text.replace(/[+＋\-－]/g, "").length <= 3);
     // the small right-hand controls, rightmost first; a wrapper that only holds a control is not one
     const holds = (a, b) => a !== b && a._el.contains(b._el);
     const right = small.filter((c) => c.box.x + c.box.width / 2 > rr.left + rr.width * 0.5 && !small.some((o) => holds(c, o)));
@@ -409,8 +428,8 @@
     for (const c of cs2) { c.row = 1; c.rowRepeat = repeat; }
     if (right.length) right[0].rowAdd = 1;  // the rightmost small control: the row's "+"
     for (const c of right.slice(1)) c.rowMinus = 1;
-    if (!small.length) {
-      // a row with no small control: the row (or its largest control) opens the dish
+    if (!right.length) {
+      // a row with no small control on its right (a thumbnail on the left is none): the row (or its largest control) opens the dish
       const big = cs2.slice().sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0];
       if (big) big.rowOpen = 1;
     }
@@ -586,5 +605,6 @@
     scrollY: Math.round(window.scrollY), scrollHeight: html.scrollHeight,
     candidates, overlays, fields, checkboxes, links, images, nodes: all.length, menuRows, cart: cartBits.join("|"),
     readyState: document.readyState, doc: window.__qraDoc,
+    flashes: typeof window.__qrauditFlashes === "function" ? window.__qrauditFlashes() : [],
   };
 }

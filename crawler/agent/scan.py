@@ -200,6 +200,12 @@ class PageScan:
         return "\n".join(f.data.get("text", "") for f in self.frames if f.data.get("text"))[:20000]
 
     @property
+    def flashes(self) -> set[tuple[int, int, str]]:
+        """Short texts a raised layer showed and took away again (a toast gone before the page
+        settled), as ``(frame index, ms since the frame's start, text)``; see instrument.js."""
+        return {(f.index, int(t), str(x)) for f in self.frames for t, x in (f.data.get("flashes") or [])}
+
+    @property
     def scroll_locked(self) -> bool:
         return bool(self.frames and self.frames[0].data.get("scrollLocked"))
 

@@ -210,7 +210,11 @@ def _icon_only(d: dict[str, Any], text: str) -> bool:
         d.get("hasSvg") or d.get("hasImg") or d.get("glyph") or d.get("bgIcon") or d.get("why") in ("svg", "img", "icon"))
 
 
-def _shape_score(d: dict[str, Any], purpose: str, text: str, overlay_box: dict | None) -> tuple[float, str]:
+#: A control whose only words are a price and an arrow (¥31 ›): the cart bar's way on, drawn without words.
+PRICE_ONLY_RE = re.compile(r"(合计|合計|total)?\s*([¥￥$]|hk\$|rmb)\s*\d+(\.\d+)?\s*[›>»→〉]*", re.I)
+
+
+def _shape_score(d: dict[str, Any], purpose: str, text: str, overlay_box: dict | None, vw: int = 390) -> tuple[float, str]:
     """What a control's shape and place say when words do not: the small right-hand control of a
     repeated menu row adds the dish (its left twin takes one away), a dish row opens the dish,
     an icon in the bottom bar opens the cart, an icon in an overlay closes it."""
@@ -220,11 +224,14 @@ def _shape_score(d: dict[str, Any], purpose: str, text: str, overlay_box: dict |
         if d.get("rowAdd"):
             if not text or text in ("+", "＋"):
                 return 6.0, "menu row's small control +6"
-            # a short word there (选择, 加入, 選擇) is the row's way to take the dish; a longer one may be anything
-            return (4.5 if len(text) <= 2 else 3.0), "menu row's small control +" + ("4.5" if len(text) <= 2 else "3")
+            # a short word there (选择, 加入, 選擇, 选口味) is the row's way to take the dish; a longer one may be anything
+            return (4.5 if len(text) <= 3 else 3.0), "menu row's small control +" + ("4.5" if len(text) <= 3 else "3")
     if purpose == "open_item" and d.get("rowOpen"):
         return 4.5, "opens a menu row +4.5"
-    if purpose == "cart" and d.get("bottomBar") and _icon_only(d, text):
+    if purpose == "cart" and d.get("bottomBar") and (_icon_only(d, text) or PRICE_ONLY_RE.fullmatch(text)):
+        b = d.get("box") or {}
+        if b.get("x", 0) + b.get("width", 0) / 2 > vw * 0.6 and b.get("width", 0) >= 64:
+            return 4.5, "wide icon or picture at the bottom bar's right end (where the way on sits) +4.5"
         return 4.0, "icon in the bottom bar +4"
     if purpose in ("close", "skip", "decline") and d.get("primary") and _icon_only(d, text):
         return -3.0, "icon-only primary: the layer's main action, no way out -3"
@@ -305,7 +312,7 @@ def score(d: dict[str, Any], purpose: str, viewport: dict[str, int], overlay_box
         return 0.0, reasons  # the final submit is named (提交订单, place order): a class name alone is not enough
     if purpose == "submit" and d.get("row"):
         return 0.0, reasons + ["in a menu row: a dish's words, not the final submit"]
-    shape, why_shape = _shape_score(d, purpose, text, overlay_box)
+    shape, why_shape = _shape_score(d, purpose, text, overlay_box, viewport.get("width", 390))
     if shape and not (purpose == "close" and sc > 0):  # an icon-only close counts only without words
         sc += shape
         reasons.append(why_shape)
@@ -315,7 +322,7 @@ def score(d: dict[str, Any], purpose: str, viewport: dict[str, int], overlay_box
     w, h = b.get("width", 0), b.get("height", 0)
     vw, vh = viewport.get("width", 390), viewport.get("height", 844)
     long_text = len(text) > 24
-    if long_text and purpose not in ("close",):
+    if long_text and purpose != "close" and not (purpose == "open_item" and d.get("rowOpen")):  # (a dish card says much)
         pen = min(4.0, (len(text) - 24) / 10)
         sc -= pen
         reasons.append(f"long text -{pen:.1f}")
@@ -387,7 +394,7 @@ NEED_AUTH_RE = re.compile(r"授权|授權|authori[sz]", re.I)
 VALIDATION_RE = re.compile(r"请输入|請輸入|请填写|請填寫|不能为空|不能為空|必填|不正确|不正確|格式|有误|有誤|required|invalid|please (enter|fill)|must", re.I)
 SCAN_CONTROL_RE = re.compile(r"扫一扫|掃一掃|扫码|掃碼|scan", re.I)
 CHECKOUT_MOVE_RE = re.compile(r"结算|結算|结账|結帳|結賬|选好了|選好了|下一步|去下单|去下單|确认订单|確認訂單|checkout|check out|\bnext\b|proceed|review order", re.I)
-CONSENT_BOX_RE = re.compile(r"隐私|隱私|协议|協議|条款|條款|同意|授权|授權|会员|會員|营销|營銷|短信|推送|优惠|優惠|订阅|訂閱|"
+CONSENT_BOX_RE = re.compile(r"隐私|隱私|私隱|私隐|协议|協議|条款|條款|同意|授权|授權|会员|會員|营销|營銷|短信|推送|优惠|優惠|订阅|訂閱|"
                             r"privacy|terms|agree|consent|member|marketing|newsletter|offers", re.I)
 TICK_RE = re.compile(r"勾选|勾選|同意|阅读|閱讀|agree|accept|tick|check the box", re.I)
 SPEC_RE = re.compile(r"规格|規格|口味|温度|溫度|甜度|份量|大小|杯型|辣度|size|options|choose", re.I)

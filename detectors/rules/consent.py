@@ -219,6 +219,18 @@ def _step_has_notice(trace: Trace, n: int | None) -> str | None:
     return tx.has_privacy_notice(*texts)
 
 
+def _shown_before(trace: Trace, n: int | None) -> str | None:
+    """The notice of the page the diner saw when step ``n`` began: step ``n - 1``'s, when step ``n``
+    is still on the same document (a request made at a press or a reload is recorded with the
+    step after it, whose page may already have moved on to a view without the notice)."""
+    if n is None or n <= 1:
+        return None
+    s, before = step_of(trace, n), step_of(trace, n - 1)
+    if s is None or before is None or s.url.split("#")[0] != before.url.split("#")[0]:
+        return None
+    return _step_has_notice(trace, n - 1)
+
+
 def _collected_with_notice(trace: Trace, infos: list[GateInfo], prompt: Gate, kinds: list[str]) -> bool:
     """Whether a later gate of the same stage collects what ``prompt`` asked for in fields and
     shows a privacy notice there (the prompt only asked leave to collect it)."""
@@ -287,14 +299,17 @@ def no_privacy_notice(trace: Trace) -> Iterator[Finding]:
         if not pi or _step_has_notice(trace, s.n):
             continue
         add(stage_of(trace, s.n), ", ".join(pi), evidence(trace, s.n, text=", ".join(pi), asks=pi))
+    noticed: set[tuple[str, str]] = set()  # (permission, page) asked once with a notice in reach
     for i, p in enumerate(trace.permissions):
-        if p.user_initiated or p.name not in ("geolocation", "camera"):
+        if p.name not in ("geolocation", "camera"):
             continue
         gate = next((g for g in trace.gates if g.permission == i), None)
-        if gate is not None and _gate_has_notice(gate):
+        if (gate is not None and _gate_has_notice(gate)) or _step_has_notice(trace, p.step) \
+                or _shown_before(trace, p.step):
+            noticed.add((p.name, p.frame_url))
             continue
-        if _step_has_notice(trace, p.step):
-            continue
+        if p.user_initiated or (p.name, p.frame_url) in noticed:
+            continue  # (the same page asking again, after the diner saw its notice with the first ask)
         st = gate_stage(trace, gate) if gate else stage_of(trace, p.step)
         add(st, p.name, evidence(trace, p.step, gate=gate, text=p.api, asks=[p.name]))
     for stage in sorted(hits, key=stage_index):

@@ -754,3 +754,89 @@ def test_a_menu_whose_dishes_show_only_after_a_category_is_tapped_is_walked(page
     assert any(n.startswith("category: ") for n in notes), notes
     assert trace.order_reached == "checkout", (trace.reason, notes)
     assert "POST /submit" not in pages.hits
+
+
+# A dish card that is its own control (thumbnail on the left, no "+"), a sheet of option groups side by
+# side whose confirm sits in a bar of its own and says what it waits for while disabled, toasts in the
+# middle of the screen, and a cart bar whose way on shows only the total and an arrow.
+CARD_SHEET_MENU = """<!doctype html><meta charset=utf-8><meta name=viewport content="width=device-width"><title>Bowl Bar</title>
+<style>.card{display:flex;gap:10px;padding:12px;border-bottom:1px solid #eee;cursor:pointer}.th{width:64px;height:64px;
+ background:#fb923c}.mask{position:fixed;inset:0;background:rgba(0,0,0,.5);z-index:10}.sheet{position:fixed;left:0;right:0;
+ bottom:60px;background:#fff;z-index:11;padding:12px}.opt{padding:8px;border:1px solid #ccc;margin:4px 0}
+.foot{position:fixed;left:0;right:0;bottom:0;height:60px;background:#fff;z-index:12;display:flex}
+.foot button{flex:1;background:#f60;color:#fff}.foot button:disabled{background:#ccc}
+.toast{position:fixed;left:30%;top:45%;background:rgba(0,0,0,.7);color:#fff;padding:8px;z-index:99}
+.bar{position:fixed;left:0;right:0;bottom:0;height:56px;background:#222;color:#fff;display:flex;z-index:5}
+.go{margin-left:auto;width:110px;background:#f60;display:flex;align-items:center;justify-content:center}</style>
+<div id=list><div class=card data-p=12><div class=th></div><div><b>Salmon Classic</b><p>Salmon, edamame, avocado and
+ ponzu over sushi rice</p><span>$12</span></div></div><div class=card data-p=11><div class=th></div><div><b>Spicy Tuna</b>
+ <p>Tuna, sriracha mayo, cucumber and sesame over rice</p><span>$11</span></div></div></div>
+<div class=bar><span id=bag>0</span><div class=go id=go></div></div>
+<script>var tot=0;function toast(t){var x=document.createElement('div');x.className='toast';x.innerHTML='<p>'+t+'</p>';
+ document.body.appendChild(x);setTimeout(function(){x.remove();},1500);}
+function bar(){document.getElementById('go').textContent=tot?'$'+tot+' ›':'';}
+document.querySelectorAll('.card').forEach(function(c){c.addEventListener('click',function(){sheet(+c.dataset.p);});});
+function sheet(p){var pick={};var m=document.createElement('div');m.className='mask';var s=document.createElement('div');
+ s.className='sheet';s.setAttribute('role','dialog');s.innerHTML='<div class=g data-g=size><b>Size</b><div class=opt role=radio>Regular</div>'+
+ '<div class=opt role=radio>Large</div></div><div class=g data-g=base><b>Base</b><div class=opt role=radio>White rice</div>'+
+ '<div class=opt role=radio>Greens</div></div>';var f=document.createElement('div');f.className='foot';
+ f.innerHTML='<button disabled>Choose required options</button>';var b=f.querySelector('button');
+ s.querySelectorAll('.opt').forEach(function(o){o.addEventListener('click',function(){pick[o.parentNode.dataset.g]=o.textContent;
+  o.parentNode.querySelectorAll('.opt').forEach(function(x){x.setAttribute('aria-checked',String(x===o));});
+  if(pick.size&&pick.base){b.disabled=false;b.textContent='Add to cart · $'+p;}});});
+ b.addEventListener('click',function(){if(b.disabled)return;tot+=p;m.remove();s.remove();f.remove();bar();toast('已加入购物车');});
+ document.body.append(m,s,f);}
+document.getElementById('go').addEventListener('click',function(){if(!tot){toast('请先选择菜品');return;}location.href='/checkout';});
+bar();</script>"""
+
+
+def test_a_dish_card_opens_a_sheet_whose_confirm_waits_in_a_bar_of_its_own(pages, tmp_path):
+    """Live: the card itself opens the dish (its thumbnail is no "+"); both option groups are chosen though
+    their rows are alike; the confirm drawn outside the sheet, disabled and saying what it waits for, is
+    pressed once enabled; the toast that follows is no control; "$12 ›" on the cart bar is the way on."""
+    url = serve_shop(pages, "", {"/menu": CARD_SHEET_MENU})
+    trace, _result = run(url.replace("/shop", "/menu"), tmp_path, live=True)
+    notes = [s.note for s in trace.steps]
+    assert any(n.startswith("open_item: Salmon") for n in notes), notes
+    assert "chose 2 option(s), confirm" in notes, notes
+    assert not any("已加入购物车" in n for n in notes), notes
+    assert trace.order_reached == "checkout", (trace.reason, notes)
+
+
+# A hot-pot menu: the order needs a soup base first (请先选择锅底); the bases' control says 选口味 and opens a
+# sheet whose 确定 (a custom element) carries a disabled attribute until the spiciness is chosen.
+HOTPOT_MENU = """<!doctype html><meta charset=utf-8><meta name=viewport content="width=device-width"><title>火锅</title>
+<style>.row{display:flex;justify-content:space-between;padding:12px}.add{width:24px;height:24px;background:#d43;color:#fff;
+ border-radius:12px;text-align:center}.sku{padding:2px 8px;background:#d43;color:#fff;border-radius:12px}
+.mask{position:fixed;inset:0;background:rgba(0,0,0,.5);z-index:10}.sheet{position:fixed;left:0;right:0;bottom:0;background:#fff;
+ z-index:11;padding:12px}.o{display:inline-block;padding:6px;border:1px solid #ccc;margin:4px}x-btn{display:block;height:40px;
+ background:#d43;color:#fff;text-align:center}x-btn[disabled]{background:#eaa}
+.bar{position:fixed;left:0;right:0;bottom:0;height:56px;background:#222;color:#fff;display:flex}
+.go{margin-left:auto;width:110px;background:#d43}.toast{position:fixed;top:45%;left:30%;background:#333;color:#fff;z-index:99}</style>
+<div id=list><h4>锅底(必选)</h4><div class=row data-b=1><span>牛油锅底 ¥58</span><span class=sku>选口味</span></div>
+<div class=row data-b=1><span>番茄锅底 ¥48</span><span class=sku>选口味</span></div><h4>涮菜</h4>
+<div class=row><span>毛肚 ¥38</span><span class=add>+</span></div><div class=row><span>鸭肠 ¥28</span><span class=add>+</span></div></div>
+<div class=bar><span>已选 <b id=n>0</b></span><div class=go id=go>选好了</div></div>
+<script>var n=0,base=false;function toast(t){var x=document.createElement('div');x.className='toast';x.textContent=t;
+ document.body.appendChild(x);setTimeout(function(){x.remove();},1500);}
+function count(){document.getElementById('n').textContent=n;}
+document.getElementById('list').addEventListener('click',function(e){if(e.target.classList.contains('add')){n++;count();}
+ if(e.target.classList.contains('sku'))sheet();});
+function sheet(){var m=document.createElement('div');m.className='mask';var s=document.createElement('div');s.className='sheet';
+ s.innerHTML='<div>辣度</div><span class=o>微辣</span><span class=o>中辣</span><x-btn disabled>确定</x-btn>';
+ var ok=s.querySelector('x-btn');s.querySelectorAll('.o').forEach(function(o){o.addEventListener('click',function(){
+  ok.removeAttribute('disabled');});});
+ ok.addEventListener('click',function(){if(ok.hasAttribute('disabled')){toast('请选择辣度');return;}base=true;n++;count();
+  m.remove();s.remove();});document.body.append(m,s);}
+document.getElementById('go').addEventListener('click',function(){if(!n)return;if(!base){toast('请先选择锅底');return;}
+ location.href='/checkout';});</script>"""
+
+
+def test_a_required_part_of_the_menu_the_page_names_is_added_first(pages, tmp_path):
+    """Live: 选好了 answers 请先选择锅底: a soup base (its row's 选口味) is added, its sheet's option chosen
+    and its custom-element 确定 pressed once no longer disabled; then the checkout is reached."""
+    url = serve_shop(pages, "", {"/menu": HOTPOT_MENU})
+    trace, _result = run(url.replace("/shop", "/menu"), tmp_path, live=True)
+    notes = [s.note for s in trace.steps]
+    assert any(n.startswith("add the required item: 选口味") for n in notes), notes
+    assert trace.order_reached == "checkout", (trace.reason, notes)

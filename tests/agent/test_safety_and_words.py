@@ -162,3 +162,20 @@ def test_a_strip_member_is_a_category_unless_it_is_navigation_an_act_or_a_mode(t
     assert (s >= 4) is ok, (s, why)
     assert score({**d, "strip": 0}, "category", {"width": 390, "height": 844})[0] <= 0  # no strip, no category
     assert score({**d, "bottomBar": True}, "category", {"width": 390, "height": 844})[0] <= 0  # a tab bar is navigation
+
+
+@pytest.mark.parametrize("text,asks", [
+    ("开通山茶会员，本单立省 ¥3 暂不开通 立即开通", True),  # the programme's name between the words
+    ("加入星享會員 享會員價", True),
+    ("登录后可实时查看出餐进度、领取会员积分", False),  # points to collect: no joining
+    ("会员价 ¥18", False),
+])
+def test_joining_a_named_membership_programme_is_a_membership_ask(text, asks):
+    assert ("membership" in asks_of(text)) is asks
+
+
+@pytest.mark.parametrize("text,ok", [("¥31 ›", True), ("$12 ›", True), ("合计 ¥38", True), ("¥31 去结算", False)])
+def test_a_bottom_bar_control_showing_only_the_total_is_the_way_on(text, ok):
+    d = {"text": text, "bottomBar": True, "box": {"x": 270, "y": 790, "width": 110, "height": 50}}
+    s, why = score(d, "cart", {"width": 390, "height": 844})
+    assert any("bottom bar's right end" in w for w in why) is ok, (s, why)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from detectors import judge
 
-from .builders import checkbox, el, field, gate, oauth, phone_gate, rules_of, step, trace, tries
+from .builders import checkbox, el, field, gate, oauth, permission, phone_gate, rules_of, step, trace, tries
 
 PRIVACY = [{"text": "隐私政策", "href": "/privacy"}]
 
@@ -107,3 +107,32 @@ def test_membership_wall_with_a_consent_box_still_counts_as_membership():
              tried=tries(("close icon", "still_blocked"), ("Escape", "still_blocked")), links=[el("a", "《隐私政策》")],
              checkboxes=[cb])
     assert ("forced_membership", "checkout") in rules_of(judge(trace(gates=[g], checkboxes=[cb], links=PRIVACY)))
+
+
+def test_a_location_request_made_while_the_notice_showed_is_not_without_notice():
+    """A retry's location request is recorded with the step after the press, whose page has already
+    moved on (the diner-count view, no policy): the page the diner saw at the request — the step
+    before, same document — showed the notice.  Another document before it does not count."""
+    t = trace(page_text="几位用餐？", permissions=[permission(step_n=3, answer="granted")])
+    t.steps[1].visible_text = "定位失败 重新定位 位置信息仅用于确认您在店内用餐，详见《隐私政策》"
+    assert ("no_privacy_notice", "menu") not in rules_of(judge(t))
+    t.steps[1].url = "http://127.0.0.1/elsewhere"
+    assert ("no_privacy_notice", "menu") in rules_of(judge(t))
+
+
+def test_a_hong_kong_privacy_policy_is_a_notice():
+    """私隱政策 (Hong Kong and Macau usage) and a personal information collection statement are notices."""
+    for words in ("我已閱讀並同意《私隱政策》", "收集個人資料聲明"):
+        assert rules_of(judge(trace(gates=[phone_gate(links=[el("a", words)])]))) == {("forced_phone", "entry")}, words
+
+
+def test_the_same_page_asking_again_after_showing_its_notice_is_not_without_notice():
+    """The locate page asked at load with its policy in view; after a reload (left, came back) it asks
+    again and the grant moves it on at once: the second ask is the same page's, its notice already seen."""
+    t = trace(permissions=[permission(step_n=1), permission(step_n=4, answer="granted")])
+    t.steps[0].visible_text = "定位失败 重新定位 详见《隐私政策》"
+    t.steps[2].url = "about:blank"
+    t.steps[2].visible_text = t.steps[3].visible_text = "几位用餐？"
+    assert ("no_privacy_notice", "cart") not in rules_of(judge(t)) and ("no_privacy_notice", "menu") not in rules_of(judge(t))
+    t.steps[0].visible_text = "定位失败 重新定位"
+    assert any(r == "no_privacy_notice" for r, _s in rules_of(judge(t)))

@@ -94,6 +94,35 @@
     return out;
   });
 
+  // ---- flashes: short words shown in a raised layer and taken away again (a toast) ----------
+  // A toast of 1.5 s (uni.showToast's default) is gone before the page settles: what it said is
+  // kept here, [ms since the page's start, text], the last 20, for the scanner to report.
+  const flashes = [];
+  const born = new WeakMap();
+  try {
+    const raised = (n) => {
+      try {
+        for (let e = n, i = 0; e && e.nodeType === 1 && i < 3; e = e.firstElementChild, i++) {
+          if (getComputedStyle(e).position === 'fixed') return true;
+        }
+      } catch (e) { /* ignore */ }
+      return false;
+    };
+    new MutationObserver((muts) => {
+      const now = performance.now();
+      for (const m of muts) {
+        for (const n of m.addedNodes) if (n.nodeType === 1 && raised(n)) born.set(n, now);
+        for (const n of m.removedNodes) {
+          const b = n.nodeType === 1 ? born.get(n) : undefined;
+          if (b === undefined || now - b > 6000) continue;
+          const t = (n.textContent || '').replace(/\s+/g, ' ').trim();
+          if (t.length >= 2 && t.length <= 60) { flashes.push([Math.round(now), t]); if (flashes.length > 20) flashes.shift(); }
+        }
+      }
+    }).observe(document, { subtree: true, childList: true });
+  } catch (e) { /* ignore */ }
+  hide(window, '__qrauditFlashes', () => flashes.slice());
+
   // ---- DOM quiet tracker ------------------------------------------------
   let lastMutation = performance.now();
   try {
