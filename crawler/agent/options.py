@@ -141,9 +141,12 @@ class ChoosingOptions(Session):
         options): the raised, named spec_confirm or add controls that are no menu row's, best first
         (``enabled``: only those that may be pressed now; else a disabled one counts, as its 3 points back)."""
         out = []
+
+        def way_on(c: Ref) -> bool:  # a final submit or checkout in the bar (确认下单, 去结算) is never a sheet's confirm
+            return any(r[0] >= 5 for p in ("submit", "checkout") for r in self.ranked(scan, p, refs=[c]))
         for p in ("spec_confirm", "add"):
             for s, c, why in self.ranked(scan, p):
-                if not (c.d.get("fixed") or c.d.get("overlay", -1) >= 0) or c.d.get("row") or not by_words(why):
+                if not (c.d.get("fixed") or c.d.get("overlay", -1) >= 0) or c.d.get("row") or not by_words(why) or way_on(c):
                     continue
                 on = c.d.get("enabled", True)
                 if (on or not enabled) and s + (0 if on else 3) >= 4:
