@@ -135,6 +135,7 @@ class CheckingOut(Session):
                 sub_ref, scan = nxt, self.scan
                 continue
             msg = press.msg
+            self.ctx.refusal = msg or self.ctx.refusal
             st = await self.record("click", note="submit pressed: not accepted" + (f" ({msg.strip()[:80]})" if msg.strip() else ""),
                                    target=sub_ref)
             if not ticked_once and await self._tick_if_asked(press, msg, st, sub_ref, gate):
@@ -259,6 +260,7 @@ class CheckingOut(Session):
                 gate.tries.append(Try("leave empty and go on", "still_blocked", control=sub_ref.element(), step=st.n,
                                       detail=first.msg.strip()[:200]))
                 await self._mark_required(form.pi, first.msg)
+        self.ctx.refusal = first.msg or self.ctx.refusal
         typed = await self._type_every_pi_field(form, gate)
         await self._fill_other_required(self.scan)
         await self.settle()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from core.lexicon import simplified
 from core.reasons import Code, Reason
 from core.trace import FormField, Gate, Try
 from crawler.agent import gates as G
@@ -160,13 +161,20 @@ class FillingIn(Session):
         return out
 
     async def _fill_other_required(self, scan: PageScan) -> bool:
-        """Fill required non-PI fields (table, people) that are empty; True when something was filled."""
+        """Fill required non-PI fields (table, people) that are empty — required by the form, marked
+        with an asterisk, or named by the page's last refusal of the submit (``ctx.refusal``: 请填写桌号,
+        請填寫用餐人數); True when something was filled."""
+        said = simplified(self.ctx.refusal)
+
+        def named(f: Ref) -> bool:
+            words = re.split(r"[\s*＊:：()（）]+", simplified(f"{f.d.get('label', '')} {f.d.get('placeholder', '')}"))
+            return bool(said) and any(len(w) >= 2 and w in said for w in words)
         did = False
         for f in scan.fields:
             k = G.field_kind(f.d)
             if k in G.PI_FIELD_KINDS or f.d.get("value") or f.d.get("readonly") or f.d.get("disabled"):
                 continue
-            if not (f.d.get("required") or f.d.get("valueMissing")):
+            if not (f.d.get("required") or f.d.get("valueMissing") or re.match(r"\s*[*＊]", f.d.get("label", "")) or named(f)):
                 continue
             try:
                 if f.d.get("tag") == "select":

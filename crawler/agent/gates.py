@@ -45,7 +45,8 @@ ASK_PATTERNS: dict[str, re.Pattern[str]] = {
         r"开卡|開卡|入会|入會|注册会员|註冊會員|成为会员|成為會員|加入会员|加入會員|会员登录|會員登錄|会员注册|會員註冊|领取会员(?!积分)|領取會員(?!積分)|"
         r"开通会员|開通會員|注册|註冊|会员卡|會員卡|join (our )?(membership|loyalty|club)|become a member|membership|sign ?up|register|"
         # the programme's name in between: 开通山茶会员, 加入星享会員
-        r"(?:开通|開通|加入|成为|成為|领取|領取)[^\s，。,.!！?？]{1,6}(?:会员|會員)",
+        r"(?:开通|開通|加入|成为|成為|领取|領取)[^\s，。,.!！?？]{1,6}(?:会员|會員)|"
+        r"登记会员|登記會員|会员登记|會員登記",  # Hong Kong usage: 登記會員 (register as a member)
         re.I,
     ),
     "profile_auth": re.compile(

@@ -60,6 +60,7 @@ class Ctx:
     unfolded: set[str] = field(default_factory=set)  # gates whose press showed the fields they ask for
     items_opened: int = 0  # dishes opened to reach their add control
     categories_opened: int = 0  # members of a strip (category tabs, a carousel) tapped to show dishes
+    refusal: str = ""  # what the page said the last time it refused the final submit (请填写桌号)
     unnamed_checkouts: int = 0  # checkout controls pressed without their words (by look and place)
     cart_before_add: str | None = None  # the cart as shown before the last add was pressed
     went_back: bool = False  # went back from a dish's page to the menu

@@ -840,3 +840,22 @@ def test_a_required_part_of_the_menu_the_page_names_is_added_first(pages, tmp_pa
     notes = [s.note for s in trace.steps]
     assert any(n.startswith("add the required item: 选口味") for n in notes), notes
     assert trace.order_reached == "checkout", (trace.reason, notes)
+
+
+TABLE_FIELD_CHECKOUT = """<!doctype html><meta charset=utf-8><title>确认订单</title><h2>确认订单</h2><div>红烧肉 x1 ¥38</div>
+<style>.req::before{content:'*';color:red}</style>
+<div><span class=req>桌号</span> <input id=tb placeholder="请输入桌号"></div>
+<div>手机号 <input id=ph type=tel placeholder="选填"></div><p id=msg></p>
+<button id=sub style="width:100%;height:44px;background:#f60;color:#fff">提交订单</button>
+<script>document.getElementById('sub').onclick=function(){if(!document.getElementById('tb').value){
+ document.getElementById('msg').textContent='请填写桌号';return;}fetch('/submit',{method:'POST'}).then(function(){location.href='/done';});};</script>"""
+
+
+def test_a_table_number_the_refusal_names_is_filled_in(pages, tmp_path):
+    """The code scanned carried no table: the order form asks for 桌号 (required by a drawn asterisk only)
+    and refuses without it; the field the refusal names is filled (no personal information) and the
+    order goes in."""
+    url = serve_shop(pages, MENU_ITEMS + CART_BAR, {"/checkout": TABLE_FIELD_CHECKOUT})
+    trace, result = run(url, tmp_path)
+    assert pages.hits.count("POST /submit") == 1 and trace.order_reached == "submitted", [s.note for s in trace.steps]
+    assert "excessive_fields" not in {f.rule for f in result.findings}

@@ -169,6 +169,7 @@ def test_a_strip_member_is_a_category_unless_it_is_navigation_an_act_or_a_mode(t
     ("加入星享會員 享會員價", True),
     ("登录后可实时查看出餐进度、领取会员积分", False),  # points to collect: no joining
     ("会员价 ¥18", False),
+    ("本店網上落單只限會員。登記會員即享 9 折", True),  # Hong Kong usage
 ])
 def test_joining_a_named_membership_programme_is_a_membership_ask(text, asks):
     assert ("membership" in asks_of(text)) is asks
