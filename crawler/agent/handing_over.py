@@ -23,11 +23,10 @@ class HandingOver(Session):
         value = self.canary.get(kind)
         if kind == "remark" or value is None:
             return None
-        d = f.d
         try:
             # (a hard cap over Playwright's own timeouts: a frame caught between two history entries can
             # leave an action waiting past them)
-            value = await asyncio.wait_for(self._type_value(f, d, value), 8)
+            value = await asyncio.wait_for(self._type_value(f, value), 8)
         except Exception:
             return None
         if value is None:
@@ -41,9 +40,10 @@ class HandingOver(Session):
         return value
 
     @staticmethod
-    async def _type_value(f: Ref, d: dict, value: str) -> str | None:
+    async def _type_value(f: Ref, value: str) -> str | None:
         """Put ``value`` in the field ``f`` as a diner would (a choice for a select); the value put, or
         ``None`` when the field took nothing."""
+        d = f.d
         try:
             loc = f.locator()
             if d.get("tag") == "select":

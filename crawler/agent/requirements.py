@@ -42,10 +42,11 @@ class MeetingRequirements(Session):
         if not msg or not self.ctx.added:
             return None
         named = self._named_part(scan, msg)
-        if not (MANDATORY_RE.search(msg) or named or MINIMUM_RE.search(msg)):
+        required = bool(MANDATORY_RE.search(msg) or named)
+        if not (required or MINIMUM_RE.search(msg)):
             return None
         self.ctx.last_msg = ""  # acted on (a room may keep it for its next step: a section tab pressed first)
-        if MANDATORY_RE.search(msg) or named:
+        if required:
             done = await self._add_required(scan, msg, named)
         else:
             done = await self._top_up(scan)

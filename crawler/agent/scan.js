@@ -282,6 +282,7 @@
       contrast: contrast(el), saturated: bgSaturated(el), fontSize: parseFloat(cs(el).fontSize) || 0,
       attrs: attrsOf(el), _el: el,
     });
+    return candidates[candidates.length - 1];
   };
   for (const el of all) {
     if (candidates.length >= maxCand) break;
@@ -351,8 +352,9 @@
   // no candidate (a card whose only listener is its swiper's) becomes one.
   // (a state class, hashed by CSS modules or not — active, CatCard_active__3Gm2c, is-selected — is no kind)
   const kindOf = (el) => el.tagName + "." + [...el.classList].filter((c) => !/(^|[_-])(active|on|selected|cur|current|checked)([_-]|$)/i.test(c)).sort().join(".");
-  const stripText = (el) => deepText(el, 60).replace(/\s+/g, "");
-  const answersTap = (el) => seen.has(el) || tapsOf(el).length > 0 || propTap(el) || el.hasAttribute("onclick") || cs(el).cursor === "pointer" || !!delegatedBy(el);
+  // (delegators holds every element with a tap listener or a property handler of its own)
+  const answersTap = (el) => seen.has(el) || delegators.has(el) || el.hasAttribute("onclick") || cs(el).cursor === "pointer" || !!delegatedBy(el);
+  const candOf = new Map(candidates.map((c) => [c._el, c]));
   const byParent = new Map();
   for (const el of all) {
     const p = parentOf(el);
@@ -370,18 +372,18 @@
       const target = (el) => { if (answersTap(el)) return el; const inner = [...el.querySelectorAll("*")].filter((d) => seen.has(d)); return inner.length === 1 ? inner[0] : null; };
       const ok = [];
       for (const el of members) {
-        const t = stripText(el);
+        const words = deepText(el, 60), t = words.replace(/\s+/g, "");
         // a few words: up to 8 characters of Chinese, up to three words of a Latin script
-        const latin = /^[\x00-\x7f]+$/.test(t), words = deepText(el, 60).trim().split(/\s+/).length;
-        if (t.length < 1 || t.length > (latin ? 24 : 8) || (latin && words > 3) || /^\d+$/.test(t) || priceCount(t) || !isVisible(el)) continue;
+        const latin = /^[\x00-\x7f]+$/.test(t), nWords = words.trim().split(/\s+/).length;
+        if (t.length < 1 || t.length > (latin ? 24 : 8) || (latin && nWords > 3) || /^\d+$/.test(t) || priceCount(t) || !isVisible(el)) continue;
         const tg = target(el);
         if (tg) ok.push(tg);
       }
       if (ok.length < 3) continue;
       for (const el of ok) {
         if (candidates.length >= maxCand) break;
-        if (!seen.has(el)) pushCandidate(el, "strip", tapsOf(el));
-        const c = candidates.find((x) => x._el === el);
+        if (!seen.has(el)) candOf.set(el, pushCandidate(el, "strip", tapsOf(el)));
+        const c = candOf.get(el);
         if (c) c.strip = ok.length;
       }
     }
